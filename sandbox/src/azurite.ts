@@ -1,0 +1,111 @@
+// Azurite (the Azure Storage emulator, from npm) started and stopped by the sandbox and by tests.
+// In memory by default; pass `location` to persist in a folder.
+import { spawn, type ChildProcess } from "node:child_process";
+import { connect } from "node:net";
+import { findFreePort } from "./free-port";
+
+export interface AzuriteOptions {
+  /** Fixed ports; any left out is picked free. */
+  blobPort?: number;
+  queuePort?: number;
+  tablePort?: number;
+  /** A folder to persist to; in memory when absent. */
+  location?: string;
+}
+
+export interface Azurite {
+  blobPort: number;
+  queuePort: number;
+  tablePort: number;
+  /** The well-known development account's connection string, pointing at these ports. */
+  connectionString: string;
+  stop(): Promise<void>;
+}
+
+/** Azurite's documented development account (public, not a secret): https://learn.microsoft.com/azure/storage/common/storage-use-azurite#well-known-storage-account-and-key */
+export const devAccountName = "devstoreaccount1";
+export const devAccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+
+export function toConnectionString(ports: { blobPort: number; queuePort: number; tablePort: number }): string {
+  const base = `http://127.0.0.1`;
+  return [
+    "DefaultEndpointsProtocol=http",
+    `AccountName=${devAccountName}`,
+    `AccountKey=${devAccountKey}`,
+    `BlobEndpoint=${base}:${ports.blobPort}/${devAccountName}`,
+    `QueueEndpoint=${base}:${ports.queuePort}/${devAccountName}`,
+    `TableEndpoint=${base}:${ports.tablePort}/${devAccountName}`,
+  ].join(";");
+}
+
+export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurite> {
+  const blobPort = options.blobPort ?? (await findFreePort());
+  const queuePort = options.queuePort ?? (await findFreePort());
+  const tablePort = options.tablePort ?? (await findFreePort());
+  const args = [
+    require.resolve("azurite/dist/src/azurite.js"),
+    "--silent",
+    "--skipApiVersionCheck",
+    "--disableTelemetry",
+    "--blobPort",
+    String(blobPort),
+    "--queuePort",
+    String(queuePort),
+    "--tablePort",
+    String(tablePort),
+  ];
+  if (options.location === undefined) args.push("--inMemoryPersistence");
+  else args.push("--location", options.location);
+
+  const child = spawn(process.execPath, args, { stdio: ["ignore", "ignore", "pipe"] });
+  let stderr = "";
+  child.stderr?.on("data", (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  try {
+    await Promise.all([waitForPort(blobPort, child), waitForPort(queuePort, child), waitForPort(tablePort, child)]);
+  } catch (error) {
+    child.kill("SIGKILL");
+    throw new Error(`Azurite did not start: ${error instanceof Error ? error.message : String(error)} ${stderr}`);
+  }
+  return {
+    blobPort,
+    queuePort,
+    tablePort,
+    connectionString: toConnectionString({ blobPort, queuePort, tablePort }),
+    stop: () => stopChild(child),
+  };
+}
+
+async function waitForPort(port: number, child: ChildProcess, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`exited with code ${child.exitCode}`);
+    if (await canConnect(port)) return;
+    if (Date.now() > deadline) throw new Error(`port ${port} not open after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+function canConnect(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, "127.0.0.1");
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
+  });
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill("SIGKILL"), 5_000);
+    child.once("exit", () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill("SIGTERM");
+  });
+}
