@@ -14,6 +14,8 @@ export interface AzuriteOptions {
 }
 
 export interface Azurite {
+  /** The Azurite child process (it also exits on its own when this process dies: it watches its stdin). */
+  pid: number;
   blobPort: number;
   queuePort: number;
   tablePort: number;
@@ -38,11 +40,27 @@ export function toConnectionString(ports: { blobPort: number; queuePort: number;
   ].join(";");
 }
 
+/**
+ * Runs Azurite inside a small wrapper that shuts it down when its stdin closes, which happens when the parent process
+ * ends however it ends (even SIGKILL), so a crashed sandbox or test run never leaves an orphan holding the ports.
+ * `node -e` drops the script path from argv; Azurite's argument parser expects it back.
+ */
+const exitWithParent = [
+  "const [script, ...flags] = process.argv.slice(1);",
+  "process.argv = [process.argv[0], script, ...flags];",
+  "process.stdin.on('end', () => { setTimeout(() => process.exit(0), 3000).unref(); process.kill(process.pid, 'SIGTERM'); });",
+  "process.stdin.on('error', () => undefined);",
+  "process.stdin.resume();",
+  "require(script);",
+].join("\n");
+
 export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurite> {
   const blobPort = options.blobPort ?? (await findFreePort());
   const queuePort = options.queuePort ?? (await findFreePort());
   const tablePort = options.tablePort ?? (await findFreePort());
   const args = [
+    "-e",
+    exitWithParent,
     require.resolve("azurite/dist/src/azurite.js"),
     "--silent",
     "--skipApiVersionCheck",
@@ -57,7 +75,7 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurit
   if (options.location === undefined) args.push("--inMemoryPersistence");
   else args.push("--location", options.location);
 
-  const child = spawn(process.execPath, args, { stdio: ["ignore", "ignore", "pipe"] });
+  const child = spawn(process.execPath, args, { stdio: ["pipe", "ignore", "pipe"] });
   let stderr = "";
   child.stderr?.on("data", (chunk: Buffer) => {
     stderr += chunk.toString();
@@ -69,6 +87,7 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurit
     throw new Error(`Azurite did not start: ${error instanceof Error ? error.message : String(error)} ${stderr}`);
   }
   return {
+    pid: child.pid ?? -1,
     blobPort,
     queuePort,
     tablePort,
@@ -106,6 +125,7 @@ function stopChild(child: ChildProcess): Promise<void> {
       clearTimeout(timer);
       resolve();
     });
-    child.kill("SIGTERM");
+    // Closing stdin lets the wrapper shut Azurite down (a bare SIGTERM would leave the open stdin holding it up).
+    child.stdin?.end();
   });
 }

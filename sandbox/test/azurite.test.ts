@@ -1,3 +1,4 @@
+import { spawn } from "node:child_process";
 import { TableClient } from "@azure/data-tables";
 import { QueueClient } from "@azure/storage-queue";
 import { startAzurite, type Azurite } from "../src/azurite";
@@ -23,5 +24,48 @@ describe("startAzurite", () => {
     await queue.sendMessage(Buffer.from("hello").toString("base64"));
     const received = await queue.receiveMessages();
     expect(Buffer.from(received.receivedMessageItems[0]?.messageText ?? "", "base64").toString()).toBe("hello");
+  });
+});
+
+describe("Azurite's lifetime", () => {
+  const isAlive = (pid: number) => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const waitUntil = async (condition: () => boolean, timeoutMs = 10_000) => {
+    const deadline = Date.now() + timeoutMs;
+    while (!condition() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    return condition();
+  };
+
+  it("stops with stop() and takes its process with it", async () => {
+    const azurite = await startAzurite();
+    expect(isAlive(azurite.pid)).toBe(true);
+    await azurite.stop();
+    expect(await waitUntil(() => !isAlive(azurite.pid))).toBe(true);
+  });
+
+  it("exits by itself when the process that started it is killed outright", async () => {
+    // A parent that starts Azurite, reports its pid, then waits to be SIGKILLed (no chance to clean up).
+    const script = `require(${JSON.stringify(require.resolve("tsx/cjs"))});
+      require(${JSON.stringify(require.resolve("../src/azurite"))}).startAzurite().then((a) => console.log("AZURITE " + a.pid));
+      setInterval(() => undefined, 1000);`;
+    const parent = spawn(process.execPath, ["-e", script], { stdio: ["ignore", "pipe", "inherit"] });
+    const pid = await new Promise<number>((resolve, reject) => {
+      let out = "";
+      parent.stdout?.on("data", (chunk: Buffer) => {
+        out += chunk.toString();
+        const match = /AZURITE (\d+)/.exec(out);
+        if (match) resolve(Number(match[1]));
+      });
+      parent.once("exit", (code) => reject(new Error(`parent exited early (${code})`)));
+    });
+    expect(isAlive(pid)).toBe(true);
+    parent.kill("SIGKILL");
+    expect(await waitUntil(() => !isAlive(pid))).toBe(true);
   });
 });
