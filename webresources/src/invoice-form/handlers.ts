@@ -1,0 +1,230 @@
+// Invoice form wiring: read the form, ask the rules, show the result. Registered as XeroConnector.InvoiceForm.*.
+// Form events: https://learn.microsoft.com/power-apps/developer/model-driven-apps/clientapi/reference/events
+import { invoice } from "../generated/dataverse";
+import {
+  lockColumns,
+  readBoolean,
+  readDate,
+  readLookup,
+  readRecordId,
+  readText,
+  setColumnDisabled,
+  showNotice,
+  clearNotice,
+} from "../shared/form";
+import { describeError } from "../shared/errors";
+import type { ClientPorts } from "../shared/ports";
+import { loadConnectorFacts, loadLineFacts } from "./queries";
+import type { AddToXeroDecision, ConnectorFacts } from "./rules";
+import {
+  evaluateAddToXero,
+  evaluateSendEmail,
+  noticeIds,
+  toAddToXeroNotice,
+  toPayNowLink,
+  toSyncNotification,
+} from "./rules";
+
+const col = invoice.columns;
+
+/** The tab the solution's invoice form declares for Xero; if a customised form renames it, the tab holding *Add to Xero* is used. */
+export const xeroTabName = "mag_xero";
+
+/** Columns only the sync service writes: the form shows them read-only. */
+export const serviceWrittenColumns = [
+  col.mag_synchedwithxero,
+  col.mag_xeroid,
+  col.mag_xeropaynowlink,
+  col.mag_xerosyncstatus,
+  col.mag_xerosyncerror,
+  col.mag_xerolastsyncedon,
+  col.mag_emailsentfromxero,
+] as const;
+
+/** How long the "copied" confirmation stays up. */
+const copiedNoticeMs = 5000;
+
+export interface InvoiceFormHandlers {
+  onLoad(context: Xrm.Events.EventContext): Promise<void>;
+  onAddToXeroChange(context: Xrm.Events.EventContext): Promise<void>;
+  onSendEmailFromXeroChange(context: Xrm.Events.EventContext): Promise<void>;
+  /** Returns a promise: with the app's async save handlers on, the save waits for the Add to Xero check. */
+  onSave(context: Xrm.Events.SaveEventContext): Promise<void>;
+}
+
+export function createInvoiceFormHandlers(getPorts: () => ClientPorts): InvoiceFormHandlers {
+  /** The Add to Xero check under way, so onSave waits for the one onChange started instead of running another. */
+  let addToXeroCheck: Promise<AddToXeroDecision | null> | null = null;
+
+  async function onLoad(context: Xrm.Events.EventContext): Promise<void> {
+    const form = context.getFormContext();
+    const ports = getPorts();
+    showXeroTab(form);
+    lockColumns(form, serviceWrittenColumns);
+    // Once in Xero, later edits are not synced: turning Add to Xero off would only mislead.
+    if (readBoolean(form, col.mag_synchedwithxero) === true) lockColumns(form, [col.mag_addtoxero]);
+    renderStatus(form, ports);
+    form.data.entity.addOnPostSave(() => {
+      void renderAfterSave(form, getPorts());
+    });
+    await renderSendEmail(form, ports);
+  }
+
+  async function onAddToXeroChange(context: Xrm.Events.EventContext): Promise<void> {
+    const form = context.getFormContext();
+    const ports = getPorts();
+    clearNotice(form, noticeIds.addToXero);
+    if (readBoolean(form, col.mag_addtoxero) === true) await checkAddToXero(form, ports);
+    renderStatus(form, ports);
+    await renderSendEmail(form, ports);
+  }
+
+  async function onSendEmailFromXeroChange(context: Xrm.Events.EventContext): Promise<void> {
+    const form = context.getFormContext();
+    const ports = getPorts();
+    const decision = evaluateSendEmail(await readSendEmailFacts(form, ports));
+    if (!decision.available && readBoolean(form, col.mag_sendemailfromxero) === true) {
+      // The state changed since the form loaded (say, the invoice was un-synced): undo the choice and say why.
+      form.getAttribute(col.mag_sendemailfromxero)?.setValue(false);
+    }
+    await renderSendEmail(form, ports);
+  }
+
+  async function onSave(context: Xrm.Events.SaveEventContext): Promise<void> {
+    const form = context.getFormContext();
+    const addToXero = form.getAttribute(col.mag_addtoxero);
+    if (addToXero?.getValue() !== true || !addToXero.getIsDirty()) return;
+    // A refused check sets the value back to No, so the save that follows stores No with the user's other edits.
+    await checkAddToXero(form, getPorts());
+  }
+
+  /** Runs (or joins) the Add to Xero check; a refusal resets the value and shows why. */
+  async function checkAddToXero(form: Xrm.FormContext, ports: ClientPorts): Promise<AddToXeroDecision | null> {
+    addToXeroCheck ??= runAddToXeroCheck(form, ports).finally(() => {
+      addToXeroCheck = null;
+    });
+    return addToXeroCheck;
+  }
+
+  return { onLoad, onAddToXeroChange, onSendEmailFromXeroChange, onSave };
+}
+
+async function runAddToXeroCheck(form: Xrm.FormContext, ports: ClientPorts): Promise<AddToXeroDecision | null> {
+  const attribute = form.getAttribute(col.mag_addtoxero);
+  const invoiceId = readRecordId(form);
+  try {
+    const [lines, connector] = await Promise.all([
+      invoiceId === undefined
+        ? Promise.resolve({ hasLines: false, linesWithoutAccountCode: [], linesWithoutTaxRate: [] })
+        : loadLineFacts(ports.webApi, invoiceId),
+      loadConnectorFacts(ports.webApi, readLookup(form, col.mag_xeroconnectorid)?.id ?? null),
+    ]);
+    const decision = evaluateAddToXero({ ...lines, hasCustomer: readLookup(form, col.customerid) !== null, connector });
+    // The user may have set it back to No while we were asking: then there is nothing to refuse.
+    if (attribute?.getValue() !== true) return decision;
+    if (!decision.allowed) attribute.setValue(false);
+    const notice = toAddToXeroNotice(decision);
+    if (notice === null) clearNotice(form, noticeIds.addToXero);
+    else showNotice(form, notice);
+    return decision;
+  } catch (error) {
+    // Without the facts the form cannot judge; the service still validates, so keep the user's choice and say so.
+    showNotice(form, {
+      id: noticeIds.addToXero,
+      level: "WARNING",
+      message: `The invoice could not be checked before it goes to Xero (${describeError(error)}). If Xero rejects it, the reason will show here.`,
+    });
+    return null;
+  }
+}
+
+async function renderAfterSave(form: Xrm.FormContext, ports: ClientPorts): Promise<void> {
+  renderStatus(form, ports);
+  await renderSendEmail(form, ports);
+}
+
+function showXeroTab(form: Xrm.FormContext): void {
+  const named = form.ui.tabs.get(xeroTabName) as Xrm.Controls.Tab | null | undefined;
+  const holding = form.getControl<Xrm.Controls.StandardControl>(col.mag_addtoxero)?.getParent()?.getParent();
+  (named ?? holding)?.setVisible(true);
+}
+
+/** The sync status banner and the pay-now link, both from values already on the form. */
+function renderStatus(form: Xrm.FormContext, ports: ClientPorts): void {
+  const notice = toSyncNotification(
+    {
+      addToXero: readBoolean(form, col.mag_addtoxero),
+      syncStatus: form.getAttribute(col.mag_xerosyncstatus)?.getValue() as number | null,
+      xeroId: readText(form, col.mag_xeroid),
+      syncError: readText(form, col.mag_xerosyncerror),
+      lastSyncedOn: readDate(form, col.mag_xerolastsyncedon),
+    },
+    ports.formatDateTime,
+  );
+  if (notice === null) clearNotice(form, noticeIds.syncStatus);
+  else showNotice(form, notice);
+  renderPayNowLink(form, ports);
+}
+
+/**
+ * Offers the pay-now link as a recommendation on its field with two actions: copy (to send to the customer) and open.
+ * https://learn.microsoft.com/power-apps/developer/model-driven-apps/clientapi/reference/controls/addnotification
+ */
+function renderPayNowLink(form: Xrm.FormContext, ports: ClientPorts): void {
+  const control = form.getControl<Xrm.Controls.StringControl>(col.mag_xeropaynowlink);
+  if (control === null) return;
+  control.clearNotification(noticeIds.payNowLink);
+  const link = toPayNowLink(readText(form, col.mag_xeropaynowlink));
+  if (link === null) return;
+  control.addNotification({
+    uniqueId: noticeIds.payNowLink,
+    notificationLevel: "RECOMMENDATION",
+    messages: ["Send this link to your customer so they can pay the invoice online."],
+    actions: [
+      { message: "Copy the pay-now link", actions: [() => void copyPayNowLink(form, ports, link)] },
+      { message: "Open the pay-now link", actions: [() => ports.navigation.openUrl(link)] },
+    ],
+  });
+}
+
+export async function copyPayNowLink(form: Xrm.FormContext, ports: ClientPorts, link: string): Promise<void> {
+  if (await ports.copyText(link)) {
+    showNotice(form, { id: noticeIds.payNowCopied, level: "INFO", message: "Pay-now link copied." });
+    ports.later(copiedNoticeMs, () => clearNotice(form, noticeIds.payNowCopied));
+    return;
+  }
+  // The browser refused the clipboard (no focus, or a policy): show the link so the user can copy it by hand.
+  await ports.navigation.openAlertDialog({ title: "Pay-now link", text: link, confirmButtonLabel: "Done" });
+}
+
+async function readSendEmailFacts(form: Xrm.FormContext, ports: ClientPorts) {
+  const facts = {
+    addToXero: readBoolean(form, col.mag_addtoxero),
+    synchedWithXero: readBoolean(form, col.mag_synchedwithxero),
+    xeroId: readText(form, col.mag_xeroid),
+    sendEmailFromXero: readBoolean(form, col.mag_sendemailfromxero),
+    emailSentFromXero: readBoolean(form, col.mag_emailsentfromxero),
+    connectorAutoApproves: null as boolean | null,
+  };
+  // The connector only matters for the "drafts are not emailed" warning, so it is read only then.
+  if (facts.sendEmailFromXero === true && facts.synchedWithXero === true && facts.emailSentFromXero !== true) {
+    facts.connectorAutoApproves = (await loadConnectorQuietly(form, ports))?.autoApproveInvoices ?? null;
+  }
+  return facts;
+}
+
+async function loadConnectorQuietly(form: Xrm.FormContext, ports: ClientPorts): Promise<ConnectorFacts | null> {
+  try {
+    return await loadConnectorFacts(ports.webApi, readLookup(form, col.mag_xeroconnectorid)?.id ?? null);
+  } catch {
+    // A warning we cannot compute is not worth an error on the form.
+    return null;
+  }
+}
+
+async function renderSendEmail(form: Xrm.FormContext, ports: ClientPorts): Promise<void> {
+  const decision = evaluateSendEmail(await readSendEmailFacts(form, ports));
+  setColumnDisabled(form, col.mag_sendemailfromxero, !decision.available);
+  if (decision.notice === null) clearNotice(form, noticeIds.sendEmail);
+  else showNotice(form, decision.notice);
+}
