@@ -1,0 +1,224 @@
+// The connections table: one row per connection (a Dataverse org + one Xero organisation + its Xero Connector row).
+// The Dataverse client secret is encrypted at rest (AES-256-GCM, key id stored with it). The Xero grant lives in the
+// `tokens` table (token-vault.ts) so a token refresh's ETag covers only the grant, never the connection's settings.
+import { randomUUID } from "node:crypto";
+import type { TableClient } from "@azure/data-tables";
+import { z } from "zod";
+import type { Clock } from "../../core/clock";
+import { SyncError, toSyncError } from "../../core/errors";
+import { decryptSecret, encryptSecret, needsReencryption, reencryptSecret, type KeyRing } from "../../security/encryption";
+import { isConcurrencyConflict, readEntity, toKey } from "./tables";
+
+export const connectionStatuses = ["pending", "connected", "disconnected"] as const;
+export type ConnectionStatus = (typeof connectionStatuses)[number];
+
+export const DataverseCredentials = z.object({
+  /** The org root, e.g. https://contoso.crm.dynamics.com. */
+  url: z.url(),
+  tenantId: z.string().min(1),
+  clientId: z.string().min(1),
+  /** Plain in memory only; the store encrypts it. */
+  clientSecret: z.string().min(1),
+});
+export type DataverseCredentials = z.infer<typeof DataverseCredentials>;
+
+export const XeroOrganisation = z.object({
+  tenantId: z.string().min(1),
+  tenantName: z.string(),
+});
+export type XeroOrganisation = z.infer<typeof XeroOrganisation>;
+
+export const Connection = z.object({
+  id: z.string().min(1),
+  dataverse: DataverseCredentials.nullable(),
+  xero: XeroOrganisation.nullable(),
+  /** The mag_xeroconnector row this connection serves. */
+  connectorId: z.string().nullable(),
+  status: z.enum(connectionStatuses),
+  /** Why the connection is disconnected (shown on the connector as mag_xerostatusreason). */
+  statusReason: z.string().nullable(),
+  createdOn: z.iso.datetime(),
+  updatedOn: z.iso.datetime(),
+});
+export type Connection = z.infer<typeof Connection>;
+
+/** What is stored: flat columns, the secret as ciphertext. */
+const ConnectionEntity = z.object({
+  partitionKey: z.string(),
+  rowKey: z.string(),
+  etag: z.string().optional(),
+  dataverseUrl: z.string().optional(),
+  dataverseTenantId: z.string().optional(),
+  dataverseClientId: z.string().optional(),
+  dataverseClientSecret: z.string().optional(),
+  xeroTenantId: z.string().optional(),
+  xeroTenantName: z.string().optional(),
+  connectorId: z.string().optional(),
+  status: z.enum(connectionStatuses),
+  statusReason: z.string().optional(),
+  createdOn: z.string(),
+  updatedOn: z.string(),
+});
+type ConnectionEntity = z.infer<typeof ConnectionEntity>;
+
+const partition = "connection";
+
+/** Associated data for the client secret: the ciphertext only decrypts in this row and field. */
+const secretContext = (id: string): string => `connections/${id}/dataverse.clientSecret`;
+
+export function toConnectionEntity(connection: Connection, ring: KeyRing): Omit<ConnectionEntity, "etag"> {
+  const entity: Omit<ConnectionEntity, "etag"> = {
+    partitionKey: partition,
+    rowKey: toKey(connection.id),
+    status: connection.status,
+    createdOn: connection.createdOn,
+    updatedOn: connection.updatedOn,
+  };
+  if (connection.dataverse !== null) {
+    entity.dataverseUrl = connection.dataverse.url;
+    entity.dataverseTenantId = connection.dataverse.tenantId;
+    entity.dataverseClientId = connection.dataverse.clientId;
+    entity.dataverseClientSecret = encryptSecret(ring, connection.dataverse.clientSecret, secretContext(connection.id));
+  }
+  if (connection.xero !== null) {
+    entity.xeroTenantId = connection.xero.tenantId;
+    entity.xeroTenantName = connection.xero.tenantName;
+  }
+  if (connection.connectorId !== null) entity.connectorId = connection.connectorId;
+  if (connection.statusReason !== null) entity.statusReason = connection.statusReason;
+  return entity;
+}
+
+export function fromConnectionEntity(raw: unknown, ring: KeyRing): Connection {
+  const entity = ConnectionEntity.parse(raw);
+  const id = entity.rowKey;
+  const hasDataverse =
+    entity.dataverseUrl !== undefined && entity.dataverseTenantId !== undefined && entity.dataverseClientId !== undefined && entity.dataverseClientSecret !== undefined;
+  return Connection.parse({
+    id,
+    dataverse: hasDataverse
+      ? {
+          url: entity.dataverseUrl,
+          tenantId: entity.dataverseTenantId,
+          clientId: entity.dataverseClientId,
+          clientSecret: decryptSecret(ring, entity.dataverseClientSecret ?? "", secretContext(id)),
+        }
+      : null,
+    xero: entity.xeroTenantId === undefined ? null : { tenantId: entity.xeroTenantId, tenantName: entity.xeroTenantName ?? "" },
+    connectorId: entity.connectorId ?? null,
+    status: entity.status,
+    statusReason: entity.statusReason ?? null,
+    createdOn: entity.createdOn,
+    updatedOn: entity.updatedOn,
+  });
+}
+
+export interface ConnectionStore {
+  /** A new connection (status pending, a fresh id unless given). */
+  create(initial?: Partial<Omit<Connection, "createdOn" | "updatedOn" | "status">>): Promise<Connection>;
+  get(id: string): Promise<Connection | undefined>;
+  /** Like get, but a missing connection is a `config` error. */
+  require(id: string): Promise<Connection>;
+  list(): Promise<Connection[]>;
+  /** Applies a change with optimistic concurrency (re-reads and re-applies on a conflicting write). */
+  update(id: string, change: (current: Connection) => Connection): Promise<Connection>;
+  markConnected(id: string): Promise<Connection>;
+  markDisconnected(id: string, reason: string): Promise<Connection>;
+  delete(id: string): Promise<void>;
+  /** Re-encrypts every secret written with an older key; returns how many rows changed. */
+  reencryptAll(): Promise<number>;
+}
+
+export function createConnectionStore(table: TableClient, options: { keyRing: KeyRing; clock: Clock }): ConnectionStore {
+  const { keyRing, clock } = options;
+  const now = (): string => new Date(clock.now()).toISOString();
+
+  const get = async (id: string): Promise<Connection | undefined> => {
+    const entity = await readEntity<ConnectionEntity>(table, partition, toKey(id));
+    return entity === undefined ? undefined : fromConnectionEntity(entity, keyRing);
+  };
+
+  const update = async (id: string, change: (current: Connection) => Connection): Promise<Connection> => {
+    for (let attempt = 0; attempt < 10; attempt++) {
+      const entity = await readEntity<ConnectionEntity>(table, partition, toKey(id));
+      if (entity === undefined) throw new SyncError("the connection does not exist", { kind: "config", details: { source: "storage", status: 404 } });
+      const next = Connection.parse({ ...change(fromConnectionEntity(entity, keyRing)), id, updatedOn: now() });
+      try {
+        await table.updateEntity(toConnectionEntity(next, keyRing), "Replace", { etag: entity.etag });
+        return next;
+      } catch (error) {
+        if (!isConcurrencyConflict(error)) throw toSyncError(error, "storage");
+      }
+    }
+    throw new SyncError("the connection kept changing while being updated", { kind: "conflict", details: { source: "storage" } });
+  };
+
+  return {
+    async create(initial = {}) {
+      const stamp = now();
+      const connection = Connection.parse({
+        id: initial.id ?? randomUUID(),
+        dataverse: initial.dataverse ?? null,
+        xero: initial.xero ?? null,
+        connectorId: initial.connectorId ?? null,
+        status: "pending",
+        statusReason: initial.statusReason ?? null,
+        createdOn: stamp,
+        updatedOn: stamp,
+      });
+      try {
+        await table.createEntity(toConnectionEntity(connection, keyRing));
+      } catch (error) {
+        if (isConcurrencyConflict(error)) throw new SyncError("a connection with this id already exists", { kind: "conflict", details: { source: "storage", status: 409 } });
+        throw toSyncError(error, "storage");
+      }
+      return connection;
+    },
+    get,
+    async require(id) {
+      const connection = await get(id);
+      if (connection === undefined) throw new SyncError("the connection does not exist", { kind: "config", details: { source: "storage", status: 404 } });
+      return connection;
+    },
+    async list() {
+      const connections: Connection[] = [];
+      try {
+        for await (const entity of table.listEntities({ queryOptions: { filter: `PartitionKey eq '${partition}'` } })) {
+          connections.push(fromConnectionEntity(entity, keyRing));
+        }
+      } catch (error) {
+        throw toSyncError(error, "storage");
+      }
+      return connections;
+    },
+    update,
+    markConnected: (id) => update(id, (current) => ({ ...current, status: "connected", statusReason: null })),
+    markDisconnected: (id, reason) => update(id, (current) => ({ ...current, status: "disconnected", statusReason: reason })),
+    async delete(id) {
+      try {
+        await table.deleteEntity(partition, toKey(id));
+      } catch (error) {
+        if ((error as { statusCode?: number }).statusCode !== 404) throw toSyncError(error, "storage");
+      }
+    },
+    async reencryptAll() {
+      let changed = 0;
+      for await (const entity of table.listEntities<ConnectionEntity>({ queryOptions: { filter: `PartitionKey eq '${partition}'` } })) {
+        const ciphertext = entity.dataverseClientSecret;
+        if (ciphertext === undefined || !needsReencryption(keyRing, ciphertext)) continue;
+        try {
+          await table.updateEntity(
+            { partitionKey: partition, rowKey: entity.rowKey, dataverseClientSecret: reencryptSecret(keyRing, ciphertext, secretContext(entity.rowKey)) },
+            "Merge",
+            { etag: entity.etag },
+          );
+          changed++;
+        } catch (error) {
+          // A concurrent write re-encrypted it with the current key already.
+          if (!isConcurrencyConflict(error)) throw toSyncError(error, "storage");
+        }
+      }
+      return changed;
+    },
+  };
+}

@@ -1,0 +1,111 @@
+// Leases stop overlapping runs of one flow for one connection across instances: a row per connection + flow in the
+// `leases` table, taken and kept through ETag-conditional writes, expiring by the injected clock so a crashed holder
+// never blocks the flow for longer than one lease.
+import { randomUUID } from "node:crypto";
+import type { TableClient } from "@azure/data-tables";
+import type { Clock } from "../../core/clock";
+import { SyncError, toSyncError } from "../../core/errors";
+import { isConcurrencyConflict, isNotFound, readEntity, toKey } from "./tables";
+
+export interface Lease {
+  connectionId: string;
+  flow: string;
+  owner: string;
+  expiresAt: number;
+  etag: string;
+}
+
+interface LeaseEntity {
+  partitionKey: string;
+  rowKey: string;
+  owner: string;
+  expiresAt: number;
+}
+
+export interface LeaseStore {
+  /** The lease, or undefined when someone else holds an unexpired one. */
+  acquire(connectionId: string, flow: string, durationMs: number, owner?: string): Promise<Lease | undefined>;
+  /** Extends a held lease; a `conflict` SyncError when it was lost (expired and taken). */
+  renew(lease: Lease, durationMs: number): Promise<Lease>;
+  /** Gives the lease up; false when it had already been taken over. */
+  release(lease: Lease): Promise<boolean>;
+  /**
+   * Runs `work` under the lease, then releases it; `{ ran: false }` (without running) when it is held elsewhere.
+   * `work` may call `renew()` to extend the lease by `durationMs` from now (long runs).
+   */
+  withLease<T>(
+    connectionId: string,
+    flow: string,
+    durationMs: number,
+    work: (handle: { renew(): Promise<void> }) => Promise<T>,
+  ): Promise<{ ran: true; value: T } | { ran: false }>;
+}
+
+export function createLeaseStore(table: TableClient, clock: Clock): LeaseStore {
+  const acquire = async (connectionId: string, flow: string, durationMs: number, owner: string = randomUUID()): Promise<Lease | undefined> => {
+    const partitionKey = toKey(connectionId);
+    const rowKey = toKey(flow);
+    const expiresAt = clock.now() + durationMs;
+    const entity = { partitionKey, rowKey, owner, expiresAt };
+    const current = await readEntity<LeaseEntity>(table, partitionKey, rowKey);
+    try {
+      if (current === undefined) {
+        const created = await table.createEntity(entity);
+        return { connectionId, flow, owner, expiresAt, etag: created.etag ?? "" };
+      }
+      if (current.expiresAt > clock.now() && current.owner !== owner) return undefined;
+      const updated = await table.updateEntity(entity, "Replace", { etag: current.etag });
+      return { connectionId, flow, owner, expiresAt, etag: updated.etag ?? "" };
+    } catch (error) {
+      if (isConcurrencyConflict(error)) return undefined;
+      throw toSyncError(error, "storage");
+    }
+  };
+
+  const renew = async (lease: Lease, durationMs: number): Promise<Lease> => {
+    const expiresAt = clock.now() + durationMs;
+    try {
+      const updated = await table.updateEntity(
+        { partitionKey: toKey(lease.connectionId), rowKey: toKey(lease.flow), owner: lease.owner, expiresAt },
+        "Replace",
+        { etag: lease.etag },
+      );
+      return { ...lease, expiresAt, etag: updated.etag ?? "" };
+    } catch (error) {
+      if (isConcurrencyConflict(error) || isNotFound(error)) {
+        throw new SyncError("the lease was lost to another instance", { kind: "conflict", details: { source: "storage" } });
+      }
+      throw toSyncError(error, "storage");
+    }
+  };
+
+  const release = async (lease: Lease): Promise<boolean> => {
+    try {
+      await table.deleteEntity(toKey(lease.connectionId), toKey(lease.flow), { etag: lease.etag });
+      return true;
+    } catch (error) {
+      if (isConcurrencyConflict(error) || isNotFound(error)) return false;
+      throw toSyncError(error, "storage");
+    }
+  };
+
+  return {
+    acquire,
+    renew,
+    release,
+    async withLease(connectionId, flow, durationMs, work) {
+      let lease = await acquire(connectionId, flow, durationMs);
+      if (lease === undefined) return { ran: false };
+      const handle = {
+        renew: async (): Promise<void> => {
+          if (lease !== undefined) lease = await renew(lease, durationMs);
+        },
+      };
+      try {
+        return { ran: true, value: await work(handle) };
+      } finally {
+        await release(lease);
+      }
+    },
+  };
+}
