@@ -28,7 +28,7 @@ import {
   sendHtml,
   sendJson,
 } from "./http";
-import { createSigningKey, type SigningKey } from "./jwt";
+import { defaultSigningKey, type SigningKey } from "./jwt";
 import { isValidChallenge, type ChallengeMethod } from "./pkce";
 import { needsOrganisation, parseScopes, xeroScopes } from "./scopes";
 import type { TokenAuthority } from "./token-authority";
@@ -175,7 +175,7 @@ export function createXeroIdentity(options: XeroIdentityOptions): XeroIdentity {
   };
   const engine = new IdentityEngine({
     clock,
-    key: options.signingKey ?? createSigningKey(),
+    key: options.signingKey ?? defaultSigningKey(),
     issuer,
     organisations: options.organisations,
     lifetimes: {

@@ -15,6 +15,18 @@ export function createSigningKey(): SigningKey {
   return { kid: randomBytes(16).toString("hex").toUpperCase(), privateKey, publicKey };
 }
 
+let processKey: SigningKey | undefined;
+
+/**
+ * One key pair per process unless an emulator is given its own: generating a 2048-bit RSA key costs about half a
+ * second, and every test starts an emulator. Tokens stay per-instance all the same — each identity only accepts the
+ * token ids it issued itself.
+ */
+export function defaultSigningKey(): SigningKey {
+  processKey ??= createSigningKey();
+  return processKey;
+}
+
 export function toJwks(key: SigningKey): { keys: Record<string, unknown>[] } {
   const jwk = key.publicKey.export({ format: "jwk" });
   return { keys: [{ kty: jwk.kty, use: "sig", kid: key.kid, alg: "RS256", e: jwk.e, n: jwk.n }] };

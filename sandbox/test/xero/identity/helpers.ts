@@ -1,7 +1,6 @@
 import { createHash, randomBytes } from "node:crypto";
 import { ManualClock } from "../../../src/clock";
 import type { RegisteredApp, TokenSet } from "../../../src/xero/identity";
-import { createSigningKey, type SigningKey } from "../../../src/xero/identity/jwt";
 import { startXeroIdentityServer, type XeroIdentityServer } from "../../../src/xero/identity/server";
 
 // Drives the identity emulator over HTTP the way a browser and a client would: fetch the consent page, post its form,
@@ -21,12 +20,8 @@ export interface Harness {
   readonly pkceApp: RegisteredApp;
 }
 
-// One RSA key for the file's harnesses: generating a 2048-bit key per test costs more than the test.
-let sharedKey: SigningKey | undefined;
-
 export async function startHarness(clock: ManualClock = new ManualClock()): Promise<Harness> {
-  sharedKey ??= createSigningKey();
-  const server = await startXeroIdentityServer({ clock, organisations: () => tenants, signingKey: sharedKey });
+  const server = await startXeroIdentityServer({ clock, organisations: () => tenants });
   const app = server.identity.registerApp({ name: "Xero Connector for Dynamics 365", redirectUris: [redirectUri] });
   const pkceApp = server.identity.registerApp({ name: "Desktop helper", kind: "pkce", redirectUris: [redirectUri] });
   return { server, clock, app, pkceApp };
