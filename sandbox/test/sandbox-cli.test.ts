@@ -1,0 +1,122 @@
+// `npm run sandbox` as a user runs it: wait for "sandbox ready", read the endpoints file, call every endpoint,
+// press Ctrl-C (SIGINT to the process group, as a terminal does), and check that no process is left behind.
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { QueueServiceClient } from "@azure/storage-queue";
+import { readEndpointsFile } from "../src";
+
+const repositoryRoot = join(__dirname, "..", "..");
+
+/** Pids of the processes in a process group, read from /proc (field 5 of /proc/<pid>/stat is the group). */
+function processGroupMembers(pgid: number): Array<{ pid: number; command: string }> {
+  const members: Array<{ pid: number; command: string }> = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      // The command name is in parentheses and may hold spaces; the fields after it are space-separated.
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      if (fields[0] === "Z") continue;
+      if (Number(fields[2]) !== pgid) continue;
+      members.push({ pid: Number(entry), command: readFileSync(`/proc/${entry}/cmdline`, "utf8").replace(/\0/g, " ") });
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return members;
+}
+
+async function waitFor<T>(probe: () => T | undefined, timeoutMs: number, what: string): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+describe("npm run sandbox", () => {
+  let child: ChildProcess | undefined;
+  let folder: string;
+
+  beforeAll(() => {
+    folder = mkdtempSync(join(tmpdir(), "sandbox-cli-"));
+  });
+  afterAll(() => {
+    // Whatever happened, leave nothing running.
+    if (child?.pid !== undefined) {
+      try {
+        process.kill(-child.pid, "SIGKILL");
+      } catch {
+        // Already gone.
+      }
+    }
+    rmSync(folder, { recursive: true, force: true });
+  });
+
+  it("starts, writes working endpoints, and stops every process on Ctrl-C", async () => {
+    const endpointsFile = join(folder, "endpoints.json");
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      SANDBOX_ENDPOINTS_FILE: endpointsFile,
+      SANDBOX_DATAVERSE_PORT: "0",
+      SANDBOX_XERO_PORT: "0",
+      SANDBOX_XERO_IDENTITY_PORT: "0",
+      AZURITE_BLOB_PORT: "0",
+      AZURITE_QUEUE_PORT: "0",
+      AZURITE_TABLE_PORT: "0",
+      FUNCTIONS_PORT: "0",
+    };
+    // Its own process group, like a job in a terminal, so SIGINT can go to the whole group as Ctrl-C does.
+    child = spawn("npm", ["run", "--silent", "sandbox"], { cwd: repositoryRoot, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child?.once("exit", (code) => resolve(code)));
+    const pgid = child.pid as number;
+
+    await waitFor(() => (/^sandbox ready/m.test(output) ? true : undefined), 45_000, `"sandbox ready" (output so far: ${output})`);
+
+    const endpoints = await readEndpointsFile(endpointsFile);
+    expect(endpoints.xeroApiUrl).toMatch(/\/api\.xro\/2\.0$/);
+    expect(output).toContain(endpoints.xeroApiUrl);
+    expect(output).not.toContain(endpoints.xeroAccessToken);
+    expect(output).not.toContain(endpoints.dataverseAccessToken);
+
+    // Each endpoint answers, with the credentials the file gives.
+    const organisation = await fetch(`${endpoints.xeroApiUrl}/Organisation`, {
+      headers: { authorization: `Bearer ${endpoints.xeroAccessToken}`, "xero-tenant-id": endpoints.xeroTenantId, accept: "application/json" },
+    });
+    expect(organisation.status).toBe(200);
+    const discovery = await fetch(`${endpoints.xeroIdentityUrl}/.well-known/openid-configuration`);
+    expect(discovery.status).toBe(200);
+    const whoAmI = await fetch(`${endpoints.dataverseWebApiUrl}WhoAmI`, {
+      headers: { authorization: `Bearer ${endpoints.dataverseAccessToken}`, accept: "application/json" },
+    });
+    expect(whoAmI.status).toBe(200);
+    const queues = QueueServiceClient.fromConnectionString(endpoints.azureStorageConnectionString);
+    await queues.createQueue("cli-smoke");
+    const names: string[] = [];
+    for await (const queue of queues.listQueues()) names.push(queue.name);
+    expect(names).toContain("cli-smoke");
+
+    const members = processGroupMembers(pgid);
+    expect(members.some((member) => member.command.includes("azurite"))).toBe(true);
+
+    process.kill(-pgid, "SIGINT");
+    expect(await exited).toBe(0);
+    const left = await waitFor(
+      () => {
+        const alive = processGroupMembers(pgid);
+        return alive.length === 0 ? alive : undefined;
+      },
+      15_000,
+      "every process of the sandbox to end",
+    );
+    expect(left).toStrictEqual([]);
+    expect(output).toContain("sandbox stopped");
+  });
+});
