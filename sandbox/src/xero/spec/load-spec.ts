@@ -1,0 +1,134 @@
+// Loads the vendored Xero Accounting OpenAPI document and turns its OpenAPI 3.0 schema dialect into plain JSON Schema
+// that ajv understands. The document is read once per process and shared by every emulator in it.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parse } from "yaml";
+
+export const accountingSpecPath = join(__dirname, "..", "..", "..", "vendor", "xero", "xero_accounting.yaml");
+
+export interface OpenApiOperation {
+  operationId: string;
+  method: string;
+  /** Path template as the spec writes it, e.g. `/Invoices/{InvoiceID}`. */
+  path: string;
+  /** `$ref` of the JSON request body schema, when the operation takes one. */
+  requestSchemaRef: string | undefined;
+  /** Status code → `$ref` of the JSON response body schema (absent when the spec gives no JSON body). */
+  responseSchemaRefs: Record<string, string | undefined>;
+  /** OAuth2 scopes of which the token must hold at least one. */
+  scopes: readonly string[];
+  /** Query parameters the operation declares, with their (converted) schemas. */
+  queryParameters: ReadonlyMap<string, QueryParameter>;
+}
+
+export interface QueryParameter {
+  name: string;
+  required: boolean;
+  schema: Record<string, unknown>;
+}
+
+export interface AccountingSpec {
+  version: string;
+  operations: ReadonlyMap<string, OpenApiOperation>;
+  /** `components.schemas`, converted to JSON Schema. */
+  schemas: Record<string, unknown>;
+}
+
+let cached: AccountingSpec | undefined;
+
+export function loadAccountingSpec(path: string = accountingSpecPath): AccountingSpec {
+  if (cached !== undefined && path === accountingSpecPath) return cached;
+  const document = parse(readFileSync(path, "utf8")) as OpenApiDocument;
+  const spec: AccountingSpec = {
+    version: document.info.version,
+    operations: toOperations(document),
+    schemas: toJsonSchema(document.components.schemas) as Record<string, unknown>,
+  };
+  if (path === accountingSpecPath) cached = spec;
+  return spec;
+}
+
+interface RawParameter {
+  $ref?: string;
+  name?: string;
+  in?: string;
+  required?: boolean;
+  schema?: Record<string, unknown>;
+}
+
+interface OpenApiDocument {
+  info: { version: string };
+  paths: Record<string, Record<string, RawOperation | RawParameter[] | unknown>>;
+  components: { schemas: Record<string, unknown>; parameters: Record<string, RawParameter> };
+}
+
+interface RawOperation {
+  operationId?: string;
+  parameters?: RawParameter[];
+  security?: Array<Record<string, string[]>>;
+  requestBody?: { content?: Record<string, { schema?: { $ref?: string } }> };
+  responses?: Record<string, { content?: Record<string, { schema?: { $ref?: string } }> }>;
+}
+
+const httpMethods = new Set(["get", "put", "post", "delete", "patch"]);
+
+function toOperations(document: OpenApiDocument): Map<string, OpenApiOperation> {
+  const operations = new Map<string, OpenApiOperation>();
+  for (const [path, item] of Object.entries(document.paths)) {
+    for (const [method, raw] of Object.entries(item)) {
+      if (!httpMethods.has(method)) continue;
+      const operation = raw as RawOperation;
+      if (operation.operationId === undefined) continue;
+      const responseSchemaRefs: Record<string, string | undefined> = {};
+      for (const [status, response] of Object.entries(operation.responses ?? {})) {
+        responseSchemaRefs[status] = response.content?.["application/json"]?.schema?.$ref;
+      }
+      operations.set(operation.operationId, {
+        operationId: operation.operationId,
+        method: method.toUpperCase(),
+        path,
+        requestSchemaRef: operation.requestBody?.content?.["application/json"]?.schema?.$ref,
+        responseSchemaRefs,
+        scopes: (operation.security ?? []).flatMap((requirement) => requirement["OAuth2"] ?? []),
+        queryParameters: toQueryParameters(document, operation.parameters ?? []),
+      });
+    }
+  }
+  return operations;
+}
+
+function toQueryParameters(document: OpenApiDocument, raw: readonly RawParameter[]): Map<string, QueryParameter> {
+  const out = new Map<string, QueryParameter>();
+  for (const entry of raw) {
+    const parameter = entry.$ref === undefined ? entry : document.components.parameters[entry.$ref.split("/").pop() ?? ""];
+    if (parameter?.in !== "query" || parameter.name === undefined) continue;
+    out.set(parameter.name, { name: parameter.name, required: parameter.required === true, schema: toJsonSchema(parameter.schema ?? {}) as Record<string, unknown> });
+  }
+  return out;
+}
+
+/**
+ * OpenAPI 3.0 schema objects are nearly JSON Schema draft 4/7; the differences that matter to ajv:
+ * `nullable: true` (a type that also admits null) and `discriminator` (an annotation ajv would want in its own form).
+ * Vendor extensions (`x-…`) and `example` are left for ajv to ignore (strict mode is off for them).
+ */
+export function toJsonSchema(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(toJsonSchema);
+  if (node === null || typeof node !== "object") return node;
+  const source = node as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(source)) {
+    if (key === "discriminator" || key === "nullable" || key === "example" || key.startsWith("x-")) continue;
+    if (key === "properties" && value !== null && typeof value === "object") {
+      // Keys of `properties` are field names, never keywords: convert their schemas, keep every name.
+      out[key] = Object.fromEntries(Object.entries(value).map(([name, schema]) => [name, toJsonSchema(schema)]));
+      continue;
+    }
+    out[key] = key === "enum" || key === "required" || key === "default" ? value : toJsonSchema(value);
+  }
+  if (source["nullable"] === true) {
+    if (typeof out["type"] === "string") out["type"] = [out["type"], "null"];
+    if (Array.isArray(out["enum"])) out["enum"] = [...(out["enum"] as unknown[]), null];
+  }
+  return out;
+}
