@@ -1,0 +1,116 @@
+// The Microsoft Entra ID stand-in: client-credentials tokens for an organisation's application user, and the check
+// every Web API request passes. Error bodies follow Entra's (AADSTS codes).
+// https://learn.microsoft.com/entra/identity-platform/v2-oauth2-client-creds-grant-flow
+// https://learn.microsoft.com/entra/identity-platform/reference-error-codes
+import { randomBytes, randomUUID } from "node:crypto";
+import type { Clock } from "../clock";
+
+export const accessTokenLifetimeSeconds = 3599;
+
+export interface TokenClaims {
+  org: string;
+  expiresAt: number;
+}
+
+export interface AppRegistration {
+  org: string;
+  tenantId: string;
+  clientId: string;
+  clientSecret: string;
+  /** `<org root>` — the scope a token must ask for is `<org root>/.default`. */
+  resource: string;
+}
+
+const base64Url = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString("base64url");
+
+export interface TokenErrorBody {
+  error: string;
+  error_description: string;
+  error_codes: number[];
+  timestamp: string;
+  trace_id: string;
+  correlation_id: string;
+  error_uri: string;
+}
+
+export class TokenAuthority {
+  private readonly tokens = new Map<string, TokenClaims>();
+
+  constructor(private readonly clock: Clock) {}
+
+  /** A JWT-shaped bearer token (its signature is random: the emulator checks tokens by lookup). */
+  issue(registration: AppRegistration): { token: string; expiresIn: number } {
+    const now = this.clock.now();
+    const expiresAt = now + accessTokenLifetimeSeconds * 1000;
+    const header = base64Url({ typ: "JWT", alg: "RS256", kid: "sandbox" });
+    const payload = base64Url({
+      aud: registration.resource,
+      iss: `https://sts.windows.net/${registration.tenantId}/`,
+      iat: Math.floor(now / 1000),
+      nbf: Math.floor(now / 1000),
+      exp: Math.floor(expiresAt / 1000),
+      appid: registration.clientId,
+      tid: registration.tenantId,
+      oid: randomUUID(),
+    });
+    const token = `${header}.${payload}.${randomBytes(32).toString("base64url")}`;
+    this.tokens.set(token, { org: registration.org, expiresAt });
+    return { token, expiresIn: accessTokenLifetimeSeconds };
+  }
+
+  /** True when the token was issued for this org and has not expired. */
+  validate(token: string | undefined, org: string): boolean {
+    if (token === undefined) return false;
+    const claims = this.tokens.get(token);
+    return claims !== undefined && claims.org === org && claims.expiresAt > this.clock.now();
+  }
+
+  tokenError(status: number, error: string, code: number, description: string): { status: number; body: TokenErrorBody } {
+    const traceId = randomUUID();
+    const correlationId = randomUUID();
+    const timestamp = new Date(this.clock.now()).toISOString().replace("T", " ").replace(/\.\d+Z$/, "Z");
+    return {
+      status,
+      body: {
+        error,
+        error_description: `AADSTS${code}: ${description} Trace ID: ${traceId} Correlation ID: ${correlationId} Timestamp: ${timestamp}`,
+        error_codes: [code],
+        timestamp,
+        trace_id: traceId,
+        correlation_id: correlationId,
+        error_uri: `https://login.microsoftonline.com/error?code=${code}`,
+      },
+    };
+  }
+
+  /** POST /<tenant>/oauth2/v2.0/token with a form body. */
+  exchange(
+    tenantId: string,
+    form: URLSearchParams,
+    registrations: AppRegistration[],
+  ): { status: number; body: Record<string, unknown> | TokenErrorBody } {
+    const inTenant = registrations.filter((registration) => registration.tenantId === tenantId);
+    if (inTenant.length === 0) {
+      return this.tokenError(400, "invalid_request", 90002, `Tenant '${tenantId}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`);
+    }
+    const grantType = form.get("grant_type");
+    if (grantType !== "client_credentials") {
+      return this.tokenError(400, "unsupported_grant_type", 70003, `The app requested an unsupported grant type '${grantType ?? ""}'.`);
+    }
+    const clientId = form.get("client_id") ?? "";
+    const registration = inTenant.find((candidate) => candidate.clientId === clientId);
+    if (registration === undefined) {
+      return this.tokenError(400, "unauthorized_client", 700016, `Application with identifier '${clientId}' was not found in the directory '${tenantId}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`);
+    }
+    if (form.get("client_secret") !== registration.clientSecret) {
+      return this.tokenError(401, "invalid_client", 7000215, `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${clientId}'.`);
+    }
+    const scope = form.get("scope") ?? "";
+    const wanted = `${registration.resource}/.default`;
+    if (scope !== wanted && scope !== `${registration.resource}//.default`) {
+      return this.tokenError(400, "invalid_resource", 500011, `The resource principal named ${scope.replace(/\/\.default$/, "")} was not found in the tenant named ${tenantId}. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant.`);
+    }
+    const { token, expiresIn } = this.issue(registration);
+    return { status: 200, body: { token_type: "Bearer", expires_in: expiresIn, ext_expires_in: expiresIn, access_token: token } };
+  }
+}

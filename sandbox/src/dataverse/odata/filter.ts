@@ -1,0 +1,392 @@
+// The `$filter` subset the service uses: comparison and logical operators, parentheses, contains / startswith /
+// endswith, null checks, `_x_value` lookups, GUID and date-time literals, and Dataverse's query functions.
+// https://learn.microsoft.com/power-apps/developer/data-platform/webapi/query/filter-rows
+// https://learn.microsoft.com/power-apps/developer/data-platform/webapi/reference/queryfunctions
+import type { AttributeMetadata } from "../../../../customizations/src/metadata";
+import { badRequest } from "../errors";
+import type { TableIndex } from "../schema-index";
+import { resolveProperty } from "../schema-index";
+import type { Row } from "../store";
+import { isLookupValue } from "../store";
+
+type Literal =
+  | { type: "string"; value: string }
+  | { type: "number"; value: number }
+  | { type: "boolean"; value: boolean }
+  | { type: "null" }
+  | { type: "guid"; value: string }
+  | { type: "datetime"; value: number; text: string }
+  | { type: "list"; values: Literal[] };
+
+export type FilterNode =
+  | { kind: "and" | "or"; left: FilterNode; right: FilterNode }
+  | { kind: "not"; operand: FilterNode }
+  | { kind: "compare"; op: CompareOp; left: FilterNode; right: FilterNode }
+  | { kind: "call"; name: "contains" | "startswith" | "endswith"; args: [FilterNode, FilterNode] }
+  | { kind: "queryFunction"; name: string; attribute: AttributeMetadata; params: Map<string, Literal> }
+  | { kind: "literal"; literal: Literal }
+  | { kind: "property"; attribute: AttributeMetadata };
+
+type CompareOp = "eq" | "ne" | "gt" | "ge" | "lt" | "le";
+const compareOps = new Set<string>(["eq", "ne", "gt", "ge", "lt", "le"]);
+
+type Token =
+  | { kind: "punct"; value: "(" | ")" | "," | "=" | "[" | "]" }
+  | { kind: "literal"; literal: Literal }
+  | { kind: "word"; value: string };
+
+const syntaxError = (filter: string, detail: string) =>
+  badRequest(`Syntax error at position ${filter.length} in '${filter}'. ${detail}`, "0x80060888");
+
+function tokenize(text: string): Token[] {
+  const tokens: Token[] = [];
+  let index = 0;
+  const rest = () => text.slice(index);
+  while (index < text.length) {
+    const char = text.charAt(index);
+    if (/\s/.test(char)) {
+      index += 1;
+      continue;
+    }
+    if ("(),=[]".includes(char)) {
+      tokens.push({ kind: "punct", value: char as "(" | ")" | "," | "=" | "[" | "]" });
+      index += 1;
+      continue;
+    }
+    if (char === "'") {
+      let value = "";
+      index += 1;
+      for (;;) {
+        if (index >= text.length) throw syntaxError(text, "Unterminated string literal.");
+        const next = text.charAt(index);
+        if (next === "'") {
+          if (text.charAt(index + 1) === "'") {
+            value += "'";
+            index += 2;
+            continue;
+          }
+          index += 1;
+          break;
+        }
+        value += next;
+        index += 1;
+      }
+      tokens.push({ kind: "literal", literal: { type: "string", value } });
+      continue;
+    }
+    const guid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?![\w-])/i.exec(rest());
+    if (guid !== null) {
+      tokens.push({ kind: "literal", literal: { type: "guid", value: guid[0].toLowerCase() } });
+      index += guid[0].length;
+      continue;
+    }
+    const dateTime = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?(?![\w:])/.exec(rest());
+    if (dateTime !== null) {
+      const ms = Date.parse(dateTime[1] === undefined ? `${dateTime[0]}T00:00:00Z` : dateTime[0]);
+      if (Number.isNaN(ms)) throw syntaxError(text, `Unrecognized date literal '${dateTime[0]}'.`);
+      tokens.push({ kind: "literal", literal: { type: "datetime", value: ms, text: dateTime[0] } });
+      index += dateTime[0].length;
+      continue;
+    }
+    const number = /^-?\d+(\.\d+)?([eE][+-]?\d+)?[mMdDfFlL]?(?![\w])/.exec(rest());
+    if (number !== null) {
+      tokens.push({ kind: "literal", literal: { type: "number", value: Number.parseFloat(number[0]) } });
+      index += number[0].length;
+      continue;
+    }
+    const word = /^[A-Za-z_][\w.]*/.exec(rest());
+    if (word !== null) {
+      const value = word[0];
+      if (value === "true" || value === "false") tokens.push({ kind: "literal", literal: { type: "boolean", value: value === "true" } });
+      else if (value === "null") tokens.push({ kind: "literal", literal: { type: "null" } });
+      else tokens.push({ kind: "word", value });
+      index += value.length;
+      continue;
+    }
+    throw syntaxError(text, `Unexpected character '${char}'.`);
+  }
+  return tokens;
+}
+
+class Parser {
+  private position = 0;
+  constructor(
+    private readonly text: string,
+    private readonly tokens: Token[],
+    private readonly table: TableIndex,
+  ) {}
+
+  parse(): FilterNode {
+    const node = this.parseOr();
+    if (this.position < this.tokens.length) throw syntaxError(this.text, "Unexpected token after the expression.");
+    return node;
+  }
+
+  private peek(): Token | undefined {
+    return this.tokens[this.position];
+  }
+
+  private next(): Token {
+    const token = this.tokens[this.position];
+    if (token === undefined) throw syntaxError(this.text, "Unexpected end of the expression.");
+    this.position += 1;
+    return token;
+  }
+
+  private isWord(value: string): boolean {
+    const token = this.peek();
+    return token?.kind === "word" && token.value === value;
+  }
+
+  private expectPunct(value: string): void {
+    const token = this.next();
+    if (token.kind !== "punct" || token.value !== value) throw syntaxError(this.text, `'${value}' expected.`);
+  }
+
+  private parseOr(): FilterNode {
+    let left = this.parseAnd();
+    while (this.isWord("or")) {
+      this.position += 1;
+      left = { kind: "or", left, right: this.parseAnd() };
+    }
+    return left;
+  }
+
+  private parseAnd(): FilterNode {
+    let left = this.parseNot();
+    while (this.isWord("and")) {
+      this.position += 1;
+      left = { kind: "and", left, right: this.parseNot() };
+    }
+    return left;
+  }
+
+  private parseNot(): FilterNode {
+    if (this.isWord("not")) {
+      this.position += 1;
+      return { kind: "not", operand: this.parseNot() };
+    }
+    return this.parseCompare();
+  }
+
+  private parseCompare(): FilterNode {
+    const left = this.parsePrimary();
+    const token = this.peek();
+    if (token?.kind === "word" && compareOps.has(token.value)) {
+      this.position += 1;
+      return { kind: "compare", op: token.value as CompareOp, left, right: this.parsePrimary() };
+    }
+    return left;
+  }
+
+  private parseLiteral(): Literal {
+    const token = this.next();
+    if (token.kind === "literal") return token.literal;
+    if (token.kind === "punct" && token.value === "[") {
+      const values: Literal[] = [];
+      while (!(this.peek()?.kind === "punct" && (this.peek() as { value: string }).value === "]")) {
+        values.push(this.parseLiteral());
+        if (this.peek()?.kind === "punct" && (this.peek() as { value: string }).value === ",") this.position += 1;
+      }
+      this.position += 1;
+      return { type: "list", values };
+    }
+    throw syntaxError(this.text, "A literal was expected.");
+  }
+
+  private parsePrimary(): FilterNode {
+    const token = this.next();
+    if (token.kind === "punct" && token.value === "(") {
+      const inner = this.parseOr();
+      this.expectPunct(")");
+      return inner;
+    }
+    if (token.kind === "literal") return { kind: "literal", literal: token.literal };
+    if (token.kind !== "word") throw syntaxError(this.text, "An expression was expected.");
+    const following = this.peek();
+    if (following?.kind === "punct" && following.value === "(") {
+      this.position += 1;
+      if (token.value.startsWith("Microsoft.Dynamics.CRM.")) return this.parseQueryFunction(token.value);
+      if (token.value === "contains" || token.value === "startswith" || token.value === "endswith") {
+        const first = this.parseOr();
+        this.expectPunct(",");
+        const second = this.parseOr();
+        this.expectPunct(")");
+        return { kind: "call", name: token.value, args: [first, second] };
+      }
+      throw badRequest(`An unknown function with name '${token.value}' was found.`, "0x80060888");
+    }
+    return { kind: "property", attribute: resolveProperty(this.table, token.value) };
+  }
+
+  private parseQueryFunction(fullName: string): FilterNode {
+    const name = fullName.slice("Microsoft.Dynamics.CRM.".length);
+    if (!(name in queryFunctions)) throw badRequest(`An unknown function with name '${fullName}' was found.`, "0x80060888");
+    const params = new Map<string, Literal>();
+    while (!(this.peek()?.kind === "punct" && (this.peek() as { value: string }).value === ")")) {
+      const key = this.next();
+      if (key.kind !== "word") throw syntaxError(this.text, "A parameter name was expected.");
+      this.expectPunct("=");
+      params.set(key.value, this.parseLiteral());
+      if (this.peek()?.kind === "punct" && (this.peek() as { value: string }).value === ",") this.position += 1;
+    }
+    this.position += 1;
+    const propertyName = params.get("PropertyName");
+    if (propertyName?.type !== "string") throw badRequest(`${fullName} needs PropertyName.`, "0x80060888");
+    const attribute = this.table.attributes.get(propertyName.value);
+    if (attribute === undefined) {
+      throw badRequest(`'${propertyName.value}' is not a valid attribute name for entity '${this.table.logicalName}'.`, "0x80041103");
+    }
+    return { kind: "queryFunction", name, attribute, params };
+  }
+}
+
+export function parseFilter(text: string, table: TableIndex): FilterNode {
+  return new Parser(text, tokenize(text), table).parse();
+}
+
+type Value = string | number | boolean | null;
+
+const dayMs = 86_400_000;
+const startOfDay = (ms: number): number => Math.floor(ms / dayMs) * dayMs;
+
+const literalNumber = (literal: Literal | undefined): number => {
+  if (literal?.type === "number") return literal.value;
+  if (literal?.type === "string" && /^-?\d+$/.test(literal.value)) return Number(literal.value);
+  throw badRequest("PropertyValue must be a whole number.", "0x80060888");
+};
+
+const literalDate = (literal: Literal | undefined): number => {
+  if (literal?.type === "datetime") return literal.value;
+  if (literal?.type === "string" && !Number.isNaN(Date.parse(literal.value))) return Date.parse(literal.value);
+  throw badRequest("PropertyValue must be a date.", "0x80060888");
+};
+
+const literalValues = (literal: Literal | undefined): Value[] =>
+  literal?.type === "list" ? literal.values.map(literalToValue) : [];
+
+type QueryFunction = (value: Value, params: Map<string, Literal>, now: number) => boolean;
+
+const asTime = (value: Value): number | null => (typeof value === "string" ? Date.parse(value) : null);
+
+const between = (value: Value, from: number, to: number): boolean => {
+  const time = asTime(value);
+  return time !== null && time >= from && time <= to;
+};
+
+// The date functions compare in UTC: the emulator's users all live in UTC.
+const queryFunctions: Record<string, QueryFunction> = {
+  LastXHours: (value, params, now) => between(value, now - literalNumber(params.get("PropertyValue")) * 3_600_000, now),
+  LastXDays: (value, params, now) => between(value, startOfDay(now) - literalNumber(params.get("PropertyValue")) * dayMs, now),
+  LastXWeeks: (value, params, now) => between(value, startOfDay(now) - literalNumber(params.get("PropertyValue")) * 7 * dayMs, now),
+  NextXDays: (value, params, now) => between(value, now, startOfDay(now) + (literalNumber(params.get("PropertyValue")) + 1) * dayMs - 1),
+  OlderThanXMinutes: (value, params, now) => (asTime(value) ?? Infinity) < now - literalNumber(params.get("PropertyValue")) * 60_000,
+  OlderThanXHours: (value, params, now) => (asTime(value) ?? Infinity) < now - literalNumber(params.get("PropertyValue")) * 3_600_000,
+  OlderThanXDays: (value, params, now) => (asTime(value) ?? Infinity) < now - literalNumber(params.get("PropertyValue")) * dayMs,
+  Today: (value, _params, now) => between(value, startOfDay(now), startOfDay(now) + dayMs - 1),
+  Yesterday: (value, _params, now) => between(value, startOfDay(now) - dayMs, startOfDay(now) - 1),
+  On: (value, params) => {
+    const day = startOfDay(literalDate(params.get("PropertyValue")));
+    return between(value, day, day + dayMs - 1);
+  },
+  OnOrAfter: (value, params) => between(value, startOfDay(literalDate(params.get("PropertyValue"))), Infinity),
+  OnOrBefore: (value, params) => between(value, -Infinity, startOfDay(literalDate(params.get("PropertyValue"))) + dayMs - 1),
+  In: (value, params) => literalValues(params.get("PropertyValues")).some((candidate) => looseEquals(value, candidate)),
+  NotIn: (value, params) => !literalValues(params.get("PropertyValues")).some((candidate) => looseEquals(value, candidate)),
+  Between: (value, params) => {
+    const [low, high] = literalValues(params.get("PropertyValues"));
+    return compare(value, low ?? null, "ge") && compare(value, high ?? null, "le");
+  },
+};
+
+function literalToValue(literal: Literal): Value {
+  switch (literal.type) {
+    case "null":
+      return null;
+    case "datetime":
+      return new Date(literal.value).toISOString();
+    case "list":
+      return null;
+    default:
+      return literal.value;
+  }
+}
+
+const normalise = (value: Value): Value => {
+  if (typeof value !== "string") return value;
+  if (/^\d{4}-\d{2}-\d{2}/.test(value) && !Number.isNaN(Date.parse(value))) return Date.parse(value.length === 10 ? `${value}T00:00:00Z` : value);
+  return value.toLowerCase();
+};
+
+function looseEquals(left: Value, right: Value): boolean {
+  if (left === null || right === null) return left === right;
+  if (typeof left === "number" && typeof right === "string" && /^-?\d+(\.\d+)?$/.test(right)) return left === Number(right);
+  return normalise(left) === normalise(right);
+}
+
+function compare(left: Value, right: Value, op: CompareOp): boolean {
+  if (op === "eq") return looseEquals(left, right);
+  if (op === "ne") return !looseEquals(left, right);
+  if (left === null || right === null) return false;
+  const a = normalise(left);
+  const b = normalise(right);
+  if (a === null || b === null || typeof a !== typeof b) return false;
+  switch (op) {
+    case "gt":
+      return a > b;
+    case "ge":
+      return a >= b;
+    case "lt":
+      return a < b;
+    case "le":
+      return a <= b;
+  }
+}
+
+const columnValue = (row: Row, attribute: AttributeMetadata): Value => {
+  const stored = row[attribute.logicalName];
+  if (stored === undefined) return null;
+  return isLookupValue(stored) ? stored.id : stored;
+};
+
+function evaluateValue(node: FilterNode, row: Row, now: number): Value {
+  switch (node.kind) {
+    case "literal":
+      return literalToValue(node.literal);
+    case "property":
+      return columnValue(row, node.attribute);
+    default:
+      return evaluateFilter(node, row, now);
+  }
+}
+
+export function evaluateFilter(node: FilterNode, row: Row, now: number): boolean {
+  switch (node.kind) {
+    case "and":
+      return evaluateFilter(node.left, row, now) && evaluateFilter(node.right, row, now);
+    case "or":
+      return evaluateFilter(node.left, row, now) || evaluateFilter(node.right, row, now);
+    case "not":
+      return !evaluateFilter(node.operand, row, now);
+    case "compare":
+      return compare(evaluateValue(node.left, row, now), evaluateValue(node.right, row, now), node.op);
+    case "call": {
+      const haystack = evaluateValue(node.args[0], row, now);
+      const needle = evaluateValue(node.args[1], row, now);
+      if (typeof haystack !== "string" || typeof needle !== "string") return false;
+      const h = haystack.toLowerCase();
+      const n = needle.toLowerCase();
+      return node.name === "contains" ? h.includes(n) : node.name === "startswith" ? h.startsWith(n) : h.endsWith(n);
+    }
+    case "queryFunction": {
+      const fn = queryFunctions[node.name];
+      return fn !== undefined && fn(columnValue(row, node.attribute), node.params, now);
+    }
+    case "literal": {
+      const value = literalToValue(node.literal);
+      return value === true;
+    }
+    case "property":
+      return columnValue(row, node.attribute) === true;
+  }
+}
