@@ -1,0 +1,51 @@
+import type { Azurite } from "../../../../sandbox/src/azurite";
+import { createLeaseStore } from "../../../src/adapters/table-storage/leases";
+import { ManualClock } from "../../../src/core/clock";
+import { freshTable, startStorage } from "../../support/storage";
+
+describe("leases (Azurite)", () => {
+  let azurite: Azurite;
+  beforeAll(async () => {
+    azurite = await startStorage();
+  });
+  afterAll(async () => {
+    await azurite.stop();
+  });
+
+  it("lets exactly one of many concurrent acquirers hold a lease", async () => {
+    const leases = createLeaseStore(await freshTable(azurite, "lease"), new ManualClock());
+    const results = await Promise.all(Array.from({ length: 10 }, () => leases.acquire("c1", "InvoicesToXero", 60_000)));
+    expect(results.filter((lease) => lease !== undefined)).toHaveLength(1);
+  });
+
+  it("expires by the clock, renews, and is released only by its holder", async () => {
+    const clock = new ManualClock();
+    const leases = createLeaseStore(await freshTable(azurite, "lease"), clock);
+    const first = await leases.acquire("c1", "PaymentsFromXero", 60_000, "a");
+    expect(first).toBeDefined();
+    expect(await leases.acquire("c1", "PaymentsFromXero", 60_000, "b")).toBeUndefined();
+    expect(await leases.acquire("c1", "InvoicesToXero", 60_000, "b")).toBeDefined();
+    clock.advance(30_000);
+    const renewed = first === undefined ? undefined : await leases.renew(first, 60_000);
+    clock.advance(45_000);
+    expect(await leases.acquire("c1", "PaymentsFromXero", 60_000, "b")).toBeUndefined();
+    clock.advance(20_000);
+    const taken = await leases.acquire("c1", "PaymentsFromXero", 60_000, "b");
+    expect(taken?.owner).toBe("b");
+    if (renewed === undefined || first === undefined) throw new Error("expected leases");
+    await expect(leases.renew(renewed, 60_000)).rejects.toMatchObject({ kind: "conflict" });
+    expect(await leases.release(renewed)).toBe(false);
+    expect(await leases.release(taken ?? renewed)).toBe(true);
+    expect(await leases.acquire("c1", "PaymentsFromXero", 60_000, "c")).toBeDefined();
+  });
+
+  it("withLease runs work once and releases, and skips when held", async () => {
+    const leases = createLeaseStore(await freshTable(azurite, "lease"), new ManualClock());
+    const inner = await leases.withLease("c1", "ReferenceData", 60_000, async ({ renew }) => {
+      await renew();
+      return await leases.withLease("c1", "ReferenceData", 60_000, async () => "nested");
+    });
+    expect(inner).toStrictEqual({ ran: true, value: { ran: false } });
+    expect(await leases.withLease("c1", "ReferenceData", 60_000, async () => "again")).toStrictEqual({ ran: true, value: "again" });
+  });
+});
