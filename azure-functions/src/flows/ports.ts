@@ -7,7 +7,16 @@ import type { SyncErrorKind } from "../core/errors";
 import type { Logger } from "../core/logger";
 import type { Sleep } from "../core/retry";
 import type { Plain } from "../mapping/engine";
-import type { ConnectorSettings, CustomerRef } from "../model";
+import type { AccountCode, BrandingTheme, ConnectorSettings, CustomerRef, TaxRate, TrackingCategory } from "../model";
+
+/** Xero's reference data for one connector. `accountCodesComplete` is false when only changes were read. */
+export interface ReferenceData {
+  accountCodes: AccountCode[];
+  accountCodesComplete: boolean;
+  taxRates: TaxRate[];
+  brandingThemes: BrandingTheme[];
+  trackingCategories: TrackingCategory[];
+}
 
 export const flowNames = [
   "InvoicesToXero",
@@ -30,6 +39,10 @@ export interface RunScope {
   flow: FlowName;
   /** "Sync last X days": only records modified since then qualify. */
   modifiedSince: Date;
+  /** The data-flow row the run's result is written to. */
+  dataFlowId?: string;
+  /** When this flow last ran for the connector (reference data reads Xero changes since then). */
+  lastRunOn?: Date;
   correlationId: string;
 }
 
@@ -65,10 +78,10 @@ export type RecordOutcome =
       message: string;
       /** A permanent failure moves the push attempt on, so a retry gets a fresh Idempotency-Key. */
       nextPushAttempt?: number;
+      /** Credit notes: created in Xero, but the allocation failed (a retry only allocates). */
+      xeroId?: string;
     }
-  | { kind: "retrying"; table: "invoice" | "mag_creditnote"; id: string; name: string; message: string }
-  /** Invoice emails: the invoice no longer qualifies (already sent in Xero): flag it so it is not picked again. */
-  | { kind: "emailAlreadySent"; table: "invoice"; id: string };
+  | { kind: "retrying"; table: "invoice" | "mag_creditnote"; id: string; name: string; message: string };
 
 export interface CustomerLink {
   ref: CustomerRef;
@@ -102,6 +115,11 @@ export interface WriteBack {
   connector: ConnectorUpdate;
 }
 
+export interface CommitResult {
+  /** Records whose write failed: their outcome is not durable, so their journal entries stay. */
+  failedRecordIds: string[];
+}
+
 export interface SyncStore {
   /** Invoices meeting the push selection criteria, lines and lookups expanded (Invoices: Dynamics 365 to Xero). */
   selectInvoicesToPush(scope: RunScope, top: number): Promise<Plain[]>;
@@ -115,8 +133,10 @@ export interface SyncStore {
   selectInvoiceEmailsToSend(scope: RunScope, top: number): Promise<Plain[]>;
   /** Products modified since, shaped for the item table. */
   selectProducts(modifiedSince: Date | undefined, top: number): Promise<Plain[]>;
-  /** Writes every outcome of a run in one $batch: the commit point of a push. */
-  commit(writeBack: WriteBack): Promise<void>;
+  /** Upserts Xero's reference data into the connector's rows, matched on name; returns rows written. */
+  saveReferenceData(connectorId: string, data: ReferenceData): Promise<number>;
+  /** Writes every outcome of a run in one $batch: the commit point of a push. Returns the records whose write failed. */
+  commit(writeBack: WriteBack): Promise<CommitResult>;
 }
 
 /** Which records have a push in flight whose outcome is not yet written back (Table Storage `idempotency`). */

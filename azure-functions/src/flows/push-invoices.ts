@@ -160,7 +160,7 @@ export class PushInvoicesFlow {
     const synced = outcomes.filter((outcome) => outcome.kind === "synced").length;
     const failed = outcomes.filter((outcome) => outcome.kind === "failed").length;
     const remaining = this.deps.remainingCalls?.();
-    await store.commit({
+    const committed = await store.commit({
       scope,
       records: outcomes,
       customers: customerLinks,
@@ -169,7 +169,8 @@ export class PushInvoicesFlow {
       connector: { lastSynchedOn: new Date(clock.now()), ...(remaining === undefined ? {} : { callsRemainingToday: remaining }) },
     });
     // Only now is the outcome durable; the journal entries can go.
-    const settled = outcomes.filter((outcome) => outcome.kind !== "retrying").map((outcome) => outcome.id);
+    const unwritten = new Set(committed.failedRecordIds);
+    const settled = outcomes.filter((outcome) => outcome.kind !== "retrying" && !unwritten.has(outcome.id)).map((outcome) => outcome.id);
     await journal.end(scope.connectionId, settled);
     return { synced, failed, progress: synced + failed, referenceDataStale };
   }
