@@ -143,6 +143,8 @@ export class IdentityEngine {
   private readonly grants = new Map<string, Grant>();
   private readonly refreshTokens = new Map<string, RefreshRecord>();
   private readonly accessTokens = new Map<string, AccessRecord>();
+  /** Scopes each user has consented to per app: they add up across flows until the grant is revoked. */
+  private readonly consents = new Map<string, string[]>();
 
   constructor(private readonly options: IdentityEngineOptions) {}
 
@@ -211,6 +213,18 @@ export class IdentityEngine {
     for (const [id, connection] of this.connections) {
       if (connection.userId === userId && connection.clientId === clientId) this.connections.delete(id);
     }
+  }
+
+  /**
+   * Records consent and returns every scope the user has now granted the app: "each subsequent time your app sends a
+   * user through the flow, any new scopes will be added to previously consented scopes" —
+   * https://developer.xero.com/documentation/guides/oauth2/scopes/
+   */
+  consent(userId: string, clientId: string, scopes: readonly string[]): readonly string[] {
+    const key = `${userId} ${clientId}`;
+    const granted = [...new Set([...(this.consents.get(key) ?? []), ...scopes])];
+    this.consents.set(key, granted);
+    return granted;
   }
 
   // ---- authorisation codes ----
@@ -365,6 +379,7 @@ export class IdentityEngine {
     if (grant === undefined || grant.clientId !== app.clientId) return false;
     grant.revoked = true;
     this.removeUserAppConnections(grant.userId, grant.clientId);
+    this.consents.delete(`${grant.userId} ${grant.clientId}`);
     return true;
   }
 

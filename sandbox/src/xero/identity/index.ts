@@ -301,11 +301,12 @@ export function createXeroIdentity(options: XeroIdentityOptions): XeroIdentity {
     const authEventId = randomUUID();
     const tenantIds = needsOrganisation(request.scopes) ? chosen : [];
     engine.connect(user.userId, request.clientId, tenantIds, authEventId);
+    const scopes = engine.consent(user.userId, request.clientId, request.scopes);
     const code = engine.issueCode({
       clientId: request.clientId,
       redirectUri: request.redirectUri,
       userId: user.userId,
-      scopes: request.scopes,
+      scopes,
       authEventId,
       ...(request.codeChallenge === undefined ? {} : { codeChallenge: request.codeChallenge }),
       ...(request.challengeMethod === undefined ? {} : { challengeMethod: request.challengeMethod }),
@@ -315,7 +316,7 @@ export function createXeroIdentity(options: XeroIdentityOptions): XeroIdentity {
       res,
       withParams(request.redirectUri, {
         code,
-        scope: request.scopes.join(" "),
+        scope: scopes.join(" "),
         state: request.state,
         session_state: `${randomBytes(32).toString("base64url")}.${randomBytes(16).toString("hex")}`,
       }),

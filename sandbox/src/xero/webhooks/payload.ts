@@ -3,7 +3,7 @@ import { z } from "zod";
 
 // The change events the Xero API emulator raises, and the payload Xero posts for them.
 // https://developer.xero.com/documentation/guides/webhooks/overview/ (payload, events, sequences, entropy)
-// https://developer.xero.com/documentation/guides/webhooks/creditnotes/ (credit note events carry Type and Status)
+// Credit note events carry data { Type, Status }: CreditNoteWebhookEvent in Xero's xero-webhooks.yaml (vendored).
 
 export const webhookResources = ["INVOICE", "CONTACT", "CREDITNOTE"] as const;
 export type WebhookResource = (typeof webhookResources)[number];

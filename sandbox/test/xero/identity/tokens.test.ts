@@ -149,6 +149,14 @@ describe("Xero identity: tokens after the code exchange", () => {
     expect(check.ok && check.tenantIds).toStrictEqual([demo.tenantId]);
   });
 
+  it("adds the scopes of a later consent to those already granted, until revocation", async () => {
+    await connectWithPkce(harness, [demo.tenantId], "offline_access accounting.invoices");
+    const later = await connectWithPkce(harness, [demo.tenantId], "offline_access accounting.contacts");
+    expect(later.scope).toBe("offline_access accounting.invoices accounting.contacts");
+    const check = harness.server.identity.authority.validateAccessToken(later.access_token);
+    expect(check.ok && check.scopes).toStrictEqual(["offline_access", "accounting.invoices", "accounting.contacts"]);
+  });
+
   it("reconnecting a tenant keeps its connection and moves updatedDateUtc", async () => {
     await connectWithPkce(harness, [demo.tenantId], scope);
     harness.clock.advance(90 * minute);
