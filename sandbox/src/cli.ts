@@ -3,10 +3,16 @@
 import { relative } from "node:path";
 import { defaultEndpointsFile, portSettings, startSandbox, type Sandbox, type SandboxEndpoints } from "./index";
 
+/** A path relative to the working directory when it lies below it. */
+function toDisplayPath(file: string): string {
+  const shown = relative(process.cwd(), file);
+  return shown === "" || shown.startsWith("..") ? file : shown;
+}
+
 /** The lines printed once the sandbox is up (URLs only: tokens and secrets stay in the endpoints file). */
 export function toReadyLines(endpoints: SandboxEndpoints, sandbox: Pick<Sandbox, "azurite">, file: string, elapsedMs: number): string[] {
   return [
-    `sandbox ready in ${(elapsedMs / 1000).toFixed(1)} s; endpoints and credentials: ${relative(process.cwd(), file) || file}`,
+    `sandbox ready in ${(elapsedMs / 1000).toFixed(1)} s; endpoints and credentials: ${toDisplayPath(file)}`,
     `  Xero API          ${endpoints.xeroApiUrl}  (demo tenant ${endpoints.xeroTenantId})`,
     `  Xero connections  ${endpoints.xeroConnectionsUrl}`,
     `  Xero identity     ${endpoints.xeroIdentityUrl}`,

@@ -86,6 +86,13 @@ export const sandboxEndpointsSchema = z.object({
   dataverseTenantId: z.string().min(1),
   dataverseClientId: z.string().min(1),
   dataverseClientSecret: z.string().min(1),
+  /** The service's app registered with the Xero identity emulator (what XERO_CLIENT_ID / XERO_CLIENT_SECRET hold). */
+  xeroClientId: z.string().min(1),
+  xeroClientSecret: z.string().min(1),
+  /** Redirect URI registered for that app: the service's consent callback on the Functions host. */
+  xeroRedirectUri: httpUrl,
+  /** The key Xero signs webhooks with (XERO_WEBHOOK_KEY). */
+  xeroWebhookKey: z.string().min(1),
   azureStorageConnectionString: z.string().min(1),
   /** The local Functions host's origin; HTTP functions live under `<functionsUrl>/api/`. Only when the service runs. */
   functionsUrl: httpUrl.optional(),
@@ -149,6 +156,18 @@ function isModuleNotFound(error: unknown, path: string): boolean {
     (error as { code?: unknown }).code === "MODULE_NOT_FOUND" &&
     String((error as { message?: unknown }).message).includes(path)
   );
+}
+
+/**
+ * Where the service's Xero endpoints live under the Functions host's /api: the consent callback (registered as the
+ * app's redirect URI) and the webhook receiver (Xero's delivery URL). Kept here so both sides agree.
+ */
+export const serviceRoutes = { xeroCallback: "xero/callback", xeroWebhook: "xero/webhook" } as const;
+
+/** The service's Xero webhook receiver in its table, found by its route. */
+export function findXeroWebhookFunction(table: readonly FunctionDefinition[]): FunctionDefinition | undefined {
+  const wanted = serviceRoutes.xeroWebhook.toLowerCase();
+  return table.find((definition) => definition.kind === "http" && definition.route.replace(/^\/+|\/+$/g, "").toLowerCase() === wanted);
 }
 
 export interface ServiceSecrets {
@@ -219,9 +238,19 @@ export interface Sandbox {
   host?: FunctionsHost;
   /** The service's app settings (present when the service runs). */
   serviceEnv?: Readonly<Record<string, string>>;
+  /** Xero's webhook subscription to the service: its URL and whether it passed intent to receive. */
+  xeroWebhook?: { url: string; verified: boolean };
   /** Issues fresh tokens and rewrites the endpoints file. */
   refreshEndpoints(): Promise<SandboxEndpoints>;
   stop(): Promise<void>;
+}
+
+/** Like Promise.all, but waits for every promise to settle before rejecting, so nothing is still starting. */
+async function settleAll<T extends readonly unknown[]>(promises: { [K in keyof T]: Promise<T[K]> }): Promise<T> {
+  const results = await Promise.allSettled(promises);
+  const failed = results.find((result): result is PromiseRejectedResult => result.status === "rejected");
+  if (failed !== undefined) throw failed.reason;
+  return results.map((result) => (result as PromiseFulfilledResult<unknown>).value) as unknown as T;
 }
 
 function toTableFactory(withService: StartSandboxOptions["withService"]): FunctionTableFactory | null {
@@ -247,29 +276,39 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<S
   };
 
   try {
-    const azurite = await startAzurite({
-      blobPort: ports.azuriteBlob,
-      queuePort: ports.azuriteQueue,
-      tablePort: ports.azuriteTable,
-      ...(options.persistDir === undefined ? {} : { location: join(options.persistDir, "azurite") }),
-    });
-    stack.push(() => azurite.stop());
-
-    const dataverse = await startDataverseEmulator({ port: ports.dataverse, clock });
-    stack.push(() => dataverse.stop());
+    // Azurite (a child process) and the two emulators start side by side; whatever came up is stopped on failure.
+    const started = <T extends { stop(): Promise<void> }>(promise: Promise<T>): Promise<T> =>
+      promise.then((part) => {
+        stack.push(() => part.stop());
+        return part;
+      });
+    const [azurite, dataverse, xero] = await settleAll([
+      started(
+        startAzurite({
+          blobPort: ports.azuriteBlob,
+          queuePort: ports.azuriteQueue,
+          tablePort: ports.azuriteTable,
+          ...(options.persistDir === undefined ? {} : { location: join(options.persistDir, "azurite") }),
+        }),
+      ),
+      started(startDataverseEmulator({ port: ports.dataverse, clock })),
+      started(startXeroEmulator({ port: ports.xero, identityPort: ports.xeroIdentity, clock })),
+    ] as const);
     const dataverseOrg = dataverse.createOrganisation(demoDataverseOrgName);
-    await dataverse.seedDemo(dataverseOrg);
-
-    const xero = await startXeroEmulator({ port: ports.xero, identityPort: ports.xeroIdentity, clock });
-    stack.push(() => xero.stop());
+    dataverse.seedDemo(dataverseOrg);
     const xeroOrganisation = xero.createOrganisation({ name: demoXeroOrganisationName });
 
+    // The service's app is registered even when the service does not run here, so `func start` can use it.
     const functionsUrl = `http://127.0.0.1:${ports.functions}`;
+    const redirectUri = `${functionsUrl}/api/${serviceRoutes.xeroCallback}`;
+    const app = xero.registerApp({ name: "Xero Connector (sandbox)", kind: "web", redirectUris: [redirectUri] });
+    if (app.clientSecret === undefined) throw new Error("the Xero emulator registered the service's web app without a secret");
+    const xeroApp = { clientId: app.clientId, clientSecret: app.clientSecret };
     let host: FunctionsHost | undefined;
     let serviceEnv: Record<string, string> | undefined;
+    let xeroWebhook: { url: string; verified: boolean } | undefined;
     const factory = toTableFactory(options.withService);
     if (factory !== null) {
-      const app = xero.registerApp({ name: "Xero Connector (sandbox)", redirectUris: [`${functionsUrl}/api/xero/callback`] });
       serviceEnv = toServiceEnvironment({
         storageConnectionString: azurite.connectionString,
         functionsUrl,
@@ -277,8 +316,7 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<S
           identityUrl: xero.identityUrl,
           apiUrl: xero.apiUrl,
           connectionsUrl: xero.connectionsUrl,
-          clientId: app.clientId,
-          clientSecret: app.clientSecret ?? "",
+          ...xeroApp,
           webhookKey: xero.webhooks.signingKey,
         },
         dataverseAuthorityUrl: dataverse.url,
@@ -295,6 +333,13 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<S
       });
       const started = host;
       stack.push(() => started.stop());
+      if (findXeroWebhookFunction(table) !== undefined) {
+        // As in Xero's developer portal: subscribe the delivery URL, which must pass intent to receive first.
+        // https://developer.xero.com/documentation/guides/webhooks/configuring-your-server/#intent-to-receive
+        const url = `${host.apiUrl}/${serviceRoutes.xeroWebhook}`;
+        const sender = xero.webhooks.configure({ url });
+        xeroWebhook = { url, verified: (await sender.intentToReceive()).ok };
+      }
     }
 
     const endpointsFile = options.endpointsFile === undefined ? defaultEndpointsFile : options.endpointsFile;
@@ -312,6 +357,10 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<S
         dataverseTenantId: dataverseOrg.tenantId,
         dataverseClientId: dataverseOrg.clientId,
         dataverseClientSecret: dataverseOrg.clientSecret,
+        xeroClientId: xeroApp.clientId,
+        xeroClientSecret: xeroApp.clientSecret,
+        xeroRedirectUri: redirectUri,
+        xeroWebhookKey: xero.webhooks.signingKey,
         azureStorageConnectionString: azurite.connectionString,
         ...(host === undefined ? {} : { functionsUrl: host.url, functionKey: host.functionKey }),
         writtenAt: new Date(clock.now()).toISOString(),
@@ -325,6 +374,7 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<S
       azurite,
       ...(host === undefined ? {} : { host }),
       ...(serviceEnv === undefined ? {} : { serviceEnv }),
+      ...(xeroWebhook === undefined ? {} : { xeroWebhook }),
       async refreshEndpoints() {
         sandbox.endpoints = collectEndpoints();
         if (endpointsFile !== false) await writeEndpointsFile(endpointsFile, sandbox.endpoints);
