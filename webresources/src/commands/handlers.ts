@@ -195,25 +195,28 @@ export function toSelectedInvoice(row: Record<string, unknown>): SelectedInvoice
   };
 }
 
-/** Updates each invoice, a few at a time; one failure never stops the others. */
+/** Updates each invoice, a few at a time; one failure never stops the others. Failures are listed in selection order. */
 async function updateAll(ports: ClientPorts, invoices: readonly SelectedInvoice[]): Promise<RetryOutcome> {
-  const outcome: RetryOutcome = { queued: 0, failed: [] };
+  const failures: { index: number; name: string; error: string }[] = [];
+  let queued = 0;
   let next = 0;
   async function worker(): Promise<void> {
     while (next < invoices.length) {
-      const current = invoices[next];
+      const index = next;
       next += 1;
+      const current = invoices[index];
       if (current === undefined) return;
       try {
         await ports.webApi.updateRecord(invoice.logicalName, current.id, toRetryUpdate());
-        outcome.queued += 1;
+        queued += 1;
       } catch (error) {
-        outcome.failed.push({ name: current.name, error: describeError(error) });
+        failures.push({ index, name: current.name, error: describeError(error) });
       }
     }
   }
   await Promise.all(Array.from({ length: Math.min(updateConcurrency, invoices.length) }, worker));
-  return outcome;
+  failures.sort((a, b) => a.index - b.index);
+  return { queued, failed: failures.map(({ name, error }) => ({ name, error })) };
 }
 
 function toDate(value: unknown): Date | null {

@@ -149,6 +149,19 @@ describe("retryInvoicesSync", () => {
     expect(shown.text).toMatch(/Not updated, INV-001: Access denied/);
   });
 
+  it("lists failures in selection order, whatever order they come back in", async () => {
+    const { ports, grid, alert } = setUp(async (_table, id) => {
+      if (id === ids[0]) await new Promise((resolve) => setTimeout(resolve, 5));
+      throw new Error(`refused ${id.slice(-1)}`);
+    });
+    await handlersFor(ports).retryInvoicesSync(ids, grid);
+    const [[shown]] = alert.mock.calls as unknown as [[Xrm.Navigation.AlertStrings]];
+    expect(shown.text.split("\n").filter((line) => line.startsWith("Not updated"))).toStrictEqual([
+      "Not updated, INV-001: refused a",
+      "Not updated, INV-003: refused c",
+    ]);
+  });
+
   it("reads a large selection in chunks of 50", async () => {
     const many = Array.from({ length: 120 }, (_, index) => `0a1b2c3d-0000-4000-8000-${index.toString(16).padStart(12, "0")}`);
     const { ports, grid, queries } = setUp(() => undefined);
