@@ -295,7 +295,9 @@ export class WebhookDispatcher {
         record.outcome = response.status;
         if (!retryStatuses.has(response.status)) break;
       } catch (thrown) {
-        record.outcome = thrown instanceof Error && thrown.name === "TimeoutError" ? "timeout" : "network-error";
+        // fetch rejects with a DOMException named TimeoutError when AbortSignal.timeout fires.
+        const name = typeof thrown === "object" && thrown !== null && "name" in thrown ? thrown.name : undefined;
+        record.outcome = name === "TimeoutError" ? "timeout" : "network-error";
         break;
       }
     }
