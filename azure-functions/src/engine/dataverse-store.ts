@@ -136,9 +136,9 @@ export class DataverseSyncStore implements SyncStore {
     const tracking = manyToMany.mag_InvoiceDetail_TrackingOption.navigationFromEntity1;
     for (const ids of chunk(invoiceIds, idsPerQuery)) {
       const rows = await this.dataverse.retrieveMultiple<Plain>(invoicedetail.entitySetName, {
-        select: [dc.invoicedetailid, dc.description, dc.productdescription, dc.quantity, dc.priceperunit, dc.tax, `_${dc.invoiceid}_value`],
+        select: [dc.invoicedetailid, dc.description, dc.productdescription, dc.quantity, dc.priceperunit, dc.tax, dc.manualdiscountamount, `_${dc.invoiceid}_value`],
         filter: isIn(`_${dc.invoiceid}_value`, guidList(ids)),
-        orderBy: [`${dc.sequencenumber} asc`],
+        orderBy: [`${dc.lineitemnumber} asc`],
         expand: [
           { property: invoicedetail.navigation.productid.product, select: [product.columns.name, product.columns.productnumber] },
           { property: invoicedetail.navigation.mag_xeroaccountcodeid.mag_xeroaccountcode, select: [mag_xeroaccountcode.columns.mag_code] },
@@ -237,7 +237,15 @@ export class DataverseSyncStore implements SyncStore {
         filter: isIn(contact.columns.contactid, guidList(ids)),
         expand: [{ property: contact.navigation.transactioncurrencyid.transactioncurrency, select: [transactioncurrency.columns.isocurrencycode] }],
       });
-      for (const row of found) rows.push(nestLookups(row, { [contact.navigation.transactioncurrencyid.transactioncurrency]: contact.columns.transactioncurrencyid }));
+      for (const row of found) {
+        const shaped = nestLookups(row, { [contact.navigation.transactioncurrencyid.transactioncurrency]: contact.columns.transactioncurrencyid });
+        // Dataverse computes fullname from first and last name; compose it when a row comes without it.
+        if (typeof shaped[contact.columns.fullname] !== "string" || shaped[contact.columns.fullname] === "") {
+          const composed = [shaped[contact.columns.firstname], shaped[contact.columns.lastname]].filter((part) => typeof part === "string" && part !== "").join(" ");
+          if (composed !== "") shaped[contact.columns.fullname] = composed;
+        }
+        rows.push(shaped);
+      }
     }
     return rows;
   }

@@ -44,6 +44,13 @@ export const lineItemToXero: MappingTable = {
     },
     { dynamics: "mag_taxrateid/mag_taxtype", context: "defaultTaxType", model: "taxType", xero: "TaxType", note: "Set to system default value if not provided." },
     { dynamics: "tax", model: "taxAmount", xero: "TaxAmount", codec: money, note: "Dynamics 365 does not calculate tax automatically." },
+    {
+      dynamics: "manualdiscountamount",
+      model: "discountAmount",
+      xero: "DiscountAmount",
+      codec: money,
+      note: "Beyond the docs' table (the pull maps it): without it Xero's line total would ignore the line's discount.",
+    },
     { dynamics: "mag_InvoiceDetail_TrackingOption", model: "tracking", xero: "Tracking", each: trackingToXero },
   ],
 };
