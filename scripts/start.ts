@@ -4,6 +4,7 @@
 import { relative } from "node:path";
 import {
   defaultEndpointsFile,
+  demoXeroOrganisationName,
   loadServiceTableFactory,
   portSettings,
   startSandbox,
@@ -104,7 +105,7 @@ async function main(): Promise<void> {
   const { endpoints } = sandbox;
   narrator.say(`Azurite: blob ${sandbox.azurite.blobPort}, queue ${sandbox.azurite.queuePort}, table ${sandbox.azurite.tablePort}`);
   narrator.say(`Dataverse emulator: demo org seeded at ${endpoints.dataverseUrl}`);
-  narrator.say(`Xero emulator: organisation "${endpoints.xeroTenantId}" at ${endpoints.xeroApiUrl}`);
+  narrator.say(`Xero emulator: organisation "${demoXeroOrganisationName}" (tenant ${endpoints.xeroTenantId}) at ${endpoints.xeroApiUrl}`);
   if (sandbox.host !== undefined) narrator.say(`Functions host: ${sandbox.host.url}`);
 
   narrator.section("Where to look");
