@@ -1,0 +1,100 @@
+// The zips: contents where Dataverse expects them, managed flag, same bytes every time, and a lossless round trip
+// back to solution/src.
+import { strFromU8 } from "fflate";
+import { buildSolutionZip, readSolutionZip, zipFileName } from "../../solution/package";
+import { unpackSolution } from "../../solution/tree";
+import { attr, childElement, childElements, textOf, type XmlElement } from "../../solution/xml";
+import { fromZip } from "../../solution/zip";
+import { committedTree, model } from "./fixtures";
+
+const tree = committedTree();
+const managed = buildSolutionZip(tree, true);
+const unmanaged = buildSolutionZip(tree, false);
+const packedManaged = readSolutionZip(managed);
+const packedUnmanaged = readSolutionZip(unmanaged);
+
+const descendants = (node: XmlElement): XmlElement[] =>
+  childElements(node).flatMap((child) => [child, ...descendants(child)]);
+
+describe("solution zip", () => {
+  it("holds [Content_Types].xml, solution.xml, customizations.xml and one file per web resource", () => {
+    const names = [...fromZip(managed).keys()];
+    expect(names.filter((n) => !n.startsWith("WebResources/"))).toStrictEqual(["[Content_Types].xml", "customizations.xml", "solution.xml"]);
+    const registered = childElements(childElement(packedManaged.customizations, "WebResources")!, "WebResource");
+    expect(names.filter((n) => n.startsWith("WebResources/")).sort()).toStrictEqual(
+      registered.map((w) => (textOf(childElement(w, "FileName")) ?? "").replace(/^\//, "")).sort(),
+    );
+  });
+
+  it("names web resource files as exports do: name without punctuation + upper-case id", () => {
+    const registered = childElements(childElement(packedManaged.customizations, "WebResources")!, "WebResource");
+    for (const resource of registered) {
+      const id = (textOf(childElement(resource, "WebResourceId")) ?? "").replace(/[{}]/g, "").toUpperCase();
+      const name = textOf(childElement(resource, "Name")) ?? "";
+      expect(textOf(childElement(resource, "FileName"))).toBe(`/WebResources/${name.replace(/[^A-Za-z0-9_]/g, "")}${id}`);
+    }
+  });
+
+  it("says managed in the managed zip and unmanaged in the other", () => {
+    const managedFlag = (zip: Uint8Array) => textOf(childElement(childElement((zip === managed ? packedManaged : packedUnmanaged).solution, "SolutionManifest")!, "Managed"));
+    expect(managedFlag(managed)).toBe("1");
+    expect(managedFlag(unmanaged)).toBe("0");
+  });
+
+  it("carries the package.json version and the file names pac uses", () => {
+    const manifest = childElement(packedManaged.solution, "SolutionManifest")!;
+    expect(textOf(childElement(manifest, "Version"))).toBe("1.0.0.0");
+    expect(zipFileName("XeroConnector", "1.0.0.0", true)).toBe("XeroConnector_1_0_0_0_managed.zip");
+    expect(zipFileName("XeroConnector", "1.0.0.0", false)).toBe("XeroConnector_1_0_0_0_unmanaged.zip");
+  });
+
+  it("is byte-identical when built again from the same tree", () => {
+    expect(Buffer.from(buildSolutionZip(committedTree(), true)).equals(Buffer.from(managed))).toBe(true);
+  });
+
+  it.each([
+    ["managed", managed],
+    ["unmanaged", unmanaged],
+  ])("unpacks (%s) back to exactly solution/src", (_kind, zip) => {
+    const unpacked = unpackSolution((zip === managed ? packedManaged : packedUnmanaged));
+    const text = (v: string | Uint8Array | undefined) => (typeof v === "string" ? v : v === undefined ? "" : Buffer.from(v).toString("base64"));
+    expect([...unpacked.keys()].sort()).toStrictEqual([...tree.keys()].sort());
+    const different = [...tree.keys()].filter((path) => text(unpacked.get(path)) !== text(tree.get(path)));
+    expect(different).toStrictEqual([]);
+  });
+
+  it("carries every web resource a form or command references", () => {
+    const packed = packedManaged;
+    const registered = new Set(
+      childElements(childElement(packed.customizations, "WebResources")!, "WebResource").map((w) => textOf(childElement(w, "Name"))),
+    );
+    const files = fromZip(managed);
+    const nodes = descendants(packed.customizations);
+    const referenced = [
+      ...nodes.filter((n) => n.name === "Library").map((n) => attr(n, "name")),
+      ...nodes.filter((n) => n.name === "Handler").map((n) => attr(n, "libraryName")),
+      ...nodes.flatMap((n) => n.attrs.map(([, v]) => v).filter((v) => v.startsWith("$webresource:")).map((v) => v.slice("$webresource:".length))),
+    ];
+    expect(referenced.length).toBeGreaterThan(0);
+    const missing = referenced.filter((name) => name === undefined || !registered.has(name));
+    expect(missing).toStrictEqual([]);
+    for (const resource of childElements(childElement(packed.customizations, "WebResources")!, "WebResource")) {
+      const file = files.get((textOf(childElement(resource, "FileName")) ?? "").replace(/^\//, ""));
+      expect(file?.length ?? 0).toBeGreaterThan(0);
+    }
+  });
+
+  it("registers form handlers with the execution context, as ARCHITECTURE.md pins them", () => {
+    const handlers = descendants(packedManaged.customizations).filter((n) => n.name === "Handler");
+    expect(handlers.every((h) => attr(h, "passExecutionContext") === "true")).toBe(true);
+    const declared = model.forms.flatMap((f) => f.handlers.map((h) => h.functionName));
+    expect(handlers.map((h) => attr(h, "functionName")).sort()).toStrictEqual([...declared].sort());
+  });
+
+  it("holds the web resource bytes unchanged", () => {
+    const files = fromZip(managed);
+    const script = [...files.keys()].find((n) => n.startsWith("WebResources/mag_scriptsinvoiceformjs"));
+    expect(script).toBeDefined();
+    expect(strFromU8(files.get(script!)!)).toBe(Buffer.from(tree.get("WebResources/mag_/scripts/invoice-form.js") as Uint8Array).toString("utf8"));
+  });
+});
