@@ -1,7 +1,7 @@
 // The model's own checks: every name a form, view or chart uses exists, lookups point at real tables, names and
 // option values follow the publisher's prefixes. Mutations run on in-memory copies of the declared model.
-import { checkModel, loadModel, modelInput, type ModelInput } from "../../../customizations/src/index";
-import { model } from "./fixtures";
+import { checkModel, loadModel, modelInput, type ModelInput } from "../src/index";
+const model = loadModel();
 
 const copy = (): ModelInput => structuredClone(modelInput);
 const withoutColumn = (input: ModelInput, table: string, column: string): ModelInput => ({

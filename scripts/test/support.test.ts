@@ -1,0 +1,109 @@
+import { QueueClient } from "@azure/storage-queue";
+import { startAzurite, type Azurite } from "../../sandbox/src/azurite";
+import { loadConfig, type Config } from "../../azure-functions/src/config";
+import { ManualClock } from "../../azure-functions/src/core/clock";
+import { toQueueMessageText } from "../../azure-functions/src/adapters/queue/work-queue";
+import { createConnectionStore } from "../../azure-functions/src/adapters/table-storage/connection-store";
+import { openAllTables } from "../../azure-functions/src/adapters/table-storage/tables";
+import { createTokenVault } from "../../azure-functions/src/adapters/table-storage/token-vault";
+import { createLinkStore } from "../../azure-functions/src/links/link-store";
+import { parseEnvFile, parseSupportArgs, resolveEnvironment, runSupport, toTable } from "../support";
+
+describe("support CLI arguments", () => {
+  it("parses each command", () => {
+    expect(parseSupportArgs(["link", "--connection", "c1", "--kind", "xero", "--expires", "72h"])).toStrictEqual({ command: "link", connection: "c1", kind: "xero", lifetimeMs: 259_200_000 });
+    expect(parseSupportArgs(["link", "--connection", "new", "--kind", "dynamics"])).toMatchObject({ lifetimeMs: 259_200_000 });
+    expect(parseSupportArgs(["status", "--json"])).toStrictEqual({ command: "status", json: true });
+    expect(parseSupportArgs(["replay-poison"])).toStrictEqual({ command: "replay-poison" });
+    expect(parseSupportArgs([])).toStrictEqual({ command: "help" });
+    expect(() => parseSupportArgs(["link", "--connection", "c1", "--kind", "sage"])).toThrow(RangeError);
+    expect(() => parseSupportArgs(["link", "--kind", "xero"])).toThrow(/--connection/);
+    expect(() => parseSupportArgs(["reboot"])).toThrow(/unknown command/);
+  });
+
+  it("reads env files and lets --env-file override the environment", () => {
+    expect(parseEnvFile("# comment\nA=1\nB = 'two'\n\nC=\"x=y\"\n")).toStrictEqual({ A: "1", B: "two", C: "x=y" });
+    expect(() => resolveEnvironment(["status", "--env-file"], {}, "/nowhere")).toThrow(RangeError);
+    expect(resolveEnvironment(["status"], { A: "1" }, "/nowhere")).toStrictEqual({ args: ["status"], env: { A: "1" } });
+  });
+
+  it("formats a table", () => {
+    expect(toTable([{ a: "x", bb: 1 }, { a: "long", bb: null }])).toBe("a     bb\n----  --\nx     1\nlong");
+  });
+});
+
+describe("support CLI commands (Azurite)", () => {
+  let azurite: Azurite;
+  let config: Config;
+  const clock = new ManualClock(Date.UTC(2026, 7, 1));
+  const output: string[] = [];
+  const io = { out: (line: string) => void output.push(line), err: () => undefined };
+
+  beforeAll(async () => {
+    azurite = await startAzurite();
+    config = loadConfig({
+      AzureWebJobsStorage: azurite.connectionString,
+      XC_ENCRYPTION_KEYS: `k1:${Buffer.alloc(32, 3).toString("base64")}`,
+      XC_LINK_SIGNING_KEY: "support-test-link-signing-key-0123456789",
+      XC_PUBLIC_BASE_URL: "http://127.0.0.1:7071",
+      XERO_CLIENT_ID: "client",
+      XERO_CLIENT_SECRET: "support-test-client-secret",
+    });
+  });
+  afterAll(async () => {
+    await azurite.stop();
+  });
+  beforeEach(() => {
+    output.length = 0;
+  });
+
+  it("prints a link URL that the service accepts, for an existing or a new connection", async () => {
+    const tables = await openAllTables(config.storageConnectionString);
+    const connection = await createConnectionStore(tables.connections, { keyRing: config.encryption, clock }).create({ id: "conn-1" });
+    expect(await runSupport({ command: "link", connection: connection.id, kind: "xero", lifetimeMs: 3_600_000 }, config, io, clock)).toBe(0);
+    const url = new URL(output[0] ?? "");
+    expect(url.origin + url.pathname).toBe("http://127.0.0.1:7071/api/onboarding/xero");
+    const links = createLinkStore(tables.links, { signingKey: config.links.signingKey, publicBaseUrl: config.links.publicBaseUrl, clock });
+    expect(await links.open(url.searchParams.get("token") ?? "", "xero")).toMatchObject({ ok: true, link: { connectionId: "conn-1" } });
+    // A second link for the same step withdraws the first.
+    await runSupport({ command: "link", connection: connection.id, kind: "xero", lifetimeMs: 3_600_000 }, config, io, clock);
+    expect(await links.open(url.searchParams.get("token") ?? "")).toStrictEqual({ ok: false, reason: "revoked" });
+    await expect(runSupport({ command: "link", connection: "missing", kind: "xero", lifetimeMs: 1000 }, config, io, clock)).rejects.toMatchObject({ kind: "config" });
+    expect(await runSupport({ command: "link", connection: "new", kind: "dynamics", lifetimeMs: 1000 }, config, io, clock)).toBe(0);
+  });
+
+  it("prints every connection's health without a secret", async () => {
+    const tables = await openAllTables(config.storageConnectionString);
+    const store = createConnectionStore(tables.connections, { keyRing: config.encryption, clock });
+    const healthy = await store.create({
+      id: "conn-healthy",
+      dataverse: { url: "https://contoso.crm.dynamics.com", tenantId: "t", clientId: "c", clientSecret: "dataverse-secret-value" },
+      xero: { tenantId: "xero-tenant-1", tenantName: "Demo Co" },
+    });
+    await store.markConnected(healthy.id);
+    const vault = createTokenVault({ table: tables.tokens, keyRing: config.encryption, clock, xero: config.xero });
+    await vault.storeGrant(healthy.id, { accessToken: "access-token-value-1", refreshToken: "refresh-token-value-1", scopes: [], accessTokenExpiresAt: clock.now() + 1_800_000, refreshTokenIssuedAt: clock.now() });
+    expect(await runSupport({ command: "status", json: true }, config, io, clock)).toBe(2);
+    const rows = JSON.parse(output.join("\n")) as { connectionId: string; status: string; grantExpiresOn: string; callsRemainingToday: number | null; problem: string }[];
+    expect(rows.find((row) => row.connectionId === "conn-healthy")).toMatchObject({
+      status: "connected",
+      grantExpiresOn: "2026-09-30T00:00:00.000Z",
+      callsRemainingToday: 5000,
+      problem: "",
+    });
+    expect(rows.find((row) => row.connectionId === "conn-1")).toMatchObject({ status: "pending", problem: "no Dynamics 365 credentials: send a dynamics link" });
+    const printed = output.join("\n");
+    for (const secret of ["dataverse-secret-value", "access-token-value-1", "refresh-token-value-1"]) expect(printed).not.toContain(secret);
+    output.length = 0;
+    await runSupport({ command: "status", json: false }, config, io, clock);
+    expect(output[0]?.split("\n")[0]).toMatch(/^connectionId\s+status\s+xeroOrganisation/);
+  });
+
+  it("replays the poison queue", async () => {
+    const poison = new QueueClient(azurite.connectionString, "sync-work-poison");
+    await poison.createIfNotExists();
+    await poison.sendMessage(toQueueMessageText({ connectionId: "conn-1", flow: "InvoicesToXero", reason: "schedule", correlationId: "x", enqueuedAt: "2026-08-01T00:00:00.000Z" }));
+    expect(await runSupport({ command: "replay-poison" }, config, io, clock)).toBe(0);
+    expect(output).toStrictEqual(["replayed 1 message(s) from sync-work-poison to sync-work"]);
+  });
+});
