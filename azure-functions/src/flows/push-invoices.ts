@@ -29,7 +29,7 @@ export interface PushInvoicesOptions {
 export interface PushInvoicesDependencies extends FlowDependencies {
   xero: XeroPort;
   /** Calls left today for the organisation, shown on the connector. */
-  remainingCalls?: () => number | undefined;
+  remainingCalls?: () => Promise<number | undefined>;
 }
 
 /** An invoice row on its way: what we know before it reaches Xero. */
@@ -159,7 +159,7 @@ export class PushInvoicesFlow {
 
     const synced = outcomes.filter((outcome) => outcome.kind === "synced").length;
     const failed = outcomes.filter((outcome) => outcome.kind === "failed").length;
-    const remaining = this.deps.remainingCalls?.();
+    const remaining = await this.deps.remainingCalls?.();
     const committed = await store.commit({
       scope,
       records: outcomes,

@@ -2,7 +2,7 @@
 // clock (waits advance it), a Dataverse org with the demo seed, a Xero organisation and a Xero Connector row, and the
 // real adapters (the infrastructure's Web API client, the xero-node adapter) wired to them.
 import { createDataverseClient, type DataverseWebApiClient } from "../../src/adapters/dataverse/web-api-client";
-import { createLocalRateGate, type XeroRateGate } from "../../src/adapters/xero/rate-gate";
+import { createMemoryRateGate, type XeroRateGate } from "../../src/adapters/xero/rate-gate";
 import { XeroNodeAdapter, type XeroCallRecord } from "../../src/adapters/xero/xero-node-adapter";
 import { ManualClock } from "../../src/core/clock";
 import { silentLogger } from "../../src/core/logger";
@@ -30,7 +30,7 @@ export interface Sandbox {
   journal: ReturnType<typeof createMemoryPushJournal>;
   xeroPort: XeroNodeAdapter;
   store: DataverseSyncStore;
-  deps: FlowDependencies & { xero: XeroNodeAdapter; remainingCalls: () => number | undefined };
+  deps: FlowDependencies & { xero: XeroNodeAdapter; remainingCalls: () => Promise<number | undefined> };
   scope(flow: FlowName, overrides?: Partial<RunScope>): RunScope;
   setConnector(values: Record<string, unknown>): Promise<void>;
   stop(): Promise<void>;
@@ -57,7 +57,7 @@ export async function startSandbox(options: { timeoutMs?: number } = {}): Promis
     if (token === undefined || clock.now() - token.issuedAt > 20 * 60_000) token = { value: xero.issueTokenSet({ tenantIds: [tenantId] }).access_token ?? "", issuedAt: clock.now() };
     return token.value;
   };
-  const gate = createLocalRateGate({ clock, sleep });
+  const gate = createMemoryRateGate({ clock, sleep });
   const calls: XeroCallRecord[] = [];
   const xeroPort = new XeroNodeAdapter({ tenantId, apiUrl: xero.apiUrl, accessToken, gate, clock, timeoutMs: options.timeoutMs ?? 10_000, onCall: (call) => calls.push(call) });
   const store = new DataverseSyncStore(client, silentLogger);
@@ -69,7 +69,7 @@ export async function startSandbox(options: { timeoutMs?: number } = {}): Promis
     [mag_xeroconnector.columns.mag_isdefault]: true,
     [mag_xeroconnector.columns.mag_xerostatus]: mag_xerostatus.Connected,
   });
-  const deps = { store, journal, clock, sleep, logger: silentLogger, random: () => 0.5, xero: xeroPort, remainingCalls: () => gate.remainingToday(tenantId) };
+  const deps = { store, journal, clock, sleep, logger: silentLogger, random: () => 0.5, xero: xeroPort, remainingCalls: () => gate.callsRemainingToday(tenantId) };
   const scope = (flow: FlowName, overrides: Partial<RunScope> = {}): RunScope => ({
     connectionId: "connection-1",
     connectorId,

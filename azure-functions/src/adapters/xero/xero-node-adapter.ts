@@ -8,6 +8,8 @@ import { z } from "zod";
 import type { Clock } from "../../core/clock";
 import { SyncError, toSyncError } from "../../core/errors";
 import type { ContactQuery, ElementResult, XeroPort } from "./port";
+import { toRateObservation } from "../table-storage/rate-budget";
+import { toRateObservationFromError } from "../table-storage/rate-governor";
 import type { XeroRateGate } from "./rate-gate";
 import {
   XeroAccount,
@@ -35,8 +37,8 @@ export interface XeroAdapterOptions {
   tenantId: string;
   /** Xero's API root (…/api.xro/2.0); the sandbox's emulator in tests. */
   apiUrl: string;
-  /** The connection's current access token (the token vault refreshes it). */
-  accessToken: () => Promise<string>;
+  /** The connection's current access token (the token vault refreshes it; `rejected` forces a refresh). */
+  accessToken: (rejected?: string) => Promise<string>;
   gate: XeroRateGate;
   clock: Clock;
   /** A call with no answer after this long is an unknown outcome. */
@@ -189,24 +191,37 @@ export class XeroNodeAdapter implements XeroPort {
   }
 
   private async call(operation: string, invoke: (api: AccountingApi) => Promise<XeroNodeResult>): Promise<RawAnswer> {
-    const { gate, tenantId } = { gate: this.options.gate, tenantId: this.tenantId };
-    const release = await gate.acquire(tenantId);
     try {
-      this.api.accessToken = await this.options.accessToken();
-      const result = await withTimeout(invoke(this.api), this.options.timeoutMs ?? 60_000);
-      const headers = toHeaderRecord(result.response.headers);
-      gate.observe(tenantId, { status: result.response.status, headers });
-      this.options.onCall?.({ operation, status: result.response.status });
-      return { status: result.response.status, headers, data: result.response.data };
+      return await this.callOnce(operation, invoke, undefined);
     } catch (thrown) {
       const error = toSyncError(thrown, "xero");
-      const status = error.details.status ?? 0;
-      gate.observe(tenantId, { status, headers: {}, ...(error.details.retryAfterMs === undefined ? {} : { retryAfterMs: error.details.retryAfterMs }) });
-      this.options.onCall?.({ operation, status });
-      throw error;
-    } finally {
-      release();
+      // A 401 may be a token that expired in flight: ask the vault once for a fresh one before calling it revoked.
+      if (error.kind !== "auth" || error.details.status !== 401 || this.lastToken === undefined) throw error;
+      return this.callOnce(operation, invoke, this.lastToken);
     }
+  }
+
+  private lastToken: string | undefined;
+
+  private async callOnce(operation: string, invoke: (api: AccountingApi) => Promise<XeroNodeResult>, rejectedToken: string | undefined): Promise<RawAnswer> {
+    return this.options.gate.run(
+      this.tenantId,
+      async () => {
+        this.lastToken = await this.options.accessToken(rejectedToken);
+        this.api.accessToken = this.lastToken;
+        try {
+          const result = await withTimeout(invoke(this.api), this.options.timeoutMs ?? 60_000);
+          const headers = toHeaderRecord(result.response.headers);
+          this.options.onCall?.({ operation, status: result.response.status });
+          return { status: result.response.status, headers, data: result.response.data };
+        } catch (thrown) {
+          const error = toSyncError(thrown, "xero");
+          this.options.onCall?.({ operation, status: error.details.status ?? 0 });
+          throw error;
+        }
+      },
+      ({ result, error }) => (result !== undefined ? toRateObservation(result.headers) : toRateObservationFromError(error)),
+    );
   }
 }
 
