@@ -147,6 +147,7 @@ export async function replayPoison(options: { connectionString: string; queueNam
   const seen = new Set<string>();
   const limit = options.maxMessages ?? 10_000;
   if (!(await poison.exists())) return summary;
+  await target.ensureQueues();
   while (summary.replayed + summary.invalid.length < limit) {
     // Invalid messages are hidden for a while so one pass sees every message once.
     const batch = await poison.receiveMessages({ numberOfMessages: 32, visibilityTimeout: 300 });
