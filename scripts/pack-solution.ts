@@ -24,10 +24,22 @@ export const readTree = (dir: string): Tree =>
     }),
   );
 
+/** A bundle rebuilt in webresources/dist but not copied into solution/src yet would ship stale: say so. */
+const warnAboutStaleWebResources = (tree: Tree): void => {
+  for (const [path, content] of tree) {
+    if (!(content instanceof Uint8Array)) continue;
+    const built = join(root, "webresources/dist", path.replace(/^WebResources\//, ""));
+    if (existsSync(built) && !readFileSync(built).equals(Buffer.from(content))) {
+      console.warn(`build:solution: WARNING ${path} differs from webresources/dist; run npm run generate to ship the new build`);
+    }
+  }
+};
+
 const main = (): void => {
   const source = join(root, "solution/src");
   if (!existsSync(source)) throw new Error("solution/src is missing: run npm run generate");
   const tree = readTree(source);
+  warnAboutStaleWebResources(tree);
   const version = readSolutionVersion(root);
   const out = join(root, "dist/solution");
   mkdirSync(out, { recursive: true });

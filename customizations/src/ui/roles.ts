@@ -1,4 +1,5 @@
 // Security roles: https://learn.microsoft.com/power-platform/admin/security-roles-privileges
+// Invoice lines (invoicedetail) have no privileges of their own: access follows the parent invoice.
 import type { RoleInput } from "../schema";
 
 const all = ["Create", "Read", "Write", "Delete", "Append", "AppendTo", "Assign", "Share"] as const;
@@ -18,7 +19,6 @@ export const roles: RoleInput[] = [
         depth: "Global" as const,
       })),
       { table: "invoice", privileges: ["Read", "Write", "Append", "AppendTo"], depth: "Global" },
-      { table: "invoicedetail", privileges: ["Read", "Write", "Append", "AppendTo"], depth: "Global" },
       { table: "account", privileges: ["Read", "Append", "AppendTo"], depth: "Global" },
       { table: "contact", privileges: ["Read", "Append", "AppendTo"], depth: "Global" },
     ],
@@ -34,7 +34,6 @@ export const roles: RoleInput[] = [
       { table: "mag_creditnote", privileges: ["Create", "Read", "Write", "Append"], depth: "Local" },
       { table: "mag_xerosynclog", privileges: ["Read"], depth: "Global" },
       { table: "invoice", privileges: ["Read", "Write", "Append", "AppendTo"], depth: "Local" },
-      { table: "invoicedetail", privileges: ["Read", "Write", "Append"], depth: "Local" },
     ],
   },
 ];

@@ -112,7 +112,7 @@ const statusColumn = (table: Table): Column => {
   return status;
 };
 
-const typeElements = (column: Column): XmlElement[] => {
+const typeElements = (column: Column): (XmlElement | undefined)[] => {
   switch (column.type) {
     case "String":
       return [
@@ -129,6 +129,8 @@ const typeElements = (column: Column): XmlElement[] => {
       return [el("MinValue", {}, column.minValue), el("MaxValue", {}, column.maxValue), el("Accuracy", {}, column.precision)];
     case "Money":
       return [
+        // <column>_base is Dataverse's base-currency copy of <column>.
+        column.logicalName.endsWith("_base") ? el("CalculationOf", {}, column.logicalName.replace(/_base$/, "")) : undefined,
         el("MinValue", {}, column.minValue),
         el("MaxValue", {}, column.maxValue),
         el("Accuracy", {}, column.precision),
