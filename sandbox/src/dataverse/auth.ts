@@ -65,10 +65,18 @@ export class TokenAuthority {
     return claims !== undefined && claims.org === org && claims.expiresAt > this.clock.now();
   }
 
-  tokenError(status: number, error: string, code: number, description: string): { status: number; body: TokenErrorBody } {
+  tokenError(
+    status: number,
+    error: string,
+    code: number,
+    description: string,
+  ): { status: number; body: TokenErrorBody } {
     const traceId = randomUUID();
     const correlationId = randomUUID();
-    const timestamp = new Date(this.clock.now()).toISOString().replace("T", " ").replace(/\.\d+Z$/, "Z");
+    const timestamp = new Date(this.clock.now())
+      .toISOString()
+      .replace("T", " ")
+      .replace(/\.\d+Z$/, "Z");
     return {
       status,
       body: {
@@ -91,26 +99,54 @@ export class TokenAuthority {
   ): { status: number; body: Record<string, unknown> | TokenErrorBody } {
     const inTenant = registrations.filter((registration) => registration.tenantId === tenantId);
     if (inTenant.length === 0) {
-      return this.tokenError(400, "invalid_request", 90002, `Tenant '${tenantId}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`);
+      return this.tokenError(
+        400,
+        "invalid_request",
+        90002,
+        `Tenant '${tenantId}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`,
+      );
     }
     const grantType = form.get("grant_type");
     if (grantType !== "client_credentials") {
-      return this.tokenError(400, "unsupported_grant_type", 70003, `The app requested an unsupported grant type '${grantType ?? ""}'.`);
+      return this.tokenError(
+        400,
+        "unsupported_grant_type",
+        70003,
+        `The app requested an unsupported grant type '${grantType ?? ""}'.`,
+      );
     }
     const clientId = form.get("client_id") ?? "";
     const registration = inTenant.find((candidate) => candidate.clientId === clientId);
     if (registration === undefined) {
-      return this.tokenError(400, "unauthorized_client", 700016, `Application with identifier '${clientId}' was not found in the directory '${tenantId}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`);
+      return this.tokenError(
+        400,
+        "unauthorized_client",
+        700016,
+        `Application with identifier '${clientId}' was not found in the directory '${tenantId}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`,
+      );
     }
     if (form.get("client_secret") !== registration.clientSecret) {
-      return this.tokenError(401, "invalid_client", 7000215, `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${clientId}'.`);
+      return this.tokenError(
+        401,
+        "invalid_client",
+        7000215,
+        `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${clientId}'.`,
+      );
     }
     const scope = form.get("scope") ?? "";
     const wanted = `${registration.resource}/.default`;
     if (scope !== wanted && scope !== `${registration.resource}//.default`) {
-      return this.tokenError(400, "invalid_resource", 500011, `The resource principal named ${scope.replace(/\/\.default$/, "")} was not found in the tenant named ${tenantId}. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant.`);
+      return this.tokenError(
+        400,
+        "invalid_resource",
+        500011,
+        `The resource principal named ${scope.replace(/\/\.default$/, "")} was not found in the tenant named ${tenantId}. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant.`,
+      );
     }
     const { token, expiresIn } = this.issue(registration);
-    return { status: 200, body: { token_type: "Bearer", expires_in: expiresIn, ext_expires_in: expiresIn, access_token: token } };
+    return {
+      status: 200,
+      body: { token_type: "Bearer", expires_in: expiresIn, ext_expires_in: expiresIn, access_token: token },
+    };
   }
 }

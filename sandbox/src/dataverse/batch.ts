@@ -71,7 +71,8 @@ function parseOperation(part: string): BatchOperation {
   const lines = mime.rest.split("\n");
   const requestLine = lines.shift() ?? "";
   const match = /^(GET|POST|PATCH|PUT|DELETE)\s+(\S+)(\s+HTTP\/1\.1)?$/i.exec(requestLine.trim());
-  if (match?.[1] === undefined || match[2] === undefined) throw badRequest(`The batch request line '${requestLine.trim()}' is not valid.`, "0x80048d19");
+  if (match?.[1] === undefined || match[2] === undefined)
+    throw badRequest(`The batch request line '${requestLine.trim()}' is not valid.`, "0x80048d19");
   const inner = readHeaders(lines.join("\n"));
   const contentId = mime.headers["content-id"] ?? inner.headers["content-id"];
   return {
@@ -85,7 +86,8 @@ function parseOperation(part: string): BatchOperation {
 
 export function parseBatch(body: string, contentType: string | undefined): BatchItem[] {
   const boundary = boundaryOf(contentType);
-  if (boundary === undefined) throw badRequest("The content type of a $batch request must be multipart/mixed with a boundary.", "0x80048d19");
+  if (boundary === undefined)
+    throw badRequest("The content type of a $batch request must be multipart/mixed with a boundary.", "0x80048d19");
   return splitParts(body, boundary).map((part): BatchItem => {
     const { headers, rest } = readHeaders(part);
     const inner = boundaryOf(headers["content-type"]);
@@ -118,17 +120,27 @@ function resolveTarget(target: string, session: WriteSession, webApiUrl: string)
   const reference = /^\$(\w+)(.*)$/.exec(target);
   if (reference?.[1] !== undefined) {
     const created = session.contentIds.get(reference[1]);
-    if (created === undefined) throw badRequest(`Content-ID reference '$${reference[1]}' does not match any request in the change set.`, "0x80060888");
+    if (created === undefined)
+      throw badRequest(
+        `Content-ID reference '$${reference[1]}' does not match any request in the change set.`,
+        "0x80060888",
+      );
     const table = session.org.schema.table(created.table);
     return new URL(`${webApiUrl}${table.entitySetName}(${created.id})${reference[2] ?? ""}`);
   }
   if (/^https?:\/\//i.test(target)) return new URL(target);
   const root = new URL(webApiUrl);
-  if (target.startsWith("/")) return new URL(`${root.origin}${root.pathname.replace(/\/api\/data\/v9\.\d\/$/, "")}${target}`);
+  if (target.startsWith("/"))
+    return new URL(`${root.origin}${root.pathname.replace(/\/api\/data\/v9\.\d\/$/, "")}${target}`);
   return new URL(`${webApiUrl}${target}`);
 }
 
-function runOperation(context: BatchContext, session: WriteSession, operation: BatchOperation, outerHeaders: Record<string, string | undefined>): WebApiResponse {
+function runOperation(
+  context: BatchContext,
+  session: WriteSession,
+  operation: BatchOperation,
+  outerHeaders: Record<string, string | undefined>,
+): WebApiResponse {
   const url = resolveTarget(operation.target, session, context.org.webApiUrl);
   const marker = url.pathname.indexOf("/api/data/v9.");
   const path = marker === -1 ? "" : url.pathname.slice(url.pathname.indexOf("/", marker + "/api/data/".length) + 1);
@@ -138,14 +150,26 @@ function runOperation(context: BatchContext, session: WriteSession, operation: B
     headers: { prefer: outerHeaders["prefer"], ...operation.headers },
     body: operation.body,
   };
-  return routeWebApi(request, { session, path: decodeURIComponent(path), ...(operation.contentId === undefined ? {} : { contentId: operation.contentId }) });
+  return routeWebApi(request, {
+    session,
+    path: decodeURIComponent(path),
+    ...(operation.contentId === undefined ? {} : { contentId: operation.contentId }),
+  });
 }
 
-export function executeBatch(context: BatchContext, body: string, headers: Record<string, string | undefined>): WebApiResponse {
+export function executeBatch(
+  context: BatchContext,
+  body: string,
+  headers: Record<string, string | undefined>,
+): WebApiResponse {
   const items = parseBatch(body, headers["content-type"]);
   const count = items.reduce((total, item) => total + (item.kind === "single" ? 1 : item.operations.length), 0);
   if (count > maxBatchOperations) {
-    throw new DataverseError(400, "0x80060891", `The number of requests in the batch (${count}) exceeds the limit of ${maxBatchOperations}.`);
+    throw new DataverseError(
+      400,
+      "0x80060891",
+      `The number of requests in the batch (${count}) exceeds the limit of ${maxBatchOperations}.`,
+    );
   }
   const continueOnError = /odata\.continue-on-error/i.test(headers["prefer"] ?? "");
   const boundary = `batchresponse_${randomUUID()}`;
@@ -171,10 +195,13 @@ export function executeBatch(context: BatchContext, body: string, headers: Recor
       const inner: string[] = [];
       try {
         for (const operation of item.operations) {
-          if (operation.method === "GET") throw badRequest("GET requests are not allowed inside a change set.", "0x80060888");
+          if (operation.method === "GET")
+            throw badRequest("GET requests are not allowed inside a change set.", "0x80060888");
           inner.push(toPart(runOperation(context, session, operation, headers), operation.contentId));
         }
-        parts.push(`Content-Type: multipart/mixed; boundary=${changeBoundary}\r\n\r\n${inner.map((part) => `--${changeBoundary}\r\n${part}\r\n`).join("")}--${changeBoundary}--`);
+        parts.push(
+          `Content-Type: multipart/mixed; boundary=${changeBoundary}\r\n\r\n${inner.map((part) => `--${changeBoundary}\r\n${part}\r\n`).join("")}--${changeBoundary}--`,
+        );
         context.onCommit(session);
       } catch (thrown) {
         context.org.store.restore(snapshot);

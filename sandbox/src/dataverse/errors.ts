@@ -64,7 +64,12 @@ export const stringTooLong = (attribute: string, logicalName: string, maxLength:
     `A validation error occurred. The length of the '${attribute}' attribute of the '${logicalName}' entity exceeded the maximum allowed length of '${maxLength}'.`,
   );
 
-export const optionOutOfRange = (value: number, attribute: string, logicalName: string, accepted: number[]): DataverseError =>
+export const optionOutOfRange = (
+  value: number,
+  attribute: string,
+  logicalName: string,
+  accepted: number[],
+): DataverseError =>
   new DataverseError(
     400,
     "0x8004431a",
@@ -96,7 +101,11 @@ export const recordNotFound = (logicalName: string, id: string): DataverseError 
   new DataverseError(404, "0x80040217", `Entity '${logicalName}' With Id = ${id} Does Not Exist`);
 
 export const recordNotFoundByKey = (logicalName: string, key: string): DataverseError =>
-  new DataverseError(404, "0x80040217", `A record with the specified key values does not exist in ${logicalName} entity (${key})`);
+  new DataverseError(
+    404,
+    "0x80040217",
+    `A record with the specified key values does not exist in ${logicalName} entity (${key})`,
+  );
 
 export const duplicateRecord = (): DataverseError =>
   new DataverseError(412, "0x80040237", "A record with matching key values already exists.");
@@ -109,9 +118,14 @@ export const duplicateAlternateKey = (values: string, keyName: string): Datavers
   );
 
 export const versionMismatch = (): DataverseError =>
-  new DataverseError(412, "0x80060882", "The version of the existing record doesn't match the RowVersion property provided.");
+  new DataverseError(
+    412,
+    "0x80060882",
+    "The version of the existing record doesn't match the RowVersion property provided.",
+  );
 
-export const badRequest = (message: string, code = "0x80040203"): DataverseError => new DataverseError(400, code, message);
+export const badRequest = (message: string, code = "0x80040203"): DataverseError =>
+  new DataverseError(400, code, message);
 
 export const methodNotAllowed = (url: string): DataverseError =>
   new DataverseError(404, "", `No HTTP resource was found that matches the request URI '${url}'.`);

@@ -13,7 +13,7 @@ import { systemClock } from "../clock";
 import type { AppRegistration } from "./auth";
 import { TokenAuthority } from "./auth";
 import { executeBatch } from "./batch";
-import { ensureDataverseError } from "./errors";
+import { ensureDataverseError, methodNotAllowed } from "./errors";
 import type { OrgContext, WriteSession } from "./operations";
 import { newSession } from "./operations";
 import type { SchemaIndex } from "./schema-index";
@@ -117,19 +117,29 @@ function send(response: ServerResponse, answer: WebApiResponse): void {
 }
 
 const flatHeaders = (request: IncomingMessage): Record<string, string | undefined> =>
-  Object.fromEntries(Object.entries(request.headers).map(([name, value]) => [name, Array.isArray(value) ? value.join(", ") : value]));
+  Object.fromEntries(
+    Object.entries(request.headers).map(([name, value]) => [name, Array.isArray(value) ? value.join(", ") : value]),
+  );
 
 export async function startDataverseEmulator(options: DataverseEmulatorOptions = {}): Promise<DataverseEmulator> {
   const clock = options.clock ?? systemClock;
   const schema = buildSchemaIndex(options.metadata ?? loadGeneratedMetadata());
   const authority = new TokenAuthority(clock);
   const protection = new ServiceProtection(clock, options.serviceProtection?.requestsPer5Min ?? defaultRequestsPer5Min);
-  const dispatcher = new WebhookDispatcher(options.webhookTimeoutMs === undefined ? {} : { timeoutMs: options.webhookTimeoutMs });
+  const dispatcher = new WebhookDispatcher(
+    options.webhookTimeoutMs === undefined ? {} : { timeoutMs: options.webhookTimeoutMs },
+  );
   const orgs = new Map<string, OrgState>();
   let baseUrl = "";
 
   const registrations = (): AppRegistration[] =>
-    [...orgs.values()].map(({ info }) => ({ org: info.name, tenantId: info.tenantId, clientId: info.clientId, clientSecret: info.clientSecret, resource: info.url }));
+    [...orgs.values()].map(({ info }) => ({
+      org: info.name,
+      tenantId: info.tenantId,
+      clientId: info.clientId,
+      clientSecret: info.clientSecret,
+      resource: info.url,
+    }));
 
   const stateOf = (org: OrgRef): OrgState => {
     const name = typeof org === "string" ? org : org.name;
@@ -163,21 +173,22 @@ export async function startDataverseEmulator(options: DataverseEmulatorOptions =
     const url = new URL(request.url ?? "/", baseUrl);
     const method = (request.method ?? "GET").toUpperCase();
     if (path === "$batch") {
-      if (method !== "POST") return errorResponse(ensureDataverseError(new Error("$batch takes POST")));
+      if (method !== "POST") return errorResponse(methodNotAllowed(url.toString()));
       try {
         return executeBatch({ org: state.context, onCommit: commit(state) }, body, headers);
       } catch (thrown) {
         return errorResponse(ensureDataverseError(thrown));
       }
     }
-    const snapshot = state.context.store.snapshot();
+    // Each request is atomic: a write that fails half way (a deep insert, a cascade) leaves nothing behind.
+    const snapshot = method === "GET" ? undefined : state.context.store.snapshot();
     const session = newSession(state.context);
     try {
       const answer = routeWebApi({ method, url, headers, body }, { session, path: decodeURIComponent(path) });
       commit(state)(session);
       return answer;
     } catch (thrown) {
-      state.context.store.restore(snapshot);
+      if (snapshot !== undefined) state.context.store.restore(snapshot);
       return errorResponse(ensureDataverseError(thrown));
     }
   }
@@ -194,7 +205,11 @@ export async function startDataverseEmulator(options: DataverseEmulatorOptions =
       const answer = authority.exchange(token[1], form, registrations());
       send(response, {
         status: answer.status,
-        headers: { "Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store, no-cache", Pragma: "no-cache" },
+        headers: {
+          "Content-Type": "application/json; charset=utf-8",
+          "Cache-Control": "no-store, no-cache",
+          Pragma: "no-cache",
+        },
         body: JSON.stringify(answer.body),
       });
       return;
@@ -226,7 +241,8 @@ export async function startDataverseEmulator(options: DataverseEmulatorOptions =
     clock,
     schema,
     createOrganisation(name, organisationOptions = {}) {
-      if (!orgNamePattern.test(name)) throw new Error(`Organisation names are lower-case letters, digits and hyphens: '${name}'.`);
+      if (!orgNamePattern.test(name))
+        throw new Error(`Organisation names are lower-case letters, digits and hyphens: '${name}'.`);
       if (orgs.has(name)) throw new Error(`The Dataverse emulator already has an organisation named '${name}'.`);
       const orgUrl = `${baseUrl}/${name}`;
       const info: DataverseOrganisation = {
@@ -251,13 +267,24 @@ export async function startDataverseEmulator(options: DataverseEmulatorOptions =
         webApiUrl: info.webApiUrl,
       };
       createSystemRows(context);
-      orgs.set(name, { info, context, webhookOrg: { ...context, organizationHost: `127.0.0.1:${port}/${name}` }, requests: 0 });
+      orgs.set(name, {
+        info,
+        context,
+        webhookOrg: { ...context, organizationHost: `127.0.0.1:${port}/${name}` },
+        requests: 0,
+      });
       return info;
     },
     organisation: (org) => stateOf(org).info,
     issueAccessToken(org) {
       const { info } = stateOf(org);
-      return authority.issue({ org: info.name, tenantId: info.tenantId, clientId: info.clientId, clientSecret: info.clientSecret, resource: info.url }).token;
+      return authority.issue({
+        org: info.name,
+        tenantId: info.tenantId,
+        clientId: info.clientId,
+        clientSecret: info.clientSecret,
+        resource: info.url,
+      }).token;
     },
     seedDemo(org) {
       const state = stateOf(org);

@@ -24,7 +24,11 @@ export function toLineAmounts(line: Row): Record<string, number> {
  * lines' tax, totalamount = totallineitemamount − invoice discount + freight + tax.
  */
 export function toInvoiceTotals(invoice: Row, lines: Row[]): Record<string, number> {
-  const sum = (pick: (line: Row) => number): number => roundTo(lines.reduce((total, line) => total + pick(line), 0), 4);
+  const sum = (pick: (line: Row) => number): number =>
+    roundTo(
+      lines.reduce((total, line) => total + pick(line), 0),
+      4,
+    );
   const totallineitemamount = sum(
     (line) => amount(line["baseamount"]) - amount(line["manualdiscountamount"]) - amount(line["volumediscountamount"]),
   );
@@ -50,6 +54,7 @@ export function toInvoiceTotals(invoice: Row, lines: Row[]): Record<string, numb
  * An invoice that is not Active (Paid, Canceled) is read-only: only statecode and statuscode may change, which is
  * how it is reopened. Sales "read-only entities": https://markcarrington.dev/2023/01/24/msdyn365-internals-read-only-sales-entities/
  */
-export const isReadOnlyInvoice = (invoice: Row): boolean => invoice["statecode"] !== 0 && invoice["statecode"] !== undefined;
+export const isReadOnlyInvoice = (invoice: Row): boolean =>
+  invoice["statecode"] !== 0 && invoice["statecode"] !== undefined;
 
 export const stateColumns = new Set(["statecode", "statuscode"]);

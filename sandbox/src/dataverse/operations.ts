@@ -83,18 +83,25 @@ export function requireObjectBody(body: unknown, table: TableIndex): Record<stri
   );
 }
 
-function resolveBind(session: WriteSession, table: TableIndex, navigation: string, raw: unknown): { attribute: AttributeMetadata; value: LookupValue | null } {
+function resolveBind(
+  session: WriteSession,
+  table: TableIndex,
+  navigation: string,
+  raw: unknown,
+): { attribute: AttributeMetadata; value: LookupValue | null } {
   const lookup = table.lookupNavigations.get(navigation);
   if (lookup === undefined) throw undeclaredProperty(navigation, table.entitySetName);
   if (raw === null) return { attribute: lookup.attribute, value: null };
-  if (typeof raw !== "string") throw payloadError(table.entitySetName, `The value of '${navigation}@odata.bind' must be a URI string.`);
+  if (typeof raw !== "string")
+    throw payloadError(table.entitySetName, `The value of '${navigation}@odata.bind' must be a URI string.`);
   const { org } = session;
   const contentId = /^\$(\w+)$/.exec(raw.trim());
   let targetTable: string;
   let id: string;
   if (contentId?.[1] !== undefined) {
     const created = session.contentIds.get(contentId[1]);
-    if (created === undefined) throw badRequest(`Content-ID reference '${raw}' does not match any request in the change set.`, "0x80060888");
+    if (created === undefined)
+      throw badRequest(`Content-ID reference '${raw}' does not match any request in the change set.`, "0x80060888");
     targetTable = created.table;
     id = created.id;
   } else {
@@ -137,14 +144,20 @@ function parseBody(session: WriteSession, table: TableIndex, body: Record<string
       parsed.collections.push({
         navigation: key,
         target: collection,
-        bodies: raw.map((item) => requireObjectBody(item, session.org.schema.table(collection.kind === "oneToMany" ? collection.childTable : collection.otherTable))),
+        bodies: raw.map((item) =>
+          requireObjectBody(
+            item,
+            session.org.schema.table(collection.kind === "oneToMany" ? collection.childTable : collection.otherTable),
+          ),
+        ),
       });
       continue;
     }
     const single = table.lookupNavigations.get(key);
     if (single !== undefined && isPlainObject(raw)) {
       const target = single.targets[0];
-      if (target === undefined || single.targets.length > 1) throw invalidBodyProperty(key, table.logicalName, table.entitySetName);
+      if (target === undefined || single.targets.length > 1)
+        throw invalidBodyProperty(key, table.logicalName, table.entitySetName);
       parsed.singles.push({ attribute: single.attribute, table: target, body: raw });
       continue;
     }
@@ -184,10 +197,13 @@ function checkAlternateKeys(store: OrgStore, table: TableIndex, row: Row, id: st
           const value = other[name];
           const mine = plain[index];
           const theirs = isLookupValue(value) ? value.id : value;
-          return typeof theirs === "string" && typeof mine === "string" ? theirs.toLowerCase() === mine.toLowerCase() : theirs === mine;
+          return typeof theirs === "string" && typeof mine === "string"
+            ? theirs.toLowerCase() === mine.toLowerCase()
+            : theirs === mine;
         }),
     );
-    if (clash !== undefined) throw duplicateAlternateKey(plain.map(String).join(", "), key.schemaName || key.logicalName);
+    if (clash !== undefined)
+      throw duplicateAlternateKey(plain.map(String).join(", "), key.schemaName || key.logicalName);
   }
 }
 
@@ -217,7 +233,10 @@ function priceFromList(org: OrgContext, line: Row): number | undefined {
     const l = candidate["pricelevelid"];
     const u = candidate["uomid"];
     return (
-      isLookupValue(p) && p.id === product.id && isLookupValue(l) && l.id === priceLevel.id &&
+      isLookupValue(p) &&
+      p.id === product.id &&
+      isLookupValue(l) &&
+      l.id === priceLevel.id &&
       (!isLookupValue(unit) || !isLookupValue(u) || u.id === unit.id)
     );
   });
@@ -245,14 +264,20 @@ function applyRules(session: WriteSession, table: TableIndex, row: Record<string
   const currencyAttribute = table.attributes.get("transactioncurrencyid");
   if (currencyAttribute !== undefined && isLookup(currencyAttribute) && !isLookupValue(row["transactioncurrencyid"])) {
     const priceLevel = row["pricelevelid"];
-    const fromPriceLevel = isLookupValue(priceLevel) ? org.store.get("pricelevel", priceLevel.id)?.["transactioncurrencyid"] : undefined;
+    const fromPriceLevel = isLookupValue(priceLevel)
+      ? org.store.get("pricelevel", priceLevel.id)?.["transactioncurrencyid"]
+      : undefined;
     const currency = isLookupValue(fromPriceLevel) ? fromPriceLevel : baseCurrency(org);
     if (currency !== undefined) row["transactioncurrencyid"] = currency;
   }
 }
 
 const readOnlyInvoice = (id: string): DataverseError =>
-  new DataverseError(400, "0x80040203", `Cannot Update a Read-Only Entity: invoice with Id ${id} is not Active; only statecode and statuscode can change.`);
+  new DataverseError(
+    400,
+    "0x80040203",
+    `Cannot Update a Read-Only Entity: invoice with Id ${id} is not Active; only statecode and statuscode can change.`,
+  );
 
 function recomputeInvoice(session: WriteSession, invoiceId: string): void {
   const { org } = session;
@@ -286,20 +311,26 @@ export interface CreateOptions {
   presetId?: string;
 }
 
-export function createRow(session: WriteSession, table: TableIndex, rawBody: unknown, options: CreateOptions = {}): string {
+export function createRow(
+  session: WriteSession,
+  table: TableIndex,
+  rawBody: unknown,
+  options: CreateOptions = {},
+): string {
   const { org } = session;
   const body = requireObjectBody(rawBody, table);
   const parsed = parseBody(session, table, body);
   for (const [name] of parsed.values) {
     const attribute = table.attributes.get(name);
-    if (attribute !== undefined && !attribute.isValidForCreate && name !== "statecode") throw notValidFor("create", name, table.logicalName);
+    if (attribute !== undefined && !attribute.isValidForCreate && name !== "statecode")
+      throw notValidFor("create", name, table.logicalName);
   }
   for (const single of parsed.singles) {
     const id = createRow(session, org.schema.table(single.table), single.body);
     parsed.values.set(single.attribute.logicalName, { id, table: single.table });
   }
   const explicitId = parsed.values.get(table.primaryId);
-  const id = (typeof explicitId === "string" ? explicitId : options.presetId ?? randomUUID()).toLowerCase();
+  const id = (typeof explicitId === "string" ? explicitId : (options.presetId ?? randomUUID())).toLowerCase();
   if (org.store.get(table.logicalName, id) !== undefined) throw duplicateRecord();
   const row: Record<string, StoredValue> = {};
   for (const attribute of table.attributes.values()) {
@@ -314,9 +345,10 @@ export function createRow(session: WriteSession, table: TableIndex, rawBody: unk
     if (typeof requestedState === "number" && requestedState !== 0 && table.logicalName === "invoice") {
       throw notValidFor("create", "statecode", table.logicalName);
     }
-    row["statecode"] = typeof requestedState === "number" ? requestedState : 0;
+    const state = typeof requestedState === "number" ? requestedState : 0;
+    row["statecode"] = state;
     if (typeof row["statuscode"] !== "number") {
-      const status = defaultStatus(table, row["statecode"] as number);
+      const status = defaultStatus(table, state);
       if (status !== undefined) row["statuscode"] = status;
     }
     checkStateAndStatus(table, row, id);
@@ -363,7 +395,8 @@ export function updateRow(session: WriteSession, table: TableIndex, existing: Ro
       continue;
     }
     // isproductoverridden is fixed when the line is created: https://learn.microsoft.com/power-apps/developer/data-platform/reference/entities/invoicedetail#BKMK_IsProductOverridden
-    if (name === "isproductoverridden" && value !== existing[name]) throw notValidFor("update", name, table.logicalName);
+    if (name === "isproductoverridden" && value !== existing[name])
+      throw notValidFor("update", name, table.logicalName);
     if (!attribute.isValidForUpdate && value !== existing[name]) throw notValidFor("update", name, table.logicalName);
   }
   if (table.logicalName === "invoice" && isReadOnlyInvoice(existing)) {
@@ -396,7 +429,10 @@ export function updateRow(session: WriteSession, table: TableIndex, existing: Ro
 
 export type UpsertCondition = "none" | "ifMatchAny" | "ifNoneMatchAny" | { etag: string };
 
-export const toEtag = (row: Row): string => `W/"${String(row["versionnumber"] ?? 0)}"`;
+export const toEtag = (row: Row): string => {
+  const version = row["versionnumber"];
+  return `W/"${typeof version === "number" ? version : 0}"`;
+};
 
 /**
  * PATCH on a key: update when the row exists, create when it does not (upsert). `If-Match: *` forbids the create,
@@ -414,13 +450,18 @@ export function upsertRow(
   if (existing !== undefined) {
     if (condition === "ifNoneMatchAny") throw duplicateRecord();
     if (typeof condition === "object" && condition.etag !== "*" && condition.etag !== toEtag(existing)) {
-      throw new DataverseError(412, "0x80060882", "The version of the existing record doesn't match the RowVersion property provided.");
+      throw new DataverseError(
+        412,
+        "0x80060882",
+        "The version of the existing record doesn't match the RowVersion property provided.",
+      );
     }
     updateRow(session, table, existing, body);
     return { id: existing[table.primaryId] as string, created: false };
   }
   if (condition === "ifMatchAny" || typeof condition === "object") {
-    throw key.kind === "id" ? recordNotFound(table.logicalName, key.id) : requireRow(session.org.store, table, key);
+    if (key.kind === "id") throw recordNotFound(table.logicalName, key.id);
+    requireRow(session.org.store, table, key);
   }
   if (key.kind === "id") return { id: createRow(session, table, body, { presetId: key.id }), created: true };
   const presetValues = new Map<string, StoredValue>();
@@ -429,7 +470,10 @@ export function upsertRow(
     const attribute = table.attributes.get(logical);
     if (attribute === undefined) continue;
     const target = attribute.targets?.[0]?.table;
-    presetValues.set(logical, isLookup(attribute) && target !== undefined ? { id: String(value), table: target } : value);
+    presetValues.set(
+      logical,
+      isLookup(attribute) && target !== undefined ? { id: String(value), table: target } : value,
+    );
   }
   return { id: createRow(session, table, body, { presetValues }), created: true };
 }
@@ -439,14 +483,17 @@ export function deleteRow(session: WriteSession, table: TableIndex, row: Row): v
   const id = row[table.primaryId] as string;
   org.store.remove(table.logicalName, id);
   // Cascade: an invoice takes its lines with it; other children keep living with the link removed.
-  for (const relationship of org.schema.metadata.oneToMany.filter((candidate) => candidate.referencedEntity === table.logicalName)) {
+  for (const relationship of org.schema.metadata.oneToMany.filter(
+    (candidate) => candidate.referencedEntity === table.logicalName,
+  )) {
     const childTable = org.schema.tables.get(relationship.referencingEntity);
     if (childTable === undefined) continue;
     for (const child of org.store.list(childTable.logicalName)) {
       const link = child[relationship.referencingAttribute];
       if (!isLookupValue(link) || link.id !== id) continue;
       const childId = child[childTable.primaryId] as string;
-      if (table.logicalName === "invoice" && childTable.logicalName === "invoicedetail") org.store.remove(childTable.logicalName, childId);
+      if (table.logicalName === "invoice" && childTable.logicalName === "invoicedetail")
+        org.store.remove(childTable.logicalName, childId);
       else org.store.put(childTable.logicalName, childId, { ...child, [relationship.referencingAttribute]: null });
     }
   }
@@ -454,7 +501,10 @@ export function deleteRow(session: WriteSession, table: TableIndex, row: Row): v
     const links = org.store.links(relationship.schemaName);
     for (const link of [...links]) {
       const [one, two] = link.split("|");
-      if ((relationship.entity1LogicalName === table.logicalName && one === id) || (relationship.entity2LogicalName === table.logicalName && two === id)) {
+      if (
+        (relationship.entity1LogicalName === table.logicalName && one === id) ||
+        (relationship.entity2LogicalName === table.logicalName && two === id)
+      ) {
         links.delete(link);
       }
     }
@@ -469,13 +519,22 @@ export function deleteRow(session: WriteSession, table: TableIndex, row: Row): v
  * `POST <set>(<id>)/<collection nav>/$ref` — N:N links a pair; 1:N sets the child's lookup.
  * https://learn.microsoft.com/power-apps/developer/data-platform/webapi/associate-disassociate-entities-using-web-api
  */
-export function associate(session: WriteSession, table: TableIndex, id: string, navigation: string, other: { table: string; id: string }): void {
+export function associate(
+  session: WriteSession,
+  table: TableIndex,
+  id: string,
+  navigation: string,
+  other: { table: string; id: string },
+): void {
   const { org } = session;
   const nav = table.collectionNavigations.get(navigation);
   if (nav === undefined) throw invalidBodyProperty(navigation, table.logicalName, table.entitySetName);
   const otherTable = nav.kind === "oneToMany" ? nav.childTable : nav.otherTable;
   if (other.table !== otherTable) {
-    throw badRequest(`The entity reference of type '${other.table}' is not valid for the navigation property '${navigation}'.`, "0x80060888");
+    throw badRequest(
+      `The entity reference of type '${other.table}' is not valid for the navigation property '${navigation}'.`,
+      "0x80060888",
+    );
   }
   if (org.store.get(other.table, other.id) === undefined) throw recordNotFound(other.table, other.id);
   if (nav.kind === "oneToMany") {
@@ -493,7 +552,13 @@ export function associate(session: WriteSession, table: TableIndex, id: string, 
   links.add(pair);
 }
 
-export function disassociate(session: WriteSession, table: TableIndex, id: string, navigation: string, otherId: string | undefined): void {
+export function disassociate(
+  session: WriteSession,
+  table: TableIndex,
+  id: string,
+  navigation: string,
+  otherId: string | undefined,
+): void {
   const { org } = session;
   const single = table.lookupNavigations.get(navigation);
   if (single !== undefined) {
@@ -502,7 +567,8 @@ export function disassociate(session: WriteSession, table: TableIndex, id: strin
     return;
   }
   const nav = table.collectionNavigations.get(navigation);
-  if (nav === undefined || otherId === undefined) throw invalidBodyProperty(navigation, table.logicalName, table.entitySetName);
+  if (nav === undefined || otherId === undefined)
+    throw invalidBodyProperty(navigation, table.logicalName, table.entitySetName);
   if (nav.kind === "oneToMany") {
     const childTable = org.schema.table(nav.childTable);
     const child = requireRow(org.store, childTable, { kind: "id", id: otherId });

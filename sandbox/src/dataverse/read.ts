@@ -23,9 +23,17 @@ export type AnnotationFilter = (annotation: string) => boolean;
 
 export function toAnnotationFilter(prefer: string | undefined): AnnotationFilter {
   const match = /odata\.include-annotations\s*=\s*"?([^";]*)"?/i.exec(prefer ?? "");
-  const patterns = (match?.[1] ?? "").split(",").map((pattern) => pattern.trim()).filter((pattern) => pattern.length > 0 && !pattern.startsWith("-"));
+  const patterns = (match?.[1] ?? "")
+    .split(",")
+    .map((pattern) => pattern.trim())
+    .filter((pattern) => pattern.length > 0 && !pattern.startsWith("-"));
   return (annotation) =>
-    patterns.some((pattern) => pattern === "*" || pattern === annotation || (pattern.endsWith(".*") && annotation.startsWith(pattern.slice(0, -1))));
+    patterns.some(
+      (pattern) =>
+        pattern === "*" ||
+        pattern === annotation ||
+        (pattern.endsWith(".*") && annotation.startsWith(pattern.slice(0, -1))),
+    );
 }
 
 export interface ReadContext {
@@ -42,7 +50,9 @@ function lookupName(org: OrgContext, table: string, id: string): string | null {
 
 function currencySymbol(org: OrgContext, row: Row): string {
   const currency = row["transactioncurrencyid"];
-  const symbol = isLookupValue(currency) ? org.store.get("transactioncurrency", currency.id)?.["currencysymbol"] : undefined;
+  const symbol = isLookupValue(currency)
+    ? org.store.get("transactioncurrency", currency.id)?.["currencysymbol"]
+    : undefined;
   return typeof symbol === "string" ? symbol : "$";
 }
 
@@ -50,13 +60,22 @@ function navigationPropertyOf(attribute: AttributeMetadata, target: string): str
   return attribute.targets?.find((candidate) => candidate.table === target)?.navigationProperty;
 }
 
-export function serializeRow(read: ReadContext, table: TableIndex, row: Row, select: AttributeMetadata[] | null, expand: ExpandOption[]): Record<string, unknown> {
+export function serializeRow(
+  read: ReadContext,
+  table: TableIndex,
+  row: Row,
+  select: AttributeMetadata[] | null,
+  expand: ExpandOption[],
+): Record<string, unknown> {
   const { org, annotations } = read;
   const output: Record<string, unknown> = { "@odata.etag": toEtag(row) };
   const columns = select ?? [...table.attributes.values()];
   const primary = table.attributes.get(table.primaryId);
   const withPrimary = primary !== undefined && !columns.includes(primary) ? [...columns, primary] : columns;
-  const context = { currencySymbol: currencySymbol(org, row), lookupName: (target: string, id: string) => lookupName(org, target, id) };
+  const context = {
+    currencySymbol: currencySymbol(org, row),
+    lookupName: (target: string, id: string) => lookupName(org, target, id),
+  };
   for (const attribute of withPrimary) {
     const property = toPropertyName(attribute);
     const value = row[attribute.logicalName];
@@ -66,7 +85,8 @@ export function serializeRow(read: ReadContext, table: TableIndex, row: Row, sel
     }
     if (isLookup(attribute) && isLookupValue(value)) {
       const navigation = navigationPropertyOf(attribute, value.table);
-      if (annotations(navigationAnnotation) && navigation !== undefined) output[`${property}@${navigationAnnotation}`] = navigation;
+      if (annotations(navigationAnnotation) && navigation !== undefined)
+        output[`${property}@${navigationAnnotation}`] = navigation;
       if (annotations(lookupLogicalNameAnnotation)) output[`${property}@${lookupLogicalNameAnnotation}`] = value.table;
     }
     output[property] = toJsonValue(value);
@@ -81,12 +101,16 @@ function expandNavigation(read: ReadContext, row: Row, table: TableIndex, option
     const value = row[option.target.attribute.logicalName];
     if (!isLookupValue(value) || !option.target.targets.includes(value.table)) return null;
     const related = org.store.get(value.table, value.id);
-    return related === undefined ? null : serializeRow(read, option.table, related, option.options.select, option.options.expand);
+    return related === undefined
+      ? null
+      : serializeRow(read, option.table, related, option.options.select, option.options.expand);
   }
   const id = row[table.primaryId] as string;
   const rows = selectRows(org, relatedRows(org, id, option.target), option.options);
   const limited = option.options.top === null ? rows : rows.slice(0, option.options.top);
-  return limited.map((related) => serializeRow(read, option.table, related, option.options.select, option.options.expand));
+  return limited.map((related) =>
+    serializeRow(read, option.table, related, option.options.select, option.options.expand),
+  );
 }
 
 function compareRows(order: OrderBy[]): (a: Row, b: Row) => number {
@@ -119,7 +143,12 @@ export function selectRows(org: OrgContext, rows: Row[], options: QueryOptions):
 
 export const defaultPageSize = 5000;
 
-export function contextUrl(org: OrgContext, table: TableIndex, select: AttributeMetadata[] | null, entity: boolean): string {
+export function contextUrl(
+  org: OrgContext,
+  table: TableIndex,
+  select: AttributeMetadata[] | null,
+  entity: boolean,
+): string {
   const columns = select === null ? "" : `(${select.map(toPropertyName).join(",")})`;
   return `${org.webApiUrl}$metadata#${table.entitySetName}${columns}${entity ? "/$entity" : ""}`;
 }
@@ -128,7 +157,14 @@ export interface CollectionPage {
   body: Record<string, unknown>;
 }
 
-export function readCollection(read: ReadContext, table: TableIndex, source: Row[], options: QueryOptions, pageSize: number, requestUrl: URL): CollectionPage {
+export function readCollection(
+  read: ReadContext,
+  table: TableIndex,
+  source: Row[],
+  options: QueryOptions,
+  pageSize: number,
+  requestUrl: URL,
+): CollectionPage {
   const rows = selectRows(read.org, source, options);
   const body: Record<string, unknown> = { "@odata.context": contextUrl(read.org, table, options.select, false) };
   if (options.count) body["@odata.count"] = Math.min(rows.length, 5000);

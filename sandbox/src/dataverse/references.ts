@@ -18,7 +18,8 @@ export function parseKey(text: string): KeySpec {
   const values = new Map<string, string | number>();
   for (const pair of splitTopLevel(trimmed, ",")) {
     const equals = pair.indexOf("=");
-    if (equals === -1) throw badRequest(`Bad Request - Error in query syntax: the key '${trimmed}' is not valid.`, "0x80060888");
+    if (equals === -1)
+      throw badRequest(`Bad Request - Error in query syntax: the key '${trimmed}' is not valid.`, "0x80060888");
     const name = pair.slice(0, equals).trim();
     const raw = pair.slice(equals + 1).trim();
     if (raw.startsWith("'") && raw.endsWith("'")) values.set(name, raw.slice(1, -1).replace(/''/g, "'"));
@@ -34,7 +35,9 @@ const keyAttributeName = (name: string): string => /^_(.+)_value$/.exec(name)?.[
 const sameValue = (stored: Row[string] | undefined, wanted: string | number): boolean => {
   if (stored === undefined || stored === null) return false;
   const plain = isLookupValue(stored) ? stored.id : stored;
-  return typeof plain === "string" && typeof wanted === "string" ? plain.toLowerCase() === wanted.toLowerCase() : plain === wanted;
+  return typeof plain === "string" && typeof wanted === "string"
+    ? plain.toLowerCase() === wanted.toLowerCase()
+    : plain === wanted;
 };
 
 /** Finds a row by id or alternate key; undefined when no row matches. Throws when the key is not defined. */
@@ -61,7 +64,9 @@ export const describeKey = (key: KeySpec): string =>
 export function requireRow(store: OrgStore, table: TableIndex, key: KeySpec): Row {
   const row = findRow(store, table, key);
   if (row !== undefined) return row;
-  throw key.kind === "id" ? recordNotFound(table.logicalName, key.id) : recordNotFoundByKey(table.logicalName, describeKey(key));
+  throw key.kind === "id"
+    ? recordNotFound(table.logicalName, key.id)
+    : recordNotFoundByKey(table.logicalName, describeKey(key));
 }
 
 export interface EntityReference {
@@ -75,12 +80,14 @@ export function parseEntityReference(reference: string, webApiUrl: string, schem
   if (path.startsWith(webApiUrl)) path = path.slice(webApiUrl.length);
   else if (/^https?:\/\//.test(path)) {
     const marker = path.indexOf("/api/data/v9.");
-    if (marker === -1) throw badRequest(`The URI '${reference}' is not valid because it is not based on '${webApiUrl}'.`, "0x80060888");
+    if (marker === -1)
+      throw badRequest(`The URI '${reference}' is not valid because it is not based on '${webApiUrl}'.`, "0x80060888");
     path = path.slice(path.indexOf("/", marker + "/api/data/".length) + 1);
   }
   path = path.replace(/^\//, "");
   const match = /^([A-Za-z_][\w]*)\((.+)\)$/.exec(path);
-  if (match?.[1] === undefined || match[2] === undefined) throw badRequest(`The URI '${reference}' is not valid for this operation.`, "0x80060888");
+  if (match?.[1] === undefined || match[2] === undefined)
+    throw badRequest(`The URI '${reference}' is not valid for this operation.`, "0x80060888");
   const table = schema.byEntitySet.get(match[1]);
   if (table === undefined) throw resourceNotFound(match[1]);
   return { table, key: parseKey(match[2]) };

@@ -95,7 +95,9 @@ export function withSystemColumns(table: TableMetadata, hasSystemUser: boolean):
   const add = (attribute: AttributeMetadata): void => {
     if (!present.has(attribute.logicalName)) added.push(attribute);
   };
-  add(systemAttribute(table.primaryIdAttribute, table.primaryIdAttribute, "Uniqueidentifier", { isValidForCreate: true }));
+  add(
+    systemAttribute(table.primaryIdAttribute, table.primaryIdAttribute, "Uniqueidentifier", { isValidForCreate: true }),
+  );
   add(systemAttribute("createdon", "CreatedOn", "DateTime"));
   add(systemAttribute("modifiedon", "ModifiedOn", "DateTime"));
   add(systemAttribute("versionnumber", "VersionNumber", "BigInt"));
@@ -103,7 +105,12 @@ export function withSystemColumns(table: TableMetadata, hasSystemUser: boolean):
   add(
     systemAttribute("statecode", "StateCode", "State", {
       isValidForUpdate: true,
-      options: isInvoice ? invoiceStates : [{ value: 0, label: "Active" }, { value: 1, label: "Inactive" }],
+      options: isInvoice
+        ? invoiceStates
+        : [
+            { value: 0, label: "Active" },
+            { value: 1, label: "Inactive" },
+          ],
     }),
   );
   add(
@@ -144,7 +151,8 @@ export function buildSchemaIndex(metadata: DataverseMetadata): SchemaIndex {
     for (const attribute of meta.attributes) {
       for (const target of attribute.targets ?? []) {
         const existing = lookupNavigations.get(target.navigationProperty);
-        if (existing === undefined) lookupNavigations.set(target.navigationProperty, { attribute, targets: [target.table] });
+        if (existing === undefined)
+          lookupNavigations.set(target.navigationProperty, { attribute, targets: [target.table] });
         else existing.targets.push(target.table);
       }
     }
@@ -227,6 +235,7 @@ export function resolveProperty(table: TableIndex, property: string): AttributeM
 
 /** The label of a state option, as Dataverse names state codes in errors ("InvoiceState.Paid"). */
 export function stateName(table: TableIndex, state: number): string {
-  const label = table.attributes.get("statecode")?.options?.find((option) => option.value === state)?.label ?? String(state);
+  const label =
+    table.attributes.get("statecode")?.options?.find((option) => option.value === state)?.label ?? String(state);
   return `${table.meta.schemaName}State.${label.replace(/\s+/g, "")}`;
 }

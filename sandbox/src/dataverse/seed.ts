@@ -30,7 +30,9 @@ function fit(table: TableIndex, body: Record<string, unknown>): Record<string, u
 }
 
 function navigationTo(table: TableIndex, attribute: string, target: string): string {
-  const navigation = table.attributes.get(attribute)?.targets?.find((candidate) => candidate.table === target)?.navigationProperty;
+  const navigation = table.attributes
+    .get(attribute)
+    ?.targets?.find((candidate) => candidate.table === target)?.navigationProperty;
   return navigation ?? attribute;
 }
 
@@ -43,7 +45,9 @@ export function seedDemo(org: OrgContext, onCommit: (session: WriteSession) => v
   };
   const bind = (tableName: string, attribute: string, target: string, targetId: string): Record<string, string> => {
     const table = org.schema.table(tableName);
-    return { [`${navigationTo(table, attribute, target)}@odata.bind`]: `/${org.schema.table(target).entitySetName}(${targetId})` };
+    return {
+      [`${navigationTo(table, attribute, target)}@odata.bind`]: `/${org.schema.table(target).entitySetName}(${targetId})`,
+    };
   };
 
   const currencyRows = [
@@ -63,11 +67,18 @@ export function seedDemo(org: OrgContext, onCommit: (session: WriteSession) => v
   }
   const organization = org.store.get("organization", org.organizationId);
   if (organization !== undefined) {
-    insertSystemRow(org, "organization", { ...organization, basecurrencyid: { id: currencies.NZD, table: "transactioncurrency" } });
+    insertSystemRow(org, "organization", {
+      ...organization,
+      basecurrencyid: { id: currencies.NZD, table: "transactioncurrency" },
+    });
   }
 
   const unitGroupId = create("uomschedule", "default", { name: "Default Unit", baseuomname: "Each" });
-  const unitId = create("uom", "each", { name: "Each", quantity: 1, ...bind("uom", "uomscheduleid", "uomschedule", unitGroupId) });
+  const unitId = create("uom", "each", {
+    name: "Each",
+    quantity: 1,
+    ...bind("uom", "uomscheduleid", "uomschedule", unitGroupId),
+  });
 
   const priceLists = {} as Record<"NZD" | "AUD" | "USD", string>;
   for (const currency of currencyRows) {
@@ -95,7 +106,7 @@ export function seedDemo(org: OrgContext, onCommit: (session: WriteSession) => v
     });
     for (const currency of currencyRows) {
       create("productpricelevel", `${product.number}/${currency.code}`, {
-        amount: Math.round((product.price * currency.rate) * 100) / 100,
+        amount: Math.round(product.price * currency.rate * 100) / 100,
         ...bind("productpricelevel", "productid", "product", products[product.number] as string),
         ...bind("productpricelevel", "pricelevelid", "pricelevel", priceLists[currency.code]),
         ...bind("productpricelevel", "uomid", "uom", unitId),
@@ -105,15 +116,55 @@ export function seedDemo(org: OrgContext, onCommit: (session: WriteSession) => v
   }
 
   const contacts: Record<string, string> = {};
-  const contact = (key: string, firstname: string, lastname: string, email: string, extra: Record<string, unknown> = {}) => {
-    contacts[key] = create("contact", key, { firstname, lastname, emailaddress1: email, telephone1: "+64 9 555 0100", ...extra });
-    return contacts[key] as string;
+  const contact = (
+    key: string,
+    firstname: string,
+    lastname: string,
+    email: string,
+    extra: Record<string, unknown> = {},
+  ): string => {
+    const contactId = create("contact", key, {
+      firstname,
+      lastname,
+      emailaddress1: email,
+      telephone1: "+64 9 555 0100",
+      ...extra,
+    });
+    contacts[key] = contactId;
+    return contactId;
   };
 
   const accountRows = [
-    { key: "kauri", name: "Kauri Timber Ltd", number: "KAURI-001", city: "Auckland", country: "New Zealand", primary: ["Aroha", "Ngata"], billing: [["Mere", "Parata"]] },
-    { key: "harbour", name: "Harbour Freight Co", number: "HARB-002", city: "Wellington", country: "New Zealand", primary: ["James", "Wilson"], billing: [["Priya", "Shah"], ["Tom", "Baker"]] },
-    { key: "outback", name: "Outback Supplies Pty", number: "OUTB-003", city: "Sydney", country: "Australia", primary: ["Chloe", "Nguyen"], billing: [] },
+    {
+      key: "kauri",
+      name: "Kauri Timber Ltd",
+      number: "KAURI-001",
+      city: "Auckland",
+      country: "New Zealand",
+      primary: ["Aroha", "Ngata"],
+      billing: [["Mere", "Parata"]],
+    },
+    {
+      key: "harbour",
+      name: "Harbour Freight Co",
+      number: "HARB-002",
+      city: "Wellington",
+      country: "New Zealand",
+      primary: ["James", "Wilson"],
+      billing: [
+        ["Priya", "Shah"],
+        ["Tom", "Baker"],
+      ],
+    },
+    {
+      key: "outback",
+      name: "Outback Supplies Pty",
+      number: "OUTB-003",
+      city: "Sydney",
+      country: "Australia",
+      primary: ["Chloe", "Nguyen"],
+      billing: [],
+    },
   ];
   const accounts: Record<string, string> = {};
   for (const account of accountRows) {
@@ -135,20 +186,56 @@ export function seedDemo(org: OrgContext, onCommit: (session: WriteSession) => v
       ([, nav]) => nav.kind === "manyToMany" && nav.relationship.schemaName === "mag_Account_Contact_BillingContacts",
     )?.[0];
     for (const [billingFirst = "", billingLast = ""] of account.billing) {
-      const billingId = contact(`${account.key}-billing-${billingFirst.toLowerCase()}`, billingFirst, billingLast, `${billingFirst.toLowerCase()}.billing@${account.key}.example`);
-      if (billingNav !== undefined) associate(session, org.schema.table("account"), accounts[account.key] as string, billingNav, { table: "contact", id: billingId });
+      const billingId = contact(
+        `${account.key}-billing-${billingFirst.toLowerCase()}`,
+        billingFirst,
+        billingLast,
+        `${billingFirst.toLowerCase()}.billing@${account.key}.example`,
+      );
+      if (billingNav !== undefined)
+        associate(session, org.schema.table("account"), accounts[account.key] as string, billingNav, {
+          table: "contact",
+          id: billingId,
+        });
     }
   }
-  contact("walkin-sam", "Sam", "Taylor", "sam.taylor@example.com", { address1_city: "Christchurch", address1_country: "New Zealand" });
-  contact("walkin-lee", "Lee", "Morgan", "lee.morgan@example.com", { address1_city: "Dunedin", address1_country: "New Zealand" });
+  contact("walkin-sam", "Sam", "Taylor", "sam.taylor@example.com", {
+    address1_city: "Christchurch",
+    address1_country: "New Zealand",
+  });
+  contact("walkin-lee", "Lee", "Morgan", "lee.morgan@example.com", {
+    address1_city: "Dunedin",
+    address1_country: "New Zealand",
+  });
 
   const invoices: Record<string, string> = {};
   const invoiceLines: string[] = [];
   const invoiceRows = [
-    { key: "INV-1001", customer: ["account", accounts["kauri"]], currency: "NZD", lines: [["WIDGET-100", 10, 0, 37.5], ["SERVICE-HR", 2, 0, 54]] },
-    { key: "INV-1002", customer: ["account", accounts["harbour"]], currency: "NZD", lines: [["GADGET-200", 3, 20, 51], ["write-in", 1, 0, 15]] },
+    {
+      key: "INV-1001",
+      customer: ["account", accounts["kauri"]],
+      currency: "NZD",
+      lines: [
+        ["WIDGET-100", 10, 0, 37.5],
+        ["SERVICE-HR", 2, 0, 54],
+      ],
+    },
+    {
+      key: "INV-1002",
+      customer: ["account", accounts["harbour"]],
+      currency: "NZD",
+      lines: [
+        ["GADGET-200", 3, 20, 51],
+        ["write-in", 1, 0, 15],
+      ],
+    },
     { key: "INV-1003", customer: ["account", accounts["outback"]], currency: "AUD", lines: [["WIDGET-100", 40, 0, 0]] },
-    { key: "INV-1004", customer: ["contact", contacts["walkin-sam"]], currency: "NZD", lines: [["SERVICE-HR", 1.5, 0, 40.5]] },
+    {
+      key: "INV-1004",
+      customer: ["contact", contacts["walkin-sam"]],
+      currency: "NZD",
+      lines: [["SERVICE-HR", 1.5, 0, 40.5]],
+    },
   ] as const;
   for (const invoice of invoiceRows) {
     const [customerTable, customerId] = invoice.customer;
@@ -164,7 +251,15 @@ export function seedDemo(org: OrgContext, onCommit: (session: WriteSession) => v
       const parent = bind("invoicedetail", "invoiceid", "invoice", invoices[invoice.key] as string);
       const body =
         product === "write-in"
-          ? { isproductoverridden: true, productdescription: "Freight and handling", priceperunit: 45, quantity, manualdiscountamount: discount, tax, ...parent }
+          ? {
+              isproductoverridden: true,
+              productdescription: "Freight and handling",
+              priceperunit: 45,
+              quantity,
+              manualdiscountamount: discount,
+              tax,
+              ...parent,
+            }
           : {
               isproductoverridden: false,
               quantity,

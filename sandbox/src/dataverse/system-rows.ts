@@ -15,8 +15,10 @@ export function deterministicId(seed: string): string {
 /** Stores a row as the platform would, bypassing the create rules (for rows clients cannot create). */
 export function insertSystemRow(org: OrgContext, tableName: string, values: Record<string, StoredValue>): string {
   const table = org.schema.tables.get(tableName);
-  if (table === undefined) return String(values[`${tableName}id`] ?? "");
-  const id = String(values[table.primaryId]).toLowerCase();
+  const given = table === undefined ? values[`${tableName}id`] : values[table.primaryId];
+  if (typeof given !== "string") throw new Error(`insertSystemRow needs the ${tableName} row's id as a string.`);
+  if (table === undefined) return given;
+  const id = given.toLowerCase();
   const now = toDataverseDateTime(org.clock.now());
   const row: Record<string, StoredValue> = {};
   for (const [name, value] of Object.entries({ statecode: 0, createdon: now, modifiedon: now, ...values })) {
@@ -48,7 +50,10 @@ export function createSystemRows(org: OrgContext): void {
   });
   insertSystemRow(org, "organization", { organizationid: org.organizationId, name: org.name });
   for (const message of sdkMessages) {
-    const messageId = insertSystemRow(org, "sdkmessage", { sdkmessageid: seed(`sdkmessage/${message}`), name: message });
+    const messageId = insertSystemRow(org, "sdkmessage", {
+      sdkmessageid: seed(`sdkmessage/${message}`),
+      name: message,
+    });
     for (const table of org.schema.metadata.tables) {
       insertSystemRow(org, "sdkmessagefilter", {
         sdkmessagefilterid: seed(`sdkmessagefilter/${message}/${table.logicalName}`),

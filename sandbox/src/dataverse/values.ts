@@ -34,15 +34,19 @@ export const guidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-
 const int32 = { min: -2_147_483_648, max: 2_147_483_647 };
 
 /** Dataverse writes date-times as `2026-01-01T00:00:00Z` (whole seconds, UTC). */
-export const toDataverseDateTime = (ms: number): string => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(".000Z", "Z");
+export const toDataverseDateTime = (ms: number): string =>
+  new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(".000Z", "Z");
 
-const literal = (raw: unknown): string => (typeof raw === "string" ? raw : JSON.stringify(raw) ?? String(raw));
+const literal = (raw: unknown): string => (typeof raw === "string" ? raw : (JSON.stringify(raw) ?? String(raw)));
 
 /** Converts one JSON body value to the stored value of a non-lookup column, enforcing type, length and range. */
 export function toStoredValue(table: TableIndex, attribute: AttributeMetadata, raw: unknown): StoredValue {
   if (raw === null) return null;
   const mismatch = () =>
-    payloadError(table.entitySetName, `Cannot convert the literal '${literal(raw)}' to the expected type '${edmType(attribute)}'.`);
+    payloadError(
+      table.entitySetName,
+      `Cannot convert the literal '${literal(raw)}' to the expected type '${edmType(attribute)}'.`,
+    );
   switch (attribute.type) {
     case "String":
     case "Memo":
@@ -147,7 +151,9 @@ export function toFormattedValue(
     case "BigInt":
     case "Decimal":
     case "Double":
-      return typeof value === "number" ? value.toLocaleString("en-US", { maximumFractionDigits: attribute.precision ?? 5 }) : null;
+      return typeof value === "number"
+        ? value.toLocaleString("en-US", { maximumFractionDigits: attribute.precision ?? 5 })
+        : null;
     case "DateTime": {
       if (typeof value !== "string") return null;
       const date = new Date(value);

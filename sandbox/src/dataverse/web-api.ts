@@ -2,7 +2,14 @@
 // HTTP server and, per operation, by `$batch`.
 // https://learn.microsoft.com/power-apps/developer/data-platform/webapi/compose-http-requests-handle-errors
 import type { AttributeMetadata, TableMetadata } from "../../../customizations/src/metadata";
-import { badRequest, DataverseError, ensureDataverseError, methodNotAllowed, propertyNotFound, resourceNotFound } from "./errors";
+import {
+  badRequest,
+  DataverseError,
+  ensureDataverseError,
+  methodNotAllowed,
+  propertyNotFound,
+  resourceNotFound,
+} from "./errors";
 import { evaluateFilter } from "./odata/filter";
 import type { QueryOptions } from "./odata/query-options";
 import { parseQueryOptions, splitTopLevel } from "./odata/query-options";
@@ -36,9 +43,13 @@ const json = (status: number, body: unknown, headers: Record<string, string> = {
   body: JSON.stringify(body),
 });
 
-export const errorResponse = (error: DataverseError): WebApiResponse => json(error.status, error.toBody(), error.headers);
+export const errorResponse = (error: DataverseError): WebApiResponse =>
+  json(error.status, error.toBody(), error.headers);
 
-const noContent = (headers: Record<string, string> = {}): WebApiResponse => ({ status: 204, headers: { "OData-Version": "4.0", ...headers } });
+const noContent = (headers: Record<string, string> = {}): WebApiResponse => ({
+  status: 204,
+  headers: { "OData-Version": "4.0", ...headers },
+});
 
 const header = (request: WebApiRequest, name: string): string | undefined => request.headers[name.toLowerCase()];
 
@@ -47,7 +58,8 @@ const maxPageSize = (request: WebApiRequest): number => {
   return match?.[1] === undefined ? defaultPageSize : Math.min(Number(match[1]), defaultPageSize);
 };
 
-const wantsRepresentation = (request: WebApiRequest): boolean => /return\s*=\s*representation/i.test(header(request, "prefer") ?? "");
+const wantsRepresentation = (request: WebApiRequest): boolean =>
+  /return\s*=\s*representation/i.test(header(request, "prefer") ?? "");
 
 const queryEntries = (url: URL): Array<[string, string]> => [...url.searchParams.entries()];
 
@@ -88,7 +100,16 @@ function upsertCondition(request: WebApiRequest): UpsertCondition {
 }
 
 /** `EntityDefinitions` answers only the few properties clients use to find entity set names. */
-const entityDefinitionColumns = ["LogicalName", "SchemaName", "EntitySetName", "LogicalCollectionName", "PrimaryIdAttribute", "PrimaryNameAttribute", "MetadataId", "IsCustomEntity"];
+const entityDefinitionColumns = [
+  "LogicalName",
+  "SchemaName",
+  "EntitySetName",
+  "LogicalCollectionName",
+  "PrimaryIdAttribute",
+  "PrimaryNameAttribute",
+  "MetadataId",
+  "IsCustomEntity",
+];
 
 const definitionAttribute = (name: string): AttributeMetadata => ({
   logicalName: name,
@@ -160,8 +181,12 @@ function entityDefinitions(org: OrgContext, request: WebApiRequest, key: string 
   if (key !== undefined) {
     const spec = parseKey(key);
     const logicalName = spec.kind === "alternate" ? spec.values.get("LogicalName") : undefined;
-    const row = rows.find((candidate) => candidate["LogicalName"] === logicalName || (spec.kind === "id" && candidate["MetadataId"] === spec.id));
-    if (row === undefined) throw new DataverseError(404, "0x80040217", `Could not find entity with logical name '${String(logicalName)}'.`);
+    const row = rows.find(
+      (candidate) =>
+        candidate["LogicalName"] === logicalName || (spec.kind === "id" && candidate["MetadataId"] === spec.id),
+    );
+    if (row === undefined)
+      throw new DataverseError(404, "0x80040217", `Could not find entity with logical name '${String(logicalName)}'.`);
     return json(200, { "@odata.context": `${base}/$entity`, ...pick(row) });
   }
   const filter = options.filter;
@@ -169,7 +194,6 @@ function entityDefinitions(org: OrgContext, request: WebApiRequest, key: string 
   const matching = filter === null ? rows : rows.filter((row) => evaluateFilter(filter, row, now));
   return json(200, { "@odata.context": base, value: matching.map(pick) });
 }
-
 
 function whoAmI(org: OrgContext): WebApiResponse {
   // https://learn.microsoft.com/power-apps/developer/data-platform/webapi/reference/whoami
@@ -184,7 +208,11 @@ function whoAmI(org: OrgContext): WebApiResponse {
 function serviceDocument(org: OrgContext): WebApiResponse {
   return json(200, {
     "@odata.context": `${org.webApiUrl}$metadata`,
-    value: org.schema.metadata.tables.map((table) => ({ name: table.entitySetName, kind: "EntitySet", url: table.entitySetName })),
+    value: org.schema.metadata.tables.map((table) => ({
+      name: table.entitySetName,
+      kind: "EntitySet",
+      url: table.entitySetName,
+    })),
   });
 }
 
@@ -218,7 +246,14 @@ export function routeWebApi(request: WebApiRequest, route: RouteOptions): WebApi
     if (second !== undefined) throw resourceNotFound(second.name);
     if (method === "GET") {
       const options = parseQueryOptions(queryEntries(request.url), table, org.schema);
-      const page = readCollection(read, table, org.store.list(table.logicalName), options, maxPageSize(request), request.url);
+      const page = readCollection(
+        read,
+        table,
+        org.store.list(table.logicalName),
+        options,
+        maxPageSize(request),
+        request.url,
+      );
       return json(200, page.body, preferenceApplied(request));
     }
     if (method === "POST") {
@@ -243,14 +278,23 @@ function preferenceApplied(request: WebApiRequest): Record<string, string> {
   return applied.length === 0 ? {} : { "Preference-Applied": applied.join(",") };
 }
 
-function afterWrite(request: WebApiRequest, org: OrgContext, table: TableIndex, id: string, createdStatus: 201 | 200): WebApiResponse {
+function afterWrite(
+  request: WebApiRequest,
+  org: OrgContext,
+  table: TableIndex,
+  id: string,
+  createdStatus: 201 | 200,
+): WebApiResponse {
   if (!wantsRepresentation(request)) return noContent(entityIdHeader(org, table, id));
   const options = parseQueryOptions(queryEntries(request.url), table, org.schema);
   const row = requireRow(org.store, table, { kind: "id", id });
   const read = { org, annotations: toAnnotationFilter(header(request, "prefer")) };
   return json(
     createdStatus,
-    { "@odata.context": contextUrl(org, table, options.select, true), ...serializeRow(read, table, row, options.select, options.expand) },
+    {
+      "@odata.context": contextUrl(org, table, options.select, true),
+      ...serializeRow(read, table, row, options.select, options.expand),
+    },
     { ...entityIdHeader(org, table, id), "Preference-Applied": "return=representation" },
   );
 }
@@ -263,11 +307,15 @@ function entityRequest(request: WebApiRequest, route: RouteOptions, table: Table
     const options = parseQueryOptions(queryEntries(request.url), table, org.schema);
     const row = requireRow(org.store, table, key);
     const ifNoneMatch = header(request, "if-none-match");
-    if (ifNoneMatch !== undefined && ifNoneMatch === toEtag(row)) return { status: 304, headers: { "OData-Version": "4.0" } };
+    if (ifNoneMatch !== undefined && ifNoneMatch === toEtag(row))
+      return { status: 304, headers: { "OData-Version": "4.0" } };
     const read = { org, annotations: toAnnotationFilter(header(request, "prefer")) };
     return json(
       200,
-      { "@odata.context": contextUrl(org, table, options.select, true), ...serializeRow(read, table, row, options.select, options.expand) },
+      {
+        "@odata.context": contextUrl(org, table, options.select, true),
+        ...serializeRow(read, table, row, options.select, options.expand),
+      },
       preferenceApplied(request),
     );
   }
@@ -280,7 +328,10 @@ function entityRequest(request: WebApiRequest, route: RouteOptions, table: Table
     const row = requireRow(org.store, table, key);
     const ifMatch = header(request, "if-match");
     if (ifMatch !== undefined && ifMatch.trim() !== "*" && ifMatch.trim() !== toEtag(row)) {
-      throw badRequest("The version of the existing record doesn't match the RowVersion property provided.", "0x80060882");
+      throw badRequest(
+        "The version of the existing record doesn't match the RowVersion property provided.",
+        "0x80060882",
+      );
     }
     deleteRow(session, table, row);
     return noContent();
@@ -288,7 +339,14 @@ function entityRequest(request: WebApiRequest, route: RouteOptions, table: Table
   throw methodNotAllowed(request.url.toString());
 }
 
-function navigationRequest(request: WebApiRequest, route: RouteOptions, table: TableIndex, key: KeySpec, nav: Segment, ref: Segment | undefined): WebApiResponse {
+function navigationRequest(
+  request: WebApiRequest,
+  route: RouteOptions,
+  table: TableIndex,
+  key: KeySpec,
+  nav: Segment,
+  ref: Segment | undefined,
+): WebApiResponse {
   const { session } = route;
   const { org } = session;
   const method = request.method.toUpperCase();
@@ -303,10 +361,14 @@ function navigationRequest(request: WebApiRequest, route: RouteOptions, table: T
     if (single !== undefined) {
       const value = row[single.attribute.logicalName];
       const related = value !== null && typeof value === "object" ? org.store.get(value.table, value.id) : undefined;
-      if (related === undefined || value === null || typeof value !== "object" || !single.targets.includes(value.table)) return noContent();
+      if (related === undefined || value === null || typeof value !== "object" || !single.targets.includes(value.table))
+        return noContent();
       const target = org.schema.table(value.table);
       const options = parseQueryOptions(queryEntries(request.url), target, org.schema);
-      return json(200, { "@odata.context": contextUrl(org, target, options.select, true), ...serializeRow(read, target, related, options.select, options.expand) });
+      return json(200, {
+        "@odata.context": contextUrl(org, target, options.select, true),
+        ...serializeRow(read, target, related, options.select, options.expand),
+      });
     }
     const nav2 = collection as NonNullable<typeof collection>;
     const target = org.schema.table(nav2.kind === "oneToMany" ? nav2.childTable : nav2.otherTable);
@@ -318,23 +380,29 @@ function navigationRequest(request: WebApiRequest, route: RouteOptions, table: T
   if (method === "POST" && collection !== undefined) {
     const body = parseJsonBody(request, table) as Record<string, unknown> | null;
     const target = body?.["@odata.id"];
-    if (typeof target !== "string") throw badRequest("The payload of an associate request must carry '@odata.id'.", "0x80048d19");
+    if (typeof target !== "string")
+      throw badRequest("The payload of an associate request must carry '@odata.id'.", "0x80048d19");
     const reference = parseEntityReference(target, org.webApiUrl, org.schema);
     const other = requireRow(org.store, reference.table, reference.key);
-    associate(session, table, id, nav.name, { table: reference.table.logicalName, id: other[reference.table.primaryId] as string });
+    associate(session, table, id, nav.name, {
+      table: reference.table.logicalName,
+      id: other[reference.table.primaryId] as string,
+    });
     return noContent();
   }
   if (method === "PUT" && single !== undefined) {
     const body = parseJsonBody(request, table) as Record<string, unknown> | null;
     const target = body?.["@odata.id"];
-    if (typeof target !== "string") throw badRequest("The payload of an associate request must carry '@odata.id'.", "0x80048d19");
+    if (typeof target !== "string")
+      throw badRequest("The payload of an associate request must carry '@odata.id'.", "0x80048d19");
     upsertRow(session, table, { kind: "id", id }, { [`${nav.name}@odata.bind`]: target }, "ifMatchAny");
     return noContent();
   }
   if (method === "DELETE") {
     let otherId = nav.key === undefined ? undefined : parseKey(nav.key);
     const idParameter = request.url.searchParams.get("$id");
-    if (otherId === undefined && idParameter !== null) otherId = parseEntityReference(idParameter, org.webApiUrl, org.schema).key;
+    if (otherId === undefined && idParameter !== null)
+      otherId = parseEntityReference(idParameter, org.webApiUrl, org.schema).key;
     disassociate(session, table, id, nav.name, otherId?.kind === "id" ? otherId.id : undefined);
     return noContent();
   }

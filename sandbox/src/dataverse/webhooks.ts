@@ -56,7 +56,14 @@ const toDate = (ms: number, offset = ""): string => `/Date(${ms}${offset})/`;
 function toContextValue(attribute: AttributeMetadata | undefined, value: StoredValue | undefined): unknown {
   if (value === undefined || value === null) return null;
   if (isLookupValue(value)) {
-    return { __type: `EntityReference:${contracts}`, Id: value.id, KeyAttributes: [], LogicalName: value.table, Name: null, RowVersion: null };
+    return {
+      __type: `EntityReference:${contracts}`,
+      Id: value.id,
+      KeyAttributes: [],
+      LogicalName: value.table,
+      Name: null,
+      RowVersion: null,
+    };
   }
   switch (attribute?.type) {
     case "Money":
@@ -72,10 +79,27 @@ function toContextValue(attribute: AttributeMetadata | undefined, value: StoredV
   }
 }
 
-function toContextEntity(table: TableIndex, id: string, row: Row, attributes: string[], typed: boolean): Record<string, unknown> {
+function toContextEntity(
+  table: TableIndex,
+  id: string,
+  row: Row,
+  attributes: string[],
+  typed: boolean,
+): Record<string, unknown> {
   const entity: Record<string, unknown> = typed ? { __type: `Entity:${contracts}` } : {};
-  entity["Attributes"] = attributes.map((name) => ({ key: name, value: toContextValue(table.attributes.get(name), row[name]) }));
-  Object.assign(entity, { EntityState: null, FormattedValues: [], Id: id, KeyAttributes: [], LogicalName: table.logicalName, RelatedEntities: [], RowVersion: null });
+  entity["Attributes"] = attributes.map((name) => ({
+    key: name,
+    value: toContextValue(table.attributes.get(name), row[name]),
+  }));
+  Object.assign(entity, {
+    EntityState: null,
+    FormattedValues: [],
+    Id: id,
+    KeyAttributes: [],
+    LogicalName: table.logicalName,
+    RelatedEntities: [],
+    RowVersion: null,
+  });
   return entity;
 }
 
@@ -91,38 +115,71 @@ function findSteps(org: OrgContext, event: ChangeEvent): Step[] {
     if (!isLookupValue(message) || !isLookupValue(handler) || handler.table !== "serviceendpoint") continue;
     const messageName = text(store.get("sdkmessage", message.id)?.["name"]);
     if (messageName !== event.message) continue;
-    const entity = isLookupValue(filter) ? text(store.get("sdkmessagefilter", filter.id)?.["primaryobjecttypecode"]) : "";
+    const entity = isLookupValue(filter)
+      ? text(store.get("sdkmessagefilter", filter.id)?.["primaryobjecttypecode"])
+      : "";
     if (entity !== event.table) continue;
     const endpoint = store.get("serviceendpoint", handler.id);
     if (endpoint === undefined || endpoint["contract"] !== webhookContract) continue;
-    const filteringAttributes = text(step["filteringattributes"]).split(",").map((name) => name.trim()).filter((name) => name.length > 0);
+    const filteringAttributes = text(step["filteringattributes"])
+      .split(",")
+      .map((name) => name.trim())
+      .filter((name) => name.length > 0);
     // Filtering attributes apply to Update only: https://learn.microsoft.com/power-apps/developer/data-platform/register-plug-in#set-filtering-attributes
-    if (event.message === "Update" && filteringAttributes.length > 0 && !filteringAttributes.some((name) => event.attributes.includes(name))) continue;
+    if (
+      event.message === "Update" &&
+      filteringAttributes.length > 0 &&
+      !filteringAttributes.some((name) => event.attributes.includes(name))
+    )
+      continue;
     const stepId = text(step["sdkmessageprocessingstepid"]);
     const images = store.list("sdkmessageprocessingstepimage").filter((image) => {
       const owner = image["sdkmessageprocessingstepid"];
       return isLookupValue(owner) && owner.id === stepId;
     });
-    steps.push({ id: stepId, name: text(step["name"]), message: messageName, entity, filteringAttributes, endpoint, images });
+    steps.push({
+      id: stepId,
+      name: text(step["name"]),
+      message: messageName,
+      entity,
+      filteringAttributes,
+      endpoint,
+      images,
+    });
   }
   return steps;
 }
 
 const systemColumns = ["modifiedon", "modifiedby", "modifiedonbehalfby"];
 
-function toImages(table: TableIndex, id: string, row: Row | undefined, images: Row[], kinds: number[]): Array<{ key: string; value: unknown }> {
+function toImages(
+  table: TableIndex,
+  id: string,
+  row: Row | undefined,
+  images: Row[],
+  kinds: number[],
+): Array<{ key: string; value: unknown }> {
   if (row === undefined) return [];
   return images
     .filter((image) => kinds.includes(image["imagetype"] as number))
     .map((image) => {
-      const listed = text(image["attributes"]).split(",").map((name) => name.trim()).filter((name) => name.length > 0);
+      const listed = text(image["attributes"])
+        .split(",")
+        .map((name) => name.trim())
+        .filter((name) => name.length > 0);
       const attributes = listed.length > 0 ? listed : Object.keys(row);
       return { key: text(image["entityalias"]) || "Image", value: toContextEntity(table, id, row, attributes, false) };
     });
 }
 
 /** The RemoteExecutionContext of one event for one step. */
-export function toRemoteExecutionContext(org: OrgContext, event: ChangeEvent, step: Step, correlationId: string, operationId: string): Record<string, unknown> {
+export function toRemoteExecutionContext(
+  org: OrgContext,
+  event: ChangeEvent,
+  step: Step,
+  correlationId: string,
+  operationId: string,
+): Record<string, unknown> {
   const table = org.schema.table(event.table);
   const row = org.store.get(event.table, event.id) ?? event.before ?? {};
   // Asynchronous steps get only the changed columns plus system columns in Target.
@@ -131,9 +188,21 @@ export function toRemoteExecutionContext(org: OrgContext, event: ChangeEvent, st
       ? Object.keys(row)
       : [...new Set([...event.attributes, table.primaryId, ...systemColumns])];
   const target = toContextEntity(table, event.id, row, targetAttributes, true);
-  const requestTarget = toContextEntity(table, event.id, row, event.message === "Create" ? event.attributes : [...new Set([...event.attributes, table.primaryId])], true);
+  const requestTarget = toContextEntity(
+    table,
+    event.id,
+    row,
+    event.message === "Create" ? event.attributes : [...new Set([...event.attributes, table.primaryId])],
+    true,
+  );
   const now = org.clock.now();
-  const owningExtension = { Id: step.id, KeyAttributes: [], LogicalName: "sdkmessageprocessingstep", Name: step.name || null, RowVersion: null };
+  const owningExtension = {
+    Id: step.id,
+    KeyAttributes: [],
+    LogicalName: "sdkmessageprocessingstep",
+    Name: step.name || null,
+    RowVersion: null,
+  };
   const outputParameters = event.message === "Create" ? [{ key: "id", value: event.id }] : [];
   const primaryName = table.primaryName;
   const common = {
@@ -170,7 +239,9 @@ export function toRemoteExecutionContext(org: OrgContext, event: ChangeEvent, st
     SharedVariables: [
       {
         key: "ChangedEntityTypes",
-        value: [{ __type: "KeyValuePairOfstringstring:#System.Collections.Generic", key: event.table, value: event.message }],
+        value: [
+          { __type: "KeyValuePairOfstringstring:#System.Collections.Generic", key: event.table, value: event.message },
+        ],
       },
     ],
     Stage: 30,
@@ -178,7 +249,12 @@ export function toRemoteExecutionContext(org: OrgContext, event: ChangeEvent, st
   };
   const postImages = [
     ...(primaryName.length > 0 && row[primaryName] !== undefined
-      ? [{ key: "AsynchronousStepPrimaryName", value: toContextEntity(table, event.id, row, [primaryName, table.primaryId], false) }]
+      ? [
+          {
+            key: "AsynchronousStepPrimaryName",
+            value: toContextEntity(table, event.id, row, [primaryName, table.primaryId], false),
+          },
+        ]
       : []),
     ...toImages(table, event.id, row, step.images, [1, 2]),
   ];
@@ -224,7 +300,12 @@ export function parseSettings(authValue: string): Array<[string, string]> {
 }
 
 const decodeXml = (value: string): string =>
-  value.replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
+  value
+    .replace(/&quot;/g, '"')
+    .replace(/&apos;/g, "'")
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&amp;/g, "&");
 
 export interface WebhookDispatcherOptions {
   timeoutMs?: number;
@@ -255,12 +336,23 @@ export class WebhookDispatcher {
     if (Buffer.byteLength(full) <= maxContextBytes) return { text: full, sizeExceeded: false };
     // Over 256 KB Dataverse removes ParentContext, InputParameters and the images and flags the request.
     return {
-      text: toContractJson({ ...context, ParentContext: null, InputParameters: [], PreEntityImages: [], PostEntityImages: [] }),
+      text: toContractJson({
+        ...context,
+        ParentContext: null,
+        InputParameters: [],
+        PreEntityImages: [],
+        PostEntityImages: [],
+      }),
       sizeExceeded: true,
     };
   }
 
-  private async deliver(org: WebhookOrg, event: ChangeEvent, step: Step, body: { text: string; sizeExceeded: boolean }): Promise<void> {
+  private async deliver(
+    org: WebhookOrg,
+    event: ChangeEvent,
+    step: Step,
+    body: { text: string; sizeExceeded: boolean },
+  ): Promise<void> {
     const endpoint = step.endpoint;
     const url = new URL(text(endpoint["url"]));
     const headers: Record<string, string> = {
@@ -276,7 +368,8 @@ export class WebhookDispatcher {
     const authType = endpoint["authtype"];
     if (authType === authTypes.webhookKey) url.searchParams.set("code", authValue);
     if (authType === authTypes.httpHeader) for (const [name, value] of parseSettings(authValue)) headers[name] = value;
-    if (authType === authTypes.httpQueryString) for (const [name, value] of parseSettings(authValue)) url.searchParams.set(name, value);
+    if (authType === authTypes.httpQueryString)
+      for (const [name, value] of parseSettings(authValue)) url.searchParams.set(name, value);
     const record: WebhookDelivery = {
       url: `${url.origin}${url.pathname}`,
       stepId: step.id,
@@ -290,7 +383,12 @@ export class WebhookDispatcher {
     for (let attempt = 1; attempt <= 2; attempt += 1) {
       record.attempts = attempt;
       try {
-        const response = await fetch(url, { method: "POST", headers, body: body.text, signal: AbortSignal.timeout(this.timeoutMs) });
+        const response = await fetch(url, {
+          method: "POST",
+          headers,
+          body: body.text,
+          signal: AbortSignal.timeout(this.timeoutMs),
+        });
         await response.arrayBuffer();
         record.outcome = response.status;
         if (!retryStatuses.has(response.status)) break;

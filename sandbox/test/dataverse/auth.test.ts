@@ -30,7 +30,9 @@ describe("Entra stand-in and bearer tokens", () => {
     const body = (await response.json()) as { token_type: string; expires_in: number; access_token: string };
     expect(body.token_type).toBe("Bearer");
     expect(body.expires_in).toBe(3599);
-    const whoAmI = await fetch(`${t.org.webApiUrl}WhoAmI`, { headers: { Authorization: `Bearer ${body.access_token}` } });
+    const whoAmI = await fetch(`${t.org.webApiUrl}WhoAmI`, {
+      headers: { Authorization: `Bearer ${body.access_token}` },
+    });
     expect(whoAmI.status).toBe(200);
     expect(await whoAmI.json()).toMatchObject({ UserId: t.org.userId, OrganizationId: t.org.organizationId });
   });
@@ -67,9 +69,15 @@ describe("Entra stand-in and bearer tokens", () => {
   it("refuses another org's token and an expired token", async () => {
     const other = t.dv.createOrganisation("fabrikam");
     const otherToken = t.dv.issueAccessToken(other);
-    expect((await fetch(`${t.org.webApiUrl}accounts`, { headers: { Authorization: `Bearer ${otherToken}` } })).status).toBe(401);
-    expect((await fetch(`${other.webApiUrl}accounts`, { headers: { Authorization: `Bearer ${otherToken}` } })).status).toBe(200);
+    expect(
+      (await fetch(`${t.org.webApiUrl}accounts`, { headers: { Authorization: `Bearer ${otherToken}` } })).status,
+    ).toBe(401);
+    expect(
+      (await fetch(`${other.webApiUrl}accounts`, { headers: { Authorization: `Bearer ${otherToken}` } })).status,
+    ).toBe(200);
     t.clock.advance(3600 * 1000);
-    expect((await fetch(`${other.webApiUrl}accounts`, { headers: { Authorization: `Bearer ${otherToken}` } })).status).toBe(401);
+    expect(
+      (await fetch(`${other.webApiUrl}accounts`, { headers: { Authorization: `Bearer ${otherToken}` } })).status,
+    ).toBe(401);
   });
 });

@@ -45,7 +45,11 @@ describe("$batch", () => {
 
   const send = (items: Array<Operation | Operation[]>, prefer?: string) => {
     const { body, contentType } = toBatch(items);
-    return t.api("$batch", { method: "POST", body, headers: { "Content-Type": contentType, ...(prefer === undefined ? {} : { Prefer: prefer }) } });
+    return t.api("$batch", {
+      method: "POST",
+      body,
+      headers: { "Content-Type": contentType, ...(prefer === undefined ? {} : { Prefer: prefer }) },
+    });
   };
 
   it("runs a change set with Content-ID references and a GET after it", async () => {
@@ -53,8 +57,24 @@ describe("$batch", () => {
     const response = await send([
       [
         { method: "POST", url: "/api/data/v9.2/accounts", body: { name: "Batch Account" }, contentId: "1" },
-        { method: "POST", url: `${t.org.webApiUrl}invoices`, body: { name: "Batch Invoice", "customerid_account@odata.bind": "$1" }, contentId: "2" },
-        { method: "POST", url: "invoicedetails", body: { "invoiceid@odata.bind": "$2", isproductoverridden: true, productdescription: "Line", quantity: 2, priceperunit: 10 }, contentId: "3" },
+        {
+          method: "POST",
+          url: `${t.org.webApiUrl}invoices`,
+          body: { name: "Batch Invoice", "customerid_account@odata.bind": "$1" },
+          contentId: "2",
+        },
+        {
+          method: "POST",
+          url: "invoicedetails",
+          body: {
+            "invoiceid@odata.bind": "$2",
+            isproductoverridden: true,
+            productdescription: "Line",
+            quantity: 2,
+            priceperunit: 10,
+          },
+          contentId: "3",
+        },
         { method: "PATCH", url: "$1", body: { accountnumber: "B-1" }, contentId: "4" },
       ],
       { method: "GET", url: encodeURI("accounts?$select=name,accountnumber&$filter=name eq 'Batch Account'") },
@@ -64,7 +84,9 @@ describe("$batch", () => {
     expect(response.headers.get("content-type")).toMatch(/^multipart\/mixed; boundary=batchresponse_/);
     const text = await response.text();
     expect(text.match(/HTTP\/1\.1 204 No Content/g)).toHaveLength(4);
-    expect(text).toMatch(/--changesetresponse_[0-9a-f-]+\r\nContent-Type: application\/http\r\nContent-Transfer-Encoding: binary\r\nContent-ID: 1\r\n/);
+    expect(text).toMatch(
+      /--changesetresponse_[0-9a-f-]+\r\nContent-Type: application\/http\r\nContent-Transfer-Encoding: binary\r\nContent-ID: 1\r\n/,
+    );
     expect(text).toContain('"accountnumber":"B-1"');
     const invoice = t.dv.store.list(t.org, "invoice").find((row) => row["name"] === "Batch Invoice");
     expect(invoice?.["totalamount"]).toBe(20);
@@ -82,7 +104,9 @@ describe("$batch", () => {
     const text = await response.text();
     expect(text).toContain("HTTP/1.1 400 Bad Request");
     expect(text).toContain('"code":"0x80044331"');
-    expect(t.dv.store.list(t.org, "account").filter((row) => String(row["name"]).startsWith("Rolled Back"))).toHaveLength(0);
+    expect(
+      t.dv.store.list(t.org, "account").filter((row) => `${row["name"] as string}`.startsWith("Rolled Back")),
+    ).toHaveLength(0);
   });
 
   it("stops at the first failure, or continues with Prefer: odata.continue-on-error", async () => {
@@ -104,21 +128,34 @@ describe("$batch", () => {
 
   it("takes 1,000 operations and refuses 1,001", async () => {
     const many = (count: number): Operation[][] => [
-      Array.from({ length: count }, (_, index) => ({ method: "POST", url: "contacts", body: { lastname: `Bulk ${index}` }, contentId: String(index + 1) })),
+      Array.from({ length: count }, (_, index) => ({
+        method: "POST",
+        url: "contacts",
+        body: { lastname: `Bulk ${index}` },
+        contentId: String(index + 1),
+      })),
     ];
     const tooMany = await send(many(1001));
     expect(tooMany.status).toBe(400);
-    expect(t.dv.store.list(t.org, "contact").filter((row) => String(row["lastname"]).startsWith("Bulk"))).toHaveLength(0);
+    expect(
+      t.dv.store.list(t.org, "contact").filter((row) => `${row["lastname"] as string}`.startsWith("Bulk")),
+    ).toHaveLength(0);
     const limit = await send(many(1000));
     expect(limit.status).toBe(200);
-    expect(t.dv.store.list(t.org, "contact").filter((row) => String(row["lastname"]).startsWith("Bulk"))).toHaveLength(1000);
+    expect(
+      t.dv.store.list(t.org, "contact").filter((row) => `${row["lastname"] as string}`.startsWith("Bulk")),
+    ).toHaveLength(1000);
   });
 
   it("refuses a GET inside a change set and a body without a boundary", async () => {
     const id = entityIdOf(await t.api("accounts", { method: "POST", json: { name: "Readable" } }));
     const response = await send([[{ method: "GET", url: `accounts(${id})` }]]);
     expect(response.status).toBe(400);
-    const noBoundary = await t.api("$batch", { method: "POST", body: "x", headers: { "Content-Type": "multipart/mixed" } });
+    const noBoundary = await t.api("$batch", {
+      method: "POST",
+      body: "x",
+      headers: { "Content-Type": "multipart/mixed" },
+    });
     expect(noBoundary.status).toBe(400);
   });
 });

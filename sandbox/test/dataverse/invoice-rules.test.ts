@@ -28,12 +28,24 @@ describe("invoice rules", () => {
       }),
     );
   const totals = async (id: string): Promise<Json> =>
-    (await (await t.api(`invoices(${id})?$select=totallineitemamount,totaltax,totalamount,totaldiscountamount,statecode,statuscode,_transactioncurrencyid_value`)).json()) as Json;
+    (await (
+      await t.api(
+        `invoices(${id})?$select=totallineitemamount,totaltax,totalamount,totaldiscountamount,statecode,statuscode,_transactioncurrencyid_value`,
+      )
+    ).json()) as Json;
 
   it("creates invoices Active / New in the price list's currency", async () => {
     const id = await newInvoice();
-    expect(await totals(id)).toMatchObject({ statecode: 0, statuscode: 1, totalamount: 0, _transactioncurrencyid_value: seeded.currencies.NZD });
-    const closed = await t.api("invoices", { method: "POST", json: { name: "Born paid", statecode: 2, statuscode: 100001 } });
+    expect(await totals(id)).toMatchObject({
+      statecode: 0,
+      statuscode: 1,
+      totalamount: 0,
+      _transactioncurrencyid_value: seeded.currencies.NZD,
+    });
+    const closed = await t.api("invoices", {
+      method: "POST",
+      json: { name: "Born paid", statecode: 2, statuscode: 100001 },
+    });
     expect(closed.status).toBe(400);
   });
 
@@ -54,7 +66,9 @@ describe("invoice rules", () => {
     );
     expect(await totals(id)).toMatchObject({ totallineitemamount: 240, totaltax: 36, totalamount: 276 });
     await t.api(`invoicedetails(${lineId})`, { method: "PATCH", json: { quantity: 3, manualdiscountamount: 60 } });
-    const line = (await (await t.api(`invoicedetails(${lineId})?$select=priceperunit,baseamount,extendedamount`)).json()) as Json;
+    const line = (await (
+      await t.api(`invoicedetails(${lineId})?$select=priceperunit,baseamount,extendedamount`)
+    ).json()) as Json;
     expect(line).toMatchObject({ priceperunit: 120, baseamount: 360, extendedamount: 336 });
     expect(await totals(id)).toMatchObject({ totallineitemamount: 300, totaltax: 36, totalamount: 336 });
     await t.api(`invoices(${id})`, { method: "PATCH", json: { discountamount: 50, freightamount: 14 } });
@@ -65,12 +79,19 @@ describe("invoice rules", () => {
 
   it("closes as Paid or Canceled with a matching statuscode, and refuses a mismatched pair", async () => {
     const paid = await newInvoice();
-    expect((await t.api(`invoices(${paid})`, { method: "PATCH", json: { statecode: 2, statuscode: 100001 } })).status).toBe(204);
+    expect(
+      (await t.api(`invoices(${paid})`, { method: "PATCH", json: { statecode: 2, statuscode: 100001 } })).status,
+    ).toBe(204);
     expect(await totals(paid)).toMatchObject({ statecode: 2, statuscode: 100001 });
     const canceled = await newInvoice();
-    expect((await t.api(`invoices(${canceled})`, { method: "PATCH", json: { statecode: 3, statuscode: 100003 } })).status).toBe(204);
+    expect(
+      (await t.api(`invoices(${canceled})`, { method: "PATCH", json: { statecode: 3, statuscode: 100003 } })).status,
+    ).toBe(204);
     const mismatched = await newInvoice();
-    const response = await t.api(`invoices(${mismatched})`, { method: "PATCH", json: { statecode: 2, statuscode: 100003 } });
+    const response = await t.api(`invoices(${mismatched})`, {
+      method: "PATCH",
+      json: { statecode: 2, statuscode: 100003 },
+    });
     expect(response.status).toBe(400);
     expect(await errorOf(response)).toStrictEqual({
       code: "0x80048408",
@@ -87,10 +108,20 @@ describe("invoice rules", () => {
     expect((await errorOf(edit)).message).toContain("Cannot Update a Read-Only Entity");
     const line = await t.api("invoicedetails", {
       method: "POST",
-      json: { "invoiceid@odata.bind": `/invoices(${id})`, isproductoverridden: true, productdescription: "Late", quantity: 1, priceperunit: 1 },
+      json: {
+        "invoiceid@odata.bind": `/invoices(${id})`,
+        isproductoverridden: true,
+        productdescription: "Late",
+        quantity: 1,
+        priceperunit: 1,
+      },
     });
     expect(line.status).toBe(400);
-    expect((await t.api(`invoices(${id})`, { method: "PATCH", json: { statecode: 0, statuscode: 1 } })).status).toBe(204);
-    expect((await t.api(`invoices(${id})`, { method: "PATCH", json: { name: "Edited after reopening" } })).status).toBe(204);
+    expect((await t.api(`invoices(${id})`, { method: "PATCH", json: { statecode: 0, statuscode: 1 } })).status).toBe(
+      204,
+    );
+    expect((await t.api(`invoices(${id})`, { method: "PATCH", json: { name: "Edited after reopening" } })).status).toBe(
+      204,
+    );
   });
 });

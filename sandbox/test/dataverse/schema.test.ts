@@ -17,7 +17,10 @@ describe("schema enforcement", () => {
   it("answers an unknown entity set with 404 Resource not found for the segment", async () => {
     const response = await t.api("Account");
     expect(response.status).toBe(404);
-    expect(await errorOf(response)).toStrictEqual({ code: "0x8006088a", message: "Resource not found for the segment 'Account'." });
+    expect(await errorOf(response)).toStrictEqual({
+      code: "0x8006088a",
+      message: "Resource not found for the segment 'Account'.",
+    });
   });
 
   it("answers an unknown column in $select with 0x80060888", async () => {
@@ -45,15 +48,23 @@ describe("schema enforcement", () => {
   });
 
   it("answers an undeclared navigation property in @odata.bind", async () => {
-    const response = await t.api("invoices", { method: "POST", json: { name: "x", "customerid@odata.bind": `/accounts(${accountId})` } });
+    const response = await t.api("invoices", {
+      method: "POST",
+      json: { name: "x", "customerid@odata.bind": `/accounts(${accountId})` },
+    });
     expect(response.status).toBe(400);
     const error = await errorOf(response);
     expect(error.code).toBe("0x80048d19");
-    expect(error.message).toContain("An undeclared property 'customerid' which only has property annotations in the payload");
+    expect(error.message).toContain(
+      "An undeclared property 'customerid' which only has property annotations in the payload",
+    );
   });
 
   it("rejects a bind to the wrong table and to a missing record", async () => {
-    const wrongTable = await t.api("invoices", { method: "POST", json: { name: "x", "customerid_contact@odata.bind": `/accounts(${accountId})` } });
+    const wrongTable = await t.api("invoices", {
+      method: "POST",
+      json: { name: "x", "customerid_contact@odata.bind": `/accounts(${accountId})` },
+    });
     expect(wrongTable.status).toBe(400);
     const missing = await t.api("invoices", {
       method: "POST",
@@ -66,7 +77,9 @@ describe("schema enforcement", () => {
   it("rejects a value of the wrong type", async () => {
     const response = await t.api("invoices", { method: "POST", json: { name: "x", mag_xeropushattempt: "three" } });
     expect(response.status).toBe(400);
-    expect((await errorOf(response)).message).toContain("Cannot convert the literal 'three' to the expected type 'Edm.Int32'.");
+    expect((await errorOf(response)).message).toContain(
+      "Cannot convert the literal 'three' to the expected type 'Edm.Int32'.",
+    );
     const bool = await t.api("invoices", { method: "POST", json: { name: "x", mag_addtoxero: "true" } });
     expect(bool.status).toBe(400);
   });
@@ -76,7 +89,8 @@ describe("schema enforcement", () => {
     expect(response.status).toBe(400);
     expect(await errorOf(response)).toStrictEqual({
       code: "0x80044331",
-      message: "A validation error occurred. The length of the 'mag_xeroid' attribute of the 'invoice' entity exceeded the maximum allowed length of '50'.",
+      message:
+        "A validation error occurred. The length of the 'mag_xeroid' attribute of the 'invoice' entity exceeded the maximum allowed length of '50'.",
     });
   });
 
@@ -93,7 +107,9 @@ describe("schema enforcement", () => {
   it("rejects calculated columns on create and update", async () => {
     const create = await t.api("invoices", { method: "POST", json: { name: "x", totalamount: 10 } });
     expect(create.status).toBe(400);
-    expect((await errorOf(create)).message).toContain("'totalamount' attribute of the 'invoice' entity is not valid for create");
+    expect((await errorOf(create)).message).toContain(
+      "'totalamount' attribute of the 'invoice' entity is not valid for create",
+    );
     const invoiceId = entityIdOf(await t.api("invoices", { method: "POST", json: { name: "ok" } }));
     const update = await t.api(`invoices(${invoiceId})`, { method: "PATCH", json: { totalamount: 10 } });
     expect(update.status).toBe(400);
@@ -104,26 +120,45 @@ describe("schema enforcement", () => {
     const lineId = entityIdOf(
       await t.api("invoicedetails", {
         method: "POST",
-        json: { "invoiceid@odata.bind": `/invoices(${invoiceId})`, isproductoverridden: true, productdescription: "Write-in", quantity: 1, priceperunit: 5 },
+        json: {
+          "invoiceid@odata.bind": `/invoices(${invoiceId})`,
+          isproductoverridden: true,
+          productdescription: "Write-in",
+          quantity: 1,
+          priceperunit: 5,
+        },
       }),
     );
     const change = await t.api(`invoicedetails(${lineId})`, { method: "PATCH", json: { isproductoverridden: false } });
     expect(change.status).toBe(400);
-    expect((await errorOf(change)).message).toContain("'isproductoverridden' attribute of the 'invoicedetail' entity is not valid for update");
-    const same = await t.api(`invoicedetails(${lineId})`, { method: "PATCH", json: { isproductoverridden: true, quantity: 2 } });
+    expect((await errorOf(change)).message).toContain(
+      "'isproductoverridden' attribute of the 'invoicedetail' entity is not valid for update",
+    );
+    const same = await t.api(`invoicedetails(${lineId})`, {
+      method: "PATCH",
+      json: { isproductoverridden: true, quantity: 2 },
+    });
     expect(same.status).toBe(204);
   });
 
   it("requires a JSON object body: a JSON string (double-stringified) is rejected", async () => {
     const doubled = JSON.stringify(JSON.stringify({ name: "Twice" }));
-    const response = await t.api("invoices", { method: "POST", headers: { "Content-Type": "application/json" }, body: doubled });
+    const response = await t.api("invoices", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: doubled,
+    });
     expect(response.status).toBe(400);
     const error = await errorOf(response);
     expect(error.code).toBe("0x80048d19");
     expect(error.message).toContain("An unexpected 'PrimitiveValue' node was found");
     const array = await t.api("invoices", { method: "POST", json: [{ name: "x" }] });
     expect(array.status).toBe(400);
-    const broken = await t.api("invoices", { method: "POST", headers: { "Content-Type": "application/json" }, body: "{name:" });
+    const broken = await t.api("invoices", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: "{name:",
+    });
     expect(broken.status).toBe(400);
   });
 });

@@ -25,24 +25,37 @@ describe("seedDemo", () => {
     expect(organization?.["basecurrencyid"]).toStrictEqual({ id: first.currencies.NZD, table: "transactioncurrency" });
 
     const harbour = (await (
-      await t.api(`accounts(${first.accounts["harbour"] ?? ""})?$select=name&$expand=mag_Account_Contact_BillingContacts($select=lastname;$orderby=lastname),primarycontactid($select=lastname)`)
+      await t.api(
+        `accounts(${first.accounts["harbour"] ?? ""})?$select=name&$expand=mag_Account_Contact_BillingContacts($select=lastname;$orderby=lastname),primarycontactid($select=lastname)`,
+      )
     ).json()) as Json;
-    expect((harbour["mag_Account_Contact_BillingContacts"] as Json[]).map((row) => row["lastname"])).toStrictEqual(["Baker", "Shah"]);
+    expect((harbour["mag_Account_Contact_BillingContacts"] as Json[]).map((row) => row["lastname"])).toStrictEqual([
+      "Baker",
+      "Shah",
+    ]);
     expect(harbour["primarycontactid"]).toMatchObject({ lastname: "Wilson" });
 
-    const invoice = (await (await t.api(`invoices(${first.invoices["INV-1003"] ?? ""})?$select=totalamount,_transactioncurrencyid_value`)).json()) as Json;
+    const invoice = (await (
+      await t.api(`invoices(${first.invoices["INV-1003"] ?? ""})?$select=totalamount,_transactioncurrencyid_value`)
+    ).json()) as Json;
     expect(invoice).toMatchObject({ totalamount: 920, _transactioncurrencyid_value: first.currencies.AUD });
-    const products = (await (await t.api("products?$select=productnumber&$orderby=productnumber")).json()) as { value: Json[] };
+    const products = (await (await t.api("products?$select=productnumber&$orderby=productnumber")).json()) as {
+      value: Json[];
+    };
     expect(products.value.map((row) => row["productnumber"])).toStrictEqual(["GADGET-200", "SERVICE-HR", "WIDGET-100"]);
   });
 
   it("has the sdkmessage and sdkmessagefilter rows webhook registration looks up", async () => {
-    const messages = (await (await t.api("sdkmessages?$select=name&$filter=name eq 'Update' or name eq 'Create'&$orderby=name")).json()) as { value: Json[] };
+    const messages = (await (
+      await t.api("sdkmessages?$select=name&$filter=name eq 'Update' or name eq 'Create'&$orderby=name")
+    ).json()) as { value: Json[] };
     expect(messages.value.map((row) => row["name"])).toStrictEqual(["Create", "Update"]);
     const updateId = String(messages.value[1]?.["sdkmessageid"]);
     for (const table of ["invoice", "mag_creditnote"]) {
       const filters = (await (
-        await t.api(`sdkmessagefilters?$select=sdkmessagefilterid&$filter=primaryobjecttypecode eq '${table}' and _sdkmessageid_value eq ${updateId}`)
+        await t.api(
+          `sdkmessagefilters?$select=sdkmessagefilterid&$filter=primaryobjecttypecode eq '${table}' and _sdkmessageid_value eq ${updateId}`,
+        )
       ).json()) as { value: Json[] };
       expect(filters.value).toHaveLength(1);
     }

@@ -22,7 +22,9 @@ describe("service protection", () => {
     });
     const other = t.dv.createOrganisation("other");
     const token = t.dv.issueAccessToken(other);
-    expect((await fetch(`${other.webApiUrl}accounts`, { headers: { Authorization: `Bearer ${token}` } })).status).toBe(200);
+    expect((await fetch(`${other.webApiUrl}accounts`, { headers: { Authorization: `Bearer ${token}` } })).status).toBe(
+      200,
+    );
     t.clock.advance(240_000);
     expect((await t.api("accounts")).status).toBe(200);
     expect(t.dv.requestCount(t.org)).toBe(5);

@@ -31,7 +31,13 @@ class Receiver {
       request.on("end", () => {
         const raw = Buffer.concat(chunks).toString("utf8");
         const url = new URL(request.url ?? "/", "http://127.0.0.1");
-        this.calls.push({ path: url.pathname, query: url.searchParams, headers: request.headers, raw, body: JSON.parse(raw) as Json });
+        this.calls.push({
+          path: url.pathname,
+          query: url.searchParams,
+          headers: request.headers,
+          raw,
+          body: JSON.parse(raw) as Json,
+        });
         const status = this.statuses.shift() ?? 200;
         if (status === "hang") return;
         response.writeHead(status).end();
@@ -49,8 +55,12 @@ class Receiver {
 
 const keysOf = (value: unknown): string[] => Object.keys(value as Json).sort();
 const attributes = (entity: unknown): Map<string, unknown> =>
-  new Map(((entity as { Attributes: Array<{ key: string; value: unknown }> }).Attributes).map(({ key, value }) => [key, value]));
-const target = (context: Json): unknown => (context["InputParameters"] as Array<{ key: string; value: unknown }>).find((parameter) => parameter.key === "Target")?.value;
+  new Map(
+    (entity as { Attributes: Array<{ key: string; value: unknown }> }).Attributes.map(({ key, value }) => [key, value]),
+  );
+const target = (context: Json): unknown =>
+  (context["InputParameters"] as Array<{ key: string; value: unknown }>).find((parameter) => parameter.key === "Target")
+    ?.value;
 
 describe("webhooks", () => {
   let t: TestOrg;
@@ -59,15 +69,40 @@ describe("webhooks", () => {
   let createMessageId: string;
 
   const messageId = async (name: string): Promise<string> =>
-    String(((await (await t.api(`sdkmessages?$select=name&$filter=name eq '${name}'`)).json()) as { value: Json[] }).value[0]?.["sdkmessageid"]);
+    String(
+      ((await (await t.api(`sdkmessages?$select=name&$filter=name eq '${name}'`)).json()) as { value: Json[] })
+        .value[0]?.["sdkmessageid"],
+    );
   const filterId = async (message: string, table: string): Promise<string> =>
     String(
-      ((await (await t.api(`sdkmessagefilters?$select=name&$filter=primaryobjecttypecode eq '${table}' and _sdkmessageid_value eq ${message}`)).json()) as { value: Json[] })
-        .value[0]?.["sdkmessagefilterid"],
+      (
+        (await (
+          await t.api(
+            `sdkmessagefilters?$select=name&$filter=primaryobjecttypecode eq '${table}' and _sdkmessageid_value eq ${message}`,
+          )
+        ).json()) as { value: Json[] }
+      ).value[0]?.["sdkmessagefilterid"],
     );
   const registerEndpoint = async (authtype: number, authvalue: string, path: string): Promise<string> =>
-    entityIdOf(await t.api("serviceendpoints", { method: "POST", json: { name: `Hook ${path}`, contract: 8, url: `${receiver.url}${path}`, authtype, authvalue, messageformat: 2 } }));
-  const registerStep = async (endpoint: string, message: string, table: string, filteringattributes?: string): Promise<string> =>
+    entityIdOf(
+      await t.api("serviceendpoints", {
+        method: "POST",
+        json: {
+          name: `Hook ${path}`,
+          contract: 8,
+          url: `${receiver.url}${path}`,
+          authtype,
+          authvalue,
+          messageformat: 2,
+        },
+      }),
+    );
+  const registerStep = async (
+    endpoint: string,
+    message: string,
+    table: string,
+    filteringattributes?: string,
+  ): Promise<string> =>
     entityIdOf(
       await t.api("sdkmessageprocessingsteps", {
         method: "POST",
@@ -109,7 +144,10 @@ describe("webhooks", () => {
     expect(receiver.calls).toHaveLength(0);
 
     t.clock.advance(5_000);
-    await t.api(`invoices(${invoiceId})`, { method: "PATCH", json: { mag_addtoxero: true, mag_xerosyncstatus: 582100000 } });
+    await t.api(`invoices(${invoiceId})`, {
+      method: "PATCH",
+      json: { mag_addtoxero: true, mag_xerosyncstatus: 582100000 },
+    });
     await t.dv.webhooks.idle();
     expect(receiver.calls).toHaveLength(1);
     const call = receiver.calls[0] as Received;
@@ -138,11 +176,23 @@ describe("webhooks", () => {
       OwningExtension: { Id: stepId, LogicalName: "sdkmessageprocessingstep" },
     });
     const changed = attributes(target(context));
-    expect([...changed.keys()].sort()).toStrictEqual(["invoiceid", "mag_addtoxero", "mag_xerosyncstatus", "modifiedby", "modifiedon", "modifiedonbehalfby"]);
+    expect([...changed.keys()].sort()).toStrictEqual([
+      "invoiceid",
+      "mag_addtoxero",
+      "mag_xerosyncstatus",
+      "modifiedby",
+      "modifiedon",
+      "modifiedonbehalfby",
+    ]);
     expect(changed.get("mag_addtoxero")).toBe(true);
-    expect(changed.get("mag_xerosyncstatus")).toStrictEqual({ __type: "OptionSetValue:http://schemas.microsoft.com/xrm/2011/Contracts", Value: 582100000 });
+    expect(changed.get("mag_xerosyncstatus")).toStrictEqual({
+      __type: "OptionSetValue:http://schemas.microsoft.com/xrm/2011/Contracts",
+      Value: 582100000,
+    });
     expect(changed.get("modifiedon")).toBe(`/Date(${Date.UTC(2026, 2, 15, 9, 30, 5)})/`);
-    expect(keysOf(changed.get("modifiedby"))).toStrictEqual(keysOf(attributes(target(sample as unknown as Json)).get("modifiedby")));
+    expect(keysOf(changed.get("modifiedby"))).toStrictEqual(
+      keysOf(attributes(target(sample as unknown as Json)).get("modifiedby")),
+    );
     expect(changed.get("modifiedonbehalfby")).toBeNull();
     expect(call.raw).toContain('"\\/Date(');
     expect(call.raw).toContain('"Entity:http:\\/\\/schemas.microsoft.com\\/xrm\\/2011\\/Contracts"');
@@ -183,9 +233,18 @@ describe("webhooks", () => {
   });
 
   it("sends HttpHeader settings as headers and posts Create contexts with every column and the new id", async () => {
-    const endpoint = await registerEndpoint(5, '<settings><setting name="x-api-key" value="secret-&amp;-1" /></settings>', "/creditnotes");
+    const endpoint = await registerEndpoint(
+      5,
+      '<settings><setting name="x-api-key" value="secret-&amp;-1" /></settings>',
+      "/creditnotes",
+    );
     await registerStep(endpoint, "Create", "mag_creditnote");
-    const creditNoteId = entityIdOf(await t.api("mag_creditnotes", { method: "POST", json: { mag_name: "CN-1", mag_amount: 12.5, mag_addtoxero: true } }));
+    const creditNoteId = entityIdOf(
+      await t.api("mag_creditnotes", {
+        method: "POST",
+        json: { mag_name: "CN-1", mag_amount: 12.5, mag_addtoxero: true },
+      }),
+    );
     await t.dv.webhooks.idle();
     const call = receiver.calls.find((candidate) => candidate.path === "/creditnotes");
     expect(call?.headers["x-api-key"]).toBe("secret-&-1");
@@ -195,7 +254,10 @@ describe("webhooks", () => {
     expect(context["OutputParameters"]).toStrictEqual([{ key: "id", value: creditNoteId }]);
     const columns = attributes(target(context));
     expect(columns.get("mag_name")).toBe("CN-1");
-    expect(columns.get("mag_amount")).toStrictEqual({ __type: "Money:http://schemas.microsoft.com/xrm/2011/Contracts", Value: 12.5 });
+    expect(columns.get("mag_amount")).toStrictEqual({
+      __type: "Money:http://schemas.microsoft.com/xrm/2011/Contracts",
+      Value: 12.5,
+    });
     expect(columns.get("createdon")).toMatch(/^\/Date\(\d+\)\/$/);
     expect(columns.get("ownerid")).toMatchObject({ LogicalName: "systemuser", Id: t.org.userId });
   });
@@ -203,11 +265,20 @@ describe("webhooks", () => {
   it("drops the documented parts and flags contexts over 256 KB", async () => {
     const endpoint = await registerEndpoint(6, '<settings><setting name="token" value="q-1" /></settings>', "/big");
     const stepId = await registerStep(endpoint, "Update", "sdkmessageprocessingstep", "configuration");
-    await t.api(`sdkmessageprocessingsteps(${stepId})`, { method: "PATCH", json: { configuration: "x".repeat(300 * 1024) } });
+    await t.api(`sdkmessageprocessingsteps(${stepId})`, {
+      method: "PATCH",
+      json: { configuration: "x".repeat(300 * 1024) },
+    });
     await t.dv.webhooks.idle();
     const call = receiver.calls.find((candidate) => candidate.path === "/big");
     expect(call?.query.get("token")).toBe("q-1");
     expect(call?.headers["x-ms-dynamics-msg-size-exceeded"]).toBe("true");
-    expect(call?.body).toMatchObject({ ParentContext: null, InputParameters: [], PreEntityImages: [], PostEntityImages: [], MessageName: "Update" });
+    expect(call?.body).toMatchObject({
+      ParentContext: null,
+      InputParameters: [],
+      PreEntityImages: [],
+      PostEntityImages: [],
+      MessageName: "Update",
+    });
   });
 });

@@ -97,7 +97,8 @@ function tokenize(text: string): Token[] {
     const word = /^[A-Za-z_][\w.]*/.exec(rest());
     if (word !== null) {
       const value = word[0];
-      if (value === "true" || value === "false") tokens.push({ kind: "literal", literal: { type: "boolean", value: value === "true" } });
+      if (value === "true" || value === "false")
+        tokens.push({ kind: "literal", literal: { type: "boolean", value: value === "true" } });
       else if (value === "null") tokens.push({ kind: "literal", literal: { type: "null" } });
       else tokens.push({ kind: "word", value });
       index += value.length;
@@ -221,7 +222,8 @@ class Parser {
 
   private parseQueryFunction(fullName: string): FilterNode {
     const name = fullName.slice("Microsoft.Dynamics.CRM.".length);
-    if (!(name in queryFunctions)) throw badRequest(`An unknown function with name '${fullName}' was found.`, "0x80060888");
+    if (!(name in queryFunctions))
+      throw badRequest(`An unknown function with name '${fullName}' was found.`, "0x80060888");
     const params = new Map<string, Literal>();
     while (!(this.peek()?.kind === "punct" && (this.peek() as { value: string }).value === ")")) {
       const key = this.next();
@@ -235,7 +237,10 @@ class Parser {
     if (propertyName?.type !== "string") throw badRequest(`${fullName} needs PropertyName.`, "0x80060888");
     const attribute = this.table.attributes.get(propertyName.value);
     if (attribute === undefined) {
-      throw badRequest(`'${propertyName.value}' is not a valid attribute name for entity '${this.table.logicalName}'.`, "0x80041103");
+      throw badRequest(
+        `'${propertyName.value}' is not a valid attribute name for entity '${this.table.logicalName}'.`,
+        "0x80041103",
+      );
     }
     return { kind: "queryFunction", name, attribute, params };
   }
@@ -277,12 +282,18 @@ const between = (value: Value, from: number, to: number): boolean => {
 // The date functions compare in UTC: the emulator's users all live in UTC.
 const queryFunctions: Record<string, QueryFunction> = {
   LastXHours: (value, params, now) => between(value, now - literalNumber(params.get("PropertyValue")) * 3_600_000, now),
-  LastXDays: (value, params, now) => between(value, startOfDay(now) - literalNumber(params.get("PropertyValue")) * dayMs, now),
-  LastXWeeks: (value, params, now) => between(value, startOfDay(now) - literalNumber(params.get("PropertyValue")) * 7 * dayMs, now),
-  NextXDays: (value, params, now) => between(value, now, startOfDay(now) + (literalNumber(params.get("PropertyValue")) + 1) * dayMs - 1),
-  OlderThanXMinutes: (value, params, now) => (asTime(value) ?? Infinity) < now - literalNumber(params.get("PropertyValue")) * 60_000,
-  OlderThanXHours: (value, params, now) => (asTime(value) ?? Infinity) < now - literalNumber(params.get("PropertyValue")) * 3_600_000,
-  OlderThanXDays: (value, params, now) => (asTime(value) ?? Infinity) < now - literalNumber(params.get("PropertyValue")) * dayMs,
+  LastXDays: (value, params, now) =>
+    between(value, startOfDay(now) - literalNumber(params.get("PropertyValue")) * dayMs, now),
+  LastXWeeks: (value, params, now) =>
+    between(value, startOfDay(now) - literalNumber(params.get("PropertyValue")) * 7 * dayMs, now),
+  NextXDays: (value, params, now) =>
+    between(value, now, startOfDay(now) + (literalNumber(params.get("PropertyValue")) + 1) * dayMs - 1),
+  OlderThanXMinutes: (value, params, now) =>
+    (asTime(value) ?? Infinity) < now - literalNumber(params.get("PropertyValue")) * 60_000,
+  OlderThanXHours: (value, params, now) =>
+    (asTime(value) ?? Infinity) < now - literalNumber(params.get("PropertyValue")) * 3_600_000,
+  OlderThanXDays: (value, params, now) =>
+    (asTime(value) ?? Infinity) < now - literalNumber(params.get("PropertyValue")) * dayMs,
   Today: (value, _params, now) => between(value, startOfDay(now), startOfDay(now) + dayMs - 1),
   Yesterday: (value, _params, now) => between(value, startOfDay(now) - dayMs, startOfDay(now) - 1),
   On: (value, params) => {
@@ -290,9 +301,11 @@ const queryFunctions: Record<string, QueryFunction> = {
     return between(value, day, day + dayMs - 1);
   },
   OnOrAfter: (value, params) => between(value, startOfDay(literalDate(params.get("PropertyValue"))), Infinity),
-  OnOrBefore: (value, params) => between(value, -Infinity, startOfDay(literalDate(params.get("PropertyValue"))) + dayMs - 1),
+  OnOrBefore: (value, params) =>
+    between(value, -Infinity, startOfDay(literalDate(params.get("PropertyValue"))) + dayMs - 1),
   In: (value, params) => literalValues(params.get("PropertyValues")).some((candidate) => looseEquals(value, candidate)),
-  NotIn: (value, params) => !literalValues(params.get("PropertyValues")).some((candidate) => looseEquals(value, candidate)),
+  NotIn: (value, params) =>
+    !literalValues(params.get("PropertyValues")).some((candidate) => looseEquals(value, candidate)),
   Between: (value, params) => {
     const [low, high] = literalValues(params.get("PropertyValues"));
     return compare(value, low ?? null, "ge") && compare(value, high ?? null, "le");
@@ -314,13 +327,15 @@ function literalToValue(literal: Literal): Value {
 
 const normalise = (value: Value): Value => {
   if (typeof value !== "string") return value;
-  if (/^\d{4}-\d{2}-\d{2}/.test(value) && !Number.isNaN(Date.parse(value))) return Date.parse(value.length === 10 ? `${value}T00:00:00Z` : value);
+  if (/^\d{4}-\d{2}-\d{2}/.test(value) && !Number.isNaN(Date.parse(value)))
+    return Date.parse(value.length === 10 ? `${value}T00:00:00Z` : value);
   return value.toLowerCase();
 };
 
 function looseEquals(left: Value, right: Value): boolean {
   if (left === null || right === null) return left === right;
-  if (typeof left === "number" && typeof right === "string" && /^-?\d+(\.\d+)?$/.test(right)) return left === Number(right);
+  if (typeof left === "number" && typeof right === "string" && /^-?\d+(\.\d+)?$/.test(right))
+    return left === Number(right);
   return normalise(left) === normalise(right);
 }
 

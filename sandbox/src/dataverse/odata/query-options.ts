@@ -52,7 +52,17 @@ export function splitTopLevel(text: string, separator: string): string[] {
   return parts.map((part) => part.trim()).filter((part) => part.length > 0);
 }
 
-const knownOptions = new Set(["$select", "$filter", "$orderby", "$top", "$count", "$expand", "$skiptoken", "$apply", "$format"]);
+const knownOptions = new Set([
+  "$select",
+  "$filter",
+  "$orderby",
+  "$top",
+  "$count",
+  "$expand",
+  "$skiptoken",
+  "$apply",
+  "$format",
+]);
 
 /** `<cookie pagenumber="2" … />`, the shape of Dataverse's skip token (the emulator reads only the page number). */
 export const toSkipToken = (page: number): string => `<cookie pagenumber="${page}" istracking="False" />`;
@@ -63,8 +73,20 @@ const fromSkipToken = (token: string): number => {
   return Number(match[1]);
 };
 
-export function parseQueryOptions(entries: Array<[string, string]>, table: TableIndex, schema: SchemaIndex): QueryOptions {
-  const options: QueryOptions = { select: null, filter: null, orderBy: [], top: null, count: false, expand: [], skipToken: null };
+export function parseQueryOptions(
+  entries: Array<[string, string]>,
+  table: TableIndex,
+  schema: SchemaIndex,
+): QueryOptions {
+  const options: QueryOptions = {
+    select: null,
+    filter: null,
+    orderBy: [],
+    top: null,
+    count: false,
+    expand: [],
+    skipToken: null,
+  };
   for (const [rawKey, value] of entries) {
     const key = rawKey.trim();
     if (!key.startsWith("$")) continue;
@@ -79,18 +101,21 @@ export function parseQueryOptions(entries: Array<[string, string]>, table: Table
       case "$orderby":
         options.orderBy = splitTopLevel(value, ",").map((clause) => {
           const [name = "", direction = "asc"] = clause.split(/\s+/);
-          if (direction !== "asc" && direction !== "desc") throw badRequest(`Syntax error in $orderby '${value}'.`, "0x80060888");
+          if (direction !== "asc" && direction !== "desc")
+            throw badRequest(`Syntax error in $orderby '${value}'.`, "0x80060888");
           return { attribute: resolveProperty(table, name), descending: direction === "desc" };
         });
         break;
       case "$top": {
         const top = Number(value);
-        if (!Number.isInteger(top) || top < 0) throw badRequest(`Invalid value '${value}' for $top query option found.`, "0x80060888");
+        if (!Number.isInteger(top) || top < 0)
+          throw badRequest(`Invalid value '${value}' for $top query option found.`, "0x80060888");
         options.top = top;
         break;
       }
       case "$count":
-        if (value !== "true" && value !== "false") throw badRequest(`'${value}' is not a valid count option.`, "0x80060888");
+        if (value !== "true" && value !== "false")
+          throw badRequest(`'${value}' is not a valid count option.`, "0x80060888");
         options.count = value === "true";
         break;
       case "$expand":
@@ -133,7 +158,10 @@ function parseExpand(clause: string, table: TableIndex, schema: SchemaIndex): Ex
   });
   const options = parseQueryOptions(entries, targetTable, schema);
   if (target.kind === "single" && (options.filter !== null || options.orderBy.length > 0 || options.top !== null)) {
-    throw badRequest(`Only $select and $expand are supported when expanding the single-valued navigation property '${navigation}'.`, "0x80060888");
+    throw badRequest(
+      `Only $select and $expand are supported when expanding the single-valued navigation property '${navigation}'.`,
+      "0x80060888",
+    );
   }
   return { navigation, target, table: targetTable, options };
 }

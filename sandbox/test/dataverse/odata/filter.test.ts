@@ -9,9 +9,32 @@ const now = Date.UTC(2026, 2, 15, 9, 30, 0);
 const accountId = "0f8fad5b-d9cb-469f-a165-70867728950e";
 
 const rows: Row[] = [
-  { invoiceid: "a", name: "Alpha O'Neil", totalamount: 100, mag_addtoxero: true, mag_xerosyncstatus: 582100000, modifiedon: "2026-03-14T10:00:00Z", customerid: { id: accountId, table: "account" } },
-  { invoiceid: "b", name: "Bravo", totalamount: 250.5, mag_addtoxero: false, mag_xerosyncstatus: 582100001, modifiedon: "2026-03-01T10:00:00Z", customerid: null },
-  { invoiceid: "c", name: "charlie", totalamount: null, mag_addtoxero: true, mag_xerosyncstatus: null, modifiedon: "2026-03-15T09:00:00Z" },
+  {
+    invoiceid: "a",
+    name: "Alpha O'Neil",
+    totalamount: 100,
+    mag_addtoxero: true,
+    mag_xerosyncstatus: 582100000,
+    modifiedon: "2026-03-14T10:00:00Z",
+    customerid: { id: accountId, table: "account" },
+  },
+  {
+    invoiceid: "b",
+    name: "Bravo",
+    totalamount: 250.5,
+    mag_addtoxero: false,
+    mag_xerosyncstatus: 582100001,
+    modifiedon: "2026-03-01T10:00:00Z",
+    customerid: null,
+  },
+  {
+    invoiceid: "c",
+    name: "charlie",
+    totalamount: null,
+    mag_addtoxero: true,
+    mag_xerosyncstatus: null,
+    modifiedon: "2026-03-15T09:00:00Z",
+  },
 ];
 
 const ids = (filter: string): string[] => {
@@ -44,7 +67,10 @@ describe("$filter", () => {
     ["Microsoft.Dynamics.CRM.LastXHours(PropertyName='modifiedon',PropertyValue=2)", ["c"]],
     ["Microsoft.Dynamics.CRM.Today(PropertyName='modifiedon')", ["c"]],
     ["Microsoft.Dynamics.CRM.OlderThanXDays(PropertyName='modifiedon',PropertyValue=7)", ["b"]],
-    ["Microsoft.Dynamics.CRM.In(PropertyName='mag_xerosyncstatus',PropertyValues=['582100000','582100001'])", ["a", "b"]],
+    [
+      "Microsoft.Dynamics.CRM.In(PropertyName='mag_xerosyncstatus',PropertyValues=['582100000','582100001'])",
+      ["a", "b"],
+    ],
   ])("%s", (filter, expected) => {
     expect(ids(filter)).toStrictEqual(expected);
   });
@@ -56,7 +82,9 @@ describe("$filter", () => {
   });
 
   it("rejects a lookup addressed by its logical name instead of _x_value", () => {
-    expect(() => parseFilter(`customerid eq ${accountId}`, invoice)).toThrow("Could not find a property named 'customerid'");
+    expect(() => parseFilter(`customerid eq ${accountId}`, invoice)).toThrow(
+      "Could not find a property named 'customerid'",
+    );
   });
 
   it("rejects broken syntax and unknown functions", () => {
