@@ -1,11 +1,12 @@
 // Invoice form wiring: read the form, ask the rules, show the result. Registered as XeroConnector.InvoiceForm.*.
 // Form events: https://learn.microsoft.com/power-apps/developer/model-driven-apps/clientapi/reference/events
-import { invoice } from "../generated/dataverse";
+import { invoice, mag_xerosyncstatus } from "../generated/dataverse";
 import {
   lockColumns,
   readBoolean,
   readDate,
   readLookup,
+  readNumber,
   readRecordId,
   readText,
   setColumnDisabled,
@@ -13,6 +14,7 @@ import {
   clearNotice,
 } from "../shared/form";
 import { describeError } from "../shared/errors";
+import { toQueryOptions } from "../shared/odata";
 import type { ClientPorts } from "../shared/ports";
 import { loadConnectorFacts, loadLineFacts } from "./queries";
 import type { AddToXeroDecision, ConnectorFacts } from "./rules";
@@ -44,11 +46,20 @@ export const serviceWrittenColumns = [
 /** How long the "copied" confirmation stays up. */
 const copiedNoticeMs = 5000;
 
+/**
+ * After a save leaves the invoice waiting for Xero, the form looks again after these delays, so the real-time
+ * add-on's result (seconds) shows without a reload; the timed flow's (15 minutes) needs a reload anyway.
+ */
+export const followUpDelaysMs: readonly number[] = [3000, 10000, 30000];
+
 export interface InvoiceFormHandlers {
   onLoad(context: Xrm.Events.EventContext): Promise<void>;
   onAddToXeroChange(context: Xrm.Events.EventContext): Promise<void>;
   onSendEmailFromXeroChange(context: Xrm.Events.EventContext): Promise<void>;
-  /** Returns a promise: with the app's async save handlers on, the save waits for the Add to Xero check. */
+  /**
+   * Returns a promise: the save waits (up to 10 s) for the Add to Xero check.
+   * https://learn.microsoft.com/power-apps/developer/model-driven-apps/clientapi/reference/events/form-onsave
+   */
   onSave(context: Xrm.Events.SaveEventContext): Promise<void>;
 }
 
@@ -140,7 +151,55 @@ async function runAddToXeroCheck(form: Xrm.FormContext, ports: ClientPorts): Pro
 
 async function renderAfterSave(form: Xrm.FormContext, ports: ClientPorts): Promise<void> {
   renderStatus(form, ports);
+  if (isAwaitingXero(form)) scheduleFollowUp(form, ports, 0);
   await renderSendEmail(form, ports);
+}
+
+function isAwaitingXero(form: Xrm.FormContext): boolean {
+  const status = readNumber(form, col.mag_xerosyncstatus);
+  return readBoolean(form, col.mag_addtoxero) === true && (status === null || status === mag_xerosyncstatus.Pending);
+}
+
+function scheduleFollowUp(form: Xrm.FormContext, ports: ClientPorts, attempt: number): void {
+  const delay = followUpDelaysMs[attempt];
+  if (delay === undefined) return;
+  ports.later(delay, () => void followUp(form, ports, attempt));
+}
+
+/**
+ * Reads the invoice's sync status; once the service has moved it on, reloads the form's values (only when the user
+ * has no unsaved edits, which a reload would throw away) and redraws. Otherwise looks again later.
+ * https://learn.microsoft.com/power-apps/developer/model-driven-apps/clientapi/reference/formcontext-data/refresh
+ */
+async function followUp(form: Xrm.FormContext, ports: ClientPorts, attempt: number): Promise<void> {
+  const id = readRecordId(form);
+  if (id === undefined || !isAwaitingXero(form)) return;
+  try {
+    const row = await ports.webApi.retrieveRecord<Record<string, unknown>>(
+      invoice.logicalName,
+      id,
+      toQueryOptions({ select: [col.mag_xerosyncstatus] }),
+    );
+    const status = row[col.mag_xerosyncstatus];
+    if (typeof status !== "number" || status === mag_xerosyncstatus.Pending) {
+      scheduleFollowUp(form, ports, attempt + 1);
+      return;
+    }
+    if (form.data.entity.getIsDirty()) {
+      showNotice(form, {
+        id: noticeIds.syncStatus,
+        level: "INFO",
+        message: "The Xero sync has finished. Save your changes to see the result.",
+      });
+      return;
+    }
+    await form.data.refresh(false);
+    if (readBoolean(form, col.mag_synchedwithxero) === true) lockColumns(form, [col.mag_addtoxero]);
+    renderStatus(form, ports);
+    await renderSendEmail(form, ports);
+  } catch {
+    // The banner already says the invoice is waiting; a failed look is not worth an error.
+  }
 }
 
 function showXeroTab(form: Xrm.FormContext): void {
@@ -154,7 +213,7 @@ function renderStatus(form: Xrm.FormContext, ports: ClientPorts): void {
   const notice = toSyncNotification(
     {
       addToXero: readBoolean(form, col.mag_addtoxero),
-      syncStatus: form.getAttribute(col.mag_xerosyncstatus)?.getValue() as number | null,
+      syncStatus: readNumber(form, col.mag_xerosyncstatus),
       xeroId: readText(form, col.mag_xeroid),
       syncError: readText(form, col.mag_xerosyncerror),
       lastSyncedOn: readDate(form, col.mag_xerolastsyncedon),

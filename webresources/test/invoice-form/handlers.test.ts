@@ -1,6 +1,12 @@
 import { XrmMockGenerator } from "xrm-mock";
 import { invoice, invoicedetail, mag_xeroconnector, mag_xerosyncstatus } from "../../src/generated/dataverse";
-import { copyPayNowLink, createInvoiceFormHandlers, serviceWrittenColumns, xeroTabName } from "../../src/invoice-form/handlers";
+import {
+  copyPayNowLink,
+  createInvoiceFormHandlers,
+  followUpDelaysMs,
+  serviceWrittenColumns,
+  xeroTabName,
+} from "../../src/invoice-form/handlers";
 import { noticeIds } from "../../src/invoice-form/rules";
 import type { FakeServer, Row, TestPorts } from "../support/xrm";
 import {
@@ -377,5 +383,80 @@ describe("copyPayNowLink", () => {
     await copyPayNowLink(formContext(), ports, "https://in.xero.com/pay/abc123");
     expect(alert).toHaveBeenCalledWith(expect.objectContaining({ text: "https://in.xero.com/pay/abc123" }));
     expect(notification(noticeIds.payNowCopied)).toBeUndefined();
+  });
+});
+
+describe("invoice form: after a save", () => {
+  /** Runs the post-save handler onLoad registered, as the form does after each save. */
+  function firePostSave(): void {
+    const entity = formContext().data.entity as unknown as { postSaveEventHandlers: ((context: Xrm.Events.EventContext) => void)[] };
+    for (const handler of entity.postSaveEventHandlers) handler(eventContext());
+  }
+
+  /** Runs the callback the form scheduled with `later` (the n-th call) and waits for it. */
+  async function runScheduled(ports: TestPorts, index: number): Promise<number | undefined> {
+    const [delay, action] = ports.later.mock.calls[index] ?? [];
+    action?.();
+    await settle();
+    return delay;
+  }
+
+  it("looks again while the invoice waits, then reloads the form and shows the result", async () => {
+    let serverStatus: number = mag_xerosyncstatus.Pending;
+    const ports = buildInvoiceForm({ addToXero: true, status: mag_xerosyncstatus.Pending }, {
+      retrieve: (table, _id, options) => {
+        expect([table, options]).toStrictEqual([invoice.logicalName, "?$select=mag_xerosyncstatus"]);
+        return { mag_xerosyncstatus: serverStatus };
+      },
+    });
+    const refresh = jest.spyOn(formContext().data, "refresh").mockImplementation(() => {
+      // What the reload brings: the values the service wrote.
+      formContext().getAttribute(col.mag_xerosyncstatus)?.setValue(mag_xerosyncstatus.Synced);
+      formContext().getAttribute(col.mag_synchedwithxero)?.setValue(true);
+      formContext().getAttribute(col.mag_xeroid)?.setValue("x-9");
+      return Promise.resolve(undefined) as unknown as Xrm.Async.PromiseLike<undefined>;
+    });
+    await handlersFor(ports).onLoad(eventContext());
+    firePostSave();
+    await settle();
+    expect(await runScheduled(ports, 0)).toBe(followUpDelaysMs[0]);
+    expect(refresh).not.toHaveBeenCalled();
+    serverStatus = mag_xerosyncstatus.Synced;
+    expect(await runScheduled(ports, 1)).toBe(followUpDelaysMs[1]);
+    expect(refresh).toHaveBeenCalledWith(false);
+    expect(notification(noticeIds.syncStatus)?.message).toBe("Synced with Xero. Xero invoice id: x-9.");
+    expect(isDisabled(col.mag_addtoxero)).toBe(true);
+    expect(ports.later).toHaveBeenCalledTimes(2);
+  });
+
+  it("never reloads over unsaved edits", async () => {
+    const ports = buildInvoiceForm({ addToXero: true, status: mag_xerosyncstatus.Pending }, {
+      retrieve: () => ({ mag_xerosyncstatus: mag_xerosyncstatus.Failed }),
+    });
+    const refresh = jest.spyOn(formContext().data, "refresh");
+    await handlersFor(ports).onLoad(eventContext());
+    firePostSave();
+    await settle();
+    formContext().getAttribute(col.mag_addtoxero)?.setValue(true);
+    await runScheduled(ports, 0);
+    expect(refresh).not.toHaveBeenCalled();
+    expect(notification(noticeIds.syncStatus)?.message).toMatch(/Save your changes to see the result/);
+  });
+
+  it("stops after the last delay, and does not look at all for an invoice not going to Xero", async () => {
+    const ports = buildInvoiceForm({ addToXero: true, status: mag_xerosyncstatus.Pending }, {
+      retrieve: () => ({ mag_xerosyncstatus: mag_xerosyncstatus.Pending }),
+    });
+    await handlersFor(ports).onLoad(eventContext());
+    firePostSave();
+    await settle();
+    for (let index = 0; index < followUpDelaysMs.length; index += 1) await runScheduled(ports, index);
+    expect(ports.later).toHaveBeenCalledTimes(followUpDelaysMs.length);
+
+    const idle = buildInvoiceForm({}, serverFor({}));
+    await handlersFor(idle).onLoad(eventContext());
+    firePostSave();
+    await settle();
+    expect(idle.later).not.toHaveBeenCalled();
   });
 });
