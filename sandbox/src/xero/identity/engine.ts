@@ -101,7 +101,8 @@ export interface Lifetimes {
   readonly idTokenTtlMs: number;
 }
 
-export type TokenError = "invalid_request" | "invalid_client" | "invalid_grant" | "unsupported_grant_type" | "unauthorized_client";
+export type TokenError =
+  "invalid_request" | "invalid_client" | "invalid_grant" | "unsupported_grant_type" | "unauthorized_client";
 export type TokenOutcome = { ok: true; tokenSet: TokenSet; replay: boolean } | { ok: false; error: TokenError };
 
 export interface IdentityEngineOptions {
@@ -178,7 +179,8 @@ export class IdentityEngine {
     const now = this.now();
     for (const tenantId of tenantIds) {
       const existing = [...this.connections.values()].find(
-        (connection) => connection.userId === userId && connection.clientId === clientId && connection.tenantId === tenantId,
+        (connection) =>
+          connection.userId === userId && connection.clientId === clientId && connection.tenantId === tenantId,
       );
       if (existing !== undefined) {
         existing.authEventId = authEventId;
@@ -231,16 +233,28 @@ export class IdentityEngine {
 
   issueCode(code: Omit<AuthCode, "expiresAt" | "used" | "authTime">): string {
     const value = randomBytes(32).toString("base64url");
-    this.codes.set(value, { ...code, authTime: this.now(), expiresAt: this.now() + this.options.lifetimes.codeTtlMs, used: false });
+    this.codes.set(value, {
+      ...code,
+      authTime: this.now(),
+      expiresAt: this.now() + this.options.lifetimes.codeTtlMs,
+      used: false,
+    });
     return value;
   }
 
   /** authorization_code grant: single use, short-lived, bound to the client, the redirect URI and the PKCE challenge. */
-  exchangeCode(app: RegisteredApp, code: string | undefined, redirectUri: string | undefined, verifier: string | undefined): TokenOutcome {
+  exchangeCode(
+    app: RegisteredApp,
+    code: string | undefined,
+    redirectUri: string | undefined,
+    verifier: string | undefined,
+  ): TokenOutcome {
     if (code === undefined || redirectUri === undefined) return { ok: false, error: "invalid_request" };
     const record = this.codes.get(code);
-    if (record === undefined || record.used || record.expiresAt <= this.now()) return { ok: false, error: "invalid_grant" };
-    if (record.clientId !== app.clientId || record.redirectUri !== redirectUri) return { ok: false, error: "invalid_grant" };
+    if (record === undefined || record.used || record.expiresAt <= this.now())
+      return { ok: false, error: "invalid_grant" };
+    if (record.clientId !== app.clientId || record.redirectUri !== redirectUri)
+      return { ok: false, error: "invalid_grant" };
     if (record.codeChallenge !== undefined) {
       if (!verifyCodeVerifier(verifier, record.codeChallenge, record.challengeMethod ?? "plain")) {
         return { ok: false, error: "invalid_grant" };
@@ -341,7 +355,8 @@ export class IdentityEngine {
     const record = this.refreshTokens.get(refreshToken);
     if (record === undefined) return { ok: false, error: "invalid_grant" };
     const grant = this.grants.get(record.grantId);
-    if (grant === undefined || grant.revoked || grant.clientId !== app.clientId) return { ok: false, error: "invalid_grant" };
+    if (grant === undefined || grant.revoked || grant.clientId !== app.clientId)
+      return { ok: false, error: "invalid_grant" };
     const now = this.now();
     if (record.rotatedAt !== undefined) {
       if (now - record.rotatedAt >= this.options.lifetimes.graceMs || record.successor === undefined) {
@@ -394,7 +409,9 @@ export class IdentityEngine {
   /** Fault injection: every live grant that can reach the tenant dies (the user lost access, or disconnected the app). */
   revokeGrantsForTenant(tenantId: string): number {
     const reach = new Set(
-      [...this.connections.values()].filter((connection) => connection.tenantId === tenantId).map((c) => `${c.userId} ${c.clientId}`),
+      [...this.connections.values()]
+        .filter((connection) => connection.tenantId === tenantId)
+        .map((c) => `${c.userId} ${c.clientId}`),
     );
     let revoked = 0;
     for (const grant of this.grants.values()) {

@@ -58,21 +58,20 @@ button.secondary { background: #fff; color: #13b5ea; }
 
 export function renderPage(title: string, body: SafeHtml): string {
   return html`<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${title}</title>
-<style>${new SafeHtml(styles)}</style>
-</head>
-<body>
-<header>Xero (sandbox emulator)</header>
-<main>
-${body}
-</main>
-</body>
-</html>
-`.value;
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>${title}</title>
+        <style>
+          ${new SafeHtml(styles)}
+        </style>
+      </head>
+      <body>
+        <header>Xero (sandbox emulator)</header>
+        <main>${body}</main>
+      </body>
+    </html> `.value;
 }
 
 export interface ConsentView {
@@ -96,34 +95,39 @@ export function renderConsentPage(view: ConsentView): string {
     ? view.organisations.length === 0
       ? html`<p class="error" id="no-organisations">You have no Xero organisations to connect.</p>`
       : html`<fieldset id="organisations">
-<legend>Select the organisations to connect</legend>
-${view.organisations.map(
-  (organisation, index) => html`<label class="organisation" for="${`tenant-${index}`}">
-<input type="checkbox" name="tenantId" id="${`tenant-${index}`}" value="${organisation.tenantId}"${
-    view.organisations.length === 1 || organisation.connected ? html` checked` : html``
-  }>
-${organisation.name}${organisation.connected ? html` <span class="note">(already connected)</span>` : html``}
-</label>
-`,
-)}</fieldset>`
+          <legend>Select the organisations to connect</legend>
+          ${view.organisations.map(
+            (organisation, index) =>
+              html`<label class="organisation" for="${`tenant-${index}`}">
+                <input
+                  type="checkbox"
+                  name="tenantId"
+                  id="${`tenant-${index}`}"
+                  value="${organisation.tenantId}"
+                  ${view.organisations.length === 1 || organisation.connected ? html` checked` : html``}
+                />
+                ${organisation.name}${organisation.connected ? html` <span class="note">(already connected)</span>` : html``}
+              </label> `,
+          )}
+        </fieldset>`
     : html``;
   return renderPage(
     `Connect ${view.appName} to Xero`,
     html`<h1 id="consent-title">${view.appName} wants access to your Xero account</h1>
-<p class="note">Signed in as <span id="user-email">${view.userEmail}</span></p>
-${view.error === undefined ? html`` : html`<p class="error" id="consent-error" role="alert">${view.error}</p>`}
-<form method="post" action="${view.formAction}" id="consent-form">
-<input type="hidden" name="request" value="${view.requestId}">
-<p>${view.appName} will be able to:</p>
-<ul class="scopes" id="scopes">
-${view.scopes.map((scope) => html`<li data-scope="${scope.scope}">${scope.words}</li>
-`)}</ul>
-${organisationPicker}
-<div class="actions">
-<button type="submit" class="primary" id="allow-access" name="decision" value="allow">Allow access</button>
-<button type="submit" class="secondary" id="cancel" name="decision" value="deny">Cancel</button>
-</div>
-</form>`,
+      <p class="note">Signed in as <span id="user-email">${view.userEmail}</span></p>
+      ${view.error === undefined ? html`` : html`<p class="error" id="consent-error" role="alert">${view.error}</p>`}
+      <form method="post" action="${view.formAction}" id="consent-form">
+        <input type="hidden" name="request" value="${view.requestId}" />
+        <p>${view.appName} will be able to:</p>
+        <ul class="scopes" id="scopes">
+          ${view.scopes.map((scope) => html`<li data-scope="${scope.scope}">${scope.words}</li> `)}
+        </ul>
+        ${organisationPicker}
+        <div class="actions">
+          <button type="submit" class="primary" id="allow-access" name="decision" value="allow">Allow access</button>
+          <button type="submit" class="secondary" id="cancel" name="decision" value="deny">Cancel</button>
+        </div>
+      </form>`,
   );
 }
 
@@ -132,7 +136,7 @@ export function renderErrorPage(error: string, description: string): string {
   return renderPage(
     "Error",
     html`<h1>Sorry, something went wrong</h1>
-<p class="error" id="error-code">${error}</p>
-<p id="error-description">${description}</p>`,
+      <p class="error" id="error-code">${error}</p>
+      <p id="error-description">${description}</p>`,
   );
 }

@@ -223,7 +223,9 @@ export function createXeroIdentity(options: XeroIdentityOptions): XeroIdentity {
       userEmail: user.email,
       scopes: request.scopes.map((scope) => ({ scope, words: xeroScopes[scope]?.words ?? scope })),
       needsOrganisation: needsOrganisation(request.scopes),
-      organisations: engine.organisations().map((organisation) => ({ ...organisation, connected: connected.has(organisation.tenantId) })),
+      organisations: engine
+        .organisations()
+        .map((organisation) => ({ ...organisation, connected: connected.has(organisation.tenantId) })),
       ...(error === undefined ? {} : { error }),
     });
   };
@@ -251,7 +253,8 @@ export function createXeroIdentity(options: XeroIdentityOptions): XeroIdentity {
     const codeChallenge = query("code_challenge");
     const method = query("code_challenge_method") ?? "plain";
     if (codeChallenge !== undefined) {
-      if (method !== "S256" && method !== "plain") return fail("invalid_request", "code_challenge_method must be S256 or plain");
+      if (method !== "S256" && method !== "plain")
+        return fail("invalid_request", "code_challenge_method must be S256 or plain");
       if (!isValidChallenge(codeChallenge)) return fail("invalid_request", "code_challenge is malformed");
     } else if (app.clientSecret === undefined) {
       return fail("invalid_request", "code challenge required");
@@ -279,7 +282,11 @@ export function createXeroIdentity(options: XeroIdentityOptions): XeroIdentity {
     const request = pending.get(requestId);
     if (request === undefined || request.expiresAt <= clock.now()) {
       pending.delete(requestId);
-      sendHtml(res, 400, renderErrorPage("invalid_request", "This sign-in request has expired. Go back to the app and start again."));
+      sendHtml(
+        res,
+        400,
+        renderErrorPage("invalid_request", "This sign-in request has expired. Go back to the app and start again."),
+      );
       return;
     }
     if (form.get("decision") !== "allow") {
@@ -390,7 +397,16 @@ export function createXeroIdentity(options: XeroIdentityOptions): XeroIdentity {
       token_endpoint: `${base}${identityPaths.token}`,
       revocation_endpoint: `${base}${identityPaths.revocation}`,
       scopes_supported: Object.keys(xeroScopes),
-      claims_supported: ["sub", "xero_userid", "global_session_id", "email", "preferred_username", "given_name", "family_name", "name"],
+      claims_supported: [
+        "sub",
+        "xero_userid",
+        "global_session_id",
+        "email",
+        "preferred_username",
+        "given_name",
+        "family_name",
+        "name",
+      ],
       grant_types_supported: ["authorization_code", "refresh_token"],
       response_types_supported: ["code"],
       response_modes_supported: ["query"],
@@ -408,12 +424,19 @@ export function createXeroIdentity(options: XeroIdentityOptions): XeroIdentity {
     sendJson(
       res,
       401,
-      { Type: null, Title: "Unauthorized", Status: 401, Detail: "AuthenticationUnsuccessful", Instance: randomUUID(), Extensions: {} },
+      {
+        Type: null,
+        Title: "Unauthorized",
+        Status: 401,
+        Detail: "AuthenticationUnsuccessful",
+        Instance: randomUUID(),
+        Extensions: {},
+      },
       { "www-authenticate": `Bearer error="invalid_token", error_description="${reason}"` },
     );
   };
 
-  const handleConnections = async (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
+  const serveConnections = (req: IncomingMessage, res: ServerResponse): boolean => {
     const url = requestUrl(req);
     const match = /^\/connections(?:\/([^/]+))?\/?$/i.exec(url.pathname);
     if (match === null) return false;
@@ -447,6 +470,14 @@ export function createXeroIdentity(options: XeroIdentityOptions): XeroIdentity {
     }
     sendEmpty(res, 405, { allow: id === undefined ? "GET" : "DELETE" });
     return true;
+  };
+
+  const handleConnections = (req: IncomingMessage, res: ServerResponse): Promise<boolean> => {
+    try {
+      return Promise.resolve(serveConnections(req, res));
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
   };
 
   // ---- routing ----

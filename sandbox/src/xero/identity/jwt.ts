@@ -41,7 +41,8 @@ export function signJwt(key: SigningKey, claims: Record<string, unknown>): strin
   return `${header}.${payload}.${base64url(signature)}`;
 }
 
-export type JwtCheck = { ok: true; claims: Record<string, unknown> } | { ok: false; reason: "malformed" | "bad-signature" };
+export type JwtCheck =
+  { ok: true; claims: Record<string, unknown> } | { ok: false; reason: "malformed" | "bad-signature" };
 
 /** Parses a compact JWT and checks its signature; time claims are the caller's business (it owns the clock). */
 export function verifyJwt(key: SigningKey, token: string): JwtCheck {
@@ -51,7 +52,11 @@ export function verifyJwt(key: SigningKey, token: string): JwtCheck {
   let claims: unknown;
   try {
     const parsedHeader: unknown = JSON.parse(Buffer.from(header, "base64url").toString("utf8"));
-    if (typeof parsedHeader !== "object" || parsedHeader === null || (parsedHeader as { alg?: unknown }).alg !== "RS256") {
+    if (
+      typeof parsedHeader !== "object" ||
+      parsedHeader === null ||
+      (parsedHeader as { alg?: unknown }).alg !== "RS256"
+    ) {
       return { ok: false, reason: "malformed" };
     }
     claims = JSON.parse(Buffer.from(payload, "base64url").toString("utf8"));
@@ -59,7 +64,12 @@ export function verifyJwt(key: SigningKey, token: string): JwtCheck {
     return { ok: false, reason: "malformed" };
   }
   if (typeof claims !== "object" || claims === null || Array.isArray(claims)) return { ok: false, reason: "malformed" };
-  const valid = verify("RSA-SHA256", Buffer.from(`${header}.${payload}`), key.publicKey, Buffer.from(signature, "base64url"));
+  const valid = verify(
+    "RSA-SHA256",
+    Buffer.from(`${header}.${payload}`),
+    key.publicKey,
+    Buffer.from(signature, "base64url"),
+  );
   return valid ? { ok: true, claims: claims as Record<string, unknown> } : { ok: false, reason: "bad-signature" };
 }
 

@@ -20,10 +20,22 @@ export const xeroScopes: Readonly<Record<string, ScopeInfo>> = {
   offline_access: { words: "Keep access while you are not using the app", organisation: false },
   "accounting.transactions": { words: "View and manage your business transactions", organisation: true, broad: true },
   "accounting.transactions.read": { words: "View your business transactions", organisation: true, broad: true },
-  "accounting.invoices": { words: "View and manage your invoices, credit notes, quotes and purchase orders", organisation: true },
-  "accounting.invoices.read": { words: "View your invoices, credit notes, quotes and purchase orders", organisation: true },
-  "accounting.payments": { words: "View and manage your payments, prepayments, overpayments and batch payments", organisation: true },
-  "accounting.payments.read": { words: "View your payments, prepayments, overpayments and batch payments", organisation: true },
+  "accounting.invoices": {
+    words: "View and manage your invoices, credit notes, quotes and purchase orders",
+    organisation: true,
+  },
+  "accounting.invoices.read": {
+    words: "View your invoices, credit notes, quotes and purchase orders",
+    organisation: true,
+  },
+  "accounting.payments": {
+    words: "View and manage your payments, prepayments, overpayments and batch payments",
+    organisation: true,
+  },
+  "accounting.payments.read": {
+    words: "View your payments, prepayments, overpayments and batch payments",
+    organisation: true,
+  },
   "accounting.banktransactions": { words: "View and manage your bank transactions and transfers", organisation: true },
   "accounting.banktransactions.read": { words: "View your bank transactions and transfers", organisation: true },
   "accounting.manualjournals": { words: "View and manage your manual journals", organisation: true },

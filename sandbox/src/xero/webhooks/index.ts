@@ -27,7 +27,17 @@ const minute = 60_000;
 const hour = 60 * minute;
 
 /** Xero publishes no schedule, only "decreasing frequency for up to 24 hours"; these are the emulator's steps. */
-export const defaultRetryDelaysMs: readonly number[] = [minute, 2 * minute, 5 * minute, 10 * minute, 30 * minute, hour, 2 * hour, 4 * hour, 8 * hour];
+export const defaultRetryDelaysMs: readonly number[] = [
+  minute,
+  2 * minute,
+  5 * minute,
+  10 * minute,
+  30 * minute,
+  hour,
+  2 * hour,
+  4 * hour,
+  8 * hour,
+];
 
 export interface XeroWebhookSenderOptions {
   readonly clock?: Clock;
@@ -85,6 +95,8 @@ export interface IntentToReceiveResult {
 
 export interface XeroWebhookStats {
   eventsAccepted: number;
+  /** Malformed events send() threw on (e.g. a CREDITNOTE event without data { Type, Status }). */
+  eventsRefused: number;
   eventsDelivered: number;
   /** Events not sent: subscription unverified or disabled, category not subscribed, or given up after 24 hours. */
   eventsDropped: number;
@@ -109,7 +121,12 @@ export interface XeroWebhookSender {
   state(): XeroWebhookState;
   attempts(): readonly DeliveryAttempt[];
   /** Deliveries still waiting (each with its next attempt time). */
-  pending(): readonly { firstEventSequence: number; lastEventSequence: number; attempts: number; nextAttemptAt: number }[];
+  pending(): readonly {
+    firstEventSequence: number;
+    lastEventSequence: number;
+    attempts: number;
+    nextAttemptAt: number;
+  }[];
   stats(): XeroWebhookStats;
   stop(): Promise<void>;
 }
@@ -152,6 +169,7 @@ export function createXeroWebhookSender(options: XeroWebhookSenderOptions): Xero
   const log: DeliveryAttempt[] = [];
   const stats: XeroWebhookStats = {
     eventsAccepted: 0,
+    eventsRefused: 0,
     eventsDelivered: 0,
     eventsDropped: 0,
     deliveriesAttempted: 0,
@@ -173,12 +191,22 @@ export function createXeroWebhookSender(options: XeroWebhookSenderOptions): Xero
       return { status: response.status, emptyBody: text.length === 0, noCookies: !response.headers.has("set-cookie") };
     } catch (error) {
       const timedOut = error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError");
-      return { emptyBody: true, noCookies: true, error: timedOut ? `no answer within ${responseTimeoutMs} ms` : "connection failed" };
+      return {
+        emptyBody: true,
+        noCookies: true,
+        error: timedOut ? `no answer within ${responseTimeoutMs} ms` : "connection failed",
+      };
     }
   };
 
   const send = (input: XeroChangeEvent): void => {
-    const event = xeroChangeEventSchema.parse(input);
+    const parsed = xeroChangeEventSchema.safeParse(input);
+    if (!parsed.success) {
+      stats.eventsRefused += 1;
+      const issues = parsed.error.issues.map((issue) => `${issue.path.join(".") || "event"}: ${issue.message}`);
+      throw new Error(`not a change event Xero can send: ${issues.join("; ")}`);
+    }
+    const event = parsed.data;
     if (state === "unverified" || state === "disabled" || !categories.has(event.resource)) {
       stats.eventsDropped += 1;
       return;

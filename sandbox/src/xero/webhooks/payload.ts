@@ -65,7 +65,10 @@ export function toXeroEventDate(at: number | Date | string): string {
   return new Date(ms).toISOString().slice(0, 23);
 }
 
-export function toXeroWebhookEvent(event: z.output<typeof xeroChangeEventSchema>, resourceBaseUrl: string): XeroWebhookEvent {
+export function toXeroWebhookEvent(
+  event: z.output<typeof xeroChangeEventSchema>,
+  resourceBaseUrl: string,
+): XeroWebhookEvent {
   return {
     resourceUrl: `${resourceBaseUrl.replace(/\/+$/, "")}/${resourcePaths[event.resource]}/${event.resourceId}`,
     resourceId: event.resourceId,
@@ -83,7 +86,11 @@ export function newEntropy(): string {
   return Array.from({ length: 20 }, () => String.fromCharCode(65 + randomInt(26))).join("");
 }
 
-export function toXeroWebhookPayload(events: readonly XeroWebhookEvent[], firstEventSequence: number, entropy: string): XeroWebhookPayload {
+export function toXeroWebhookPayload(
+  events: readonly XeroWebhookEvent[],
+  firstEventSequence: number,
+  entropy: string,
+): XeroWebhookPayload {
   return {
     events,
     firstEventSequence,

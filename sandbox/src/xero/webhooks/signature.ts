@@ -10,7 +10,11 @@ export function signXeroWebhook(webhookKey: string, rawBody: string | Buffer): s
 }
 
 /** Constant-time check of a received signature, as a receiver must do it. */
-export function verifyXeroWebhook(webhookKey: string, rawBody: string | Buffer, signature: string | undefined): boolean {
+export function verifyXeroWebhook(
+  webhookKey: string,
+  rawBody: string | Buffer,
+  signature: string | undefined,
+): boolean {
   if (signature === undefined) return false;
   const expected = Buffer.from(signXeroWebhook(webhookKey, rawBody));
   const actual = Buffer.from(signature);

@@ -22,7 +22,9 @@ export function defaultWebhookPayloadValidator(): PayloadValidator {
   return compiled;
 }
 
-export function createWebhookPayloadValidator(specText: string = readFileSync(webhookSpecPath, "utf8")): PayloadValidator {
+export function createWebhookPayloadValidator(
+  specText: string = readFileSync(webhookSpecPath, "utf8"),
+): PayloadValidator {
   const spec = parse(specText) as { components: { schemas: Record<string, unknown> } };
   // OpenAPI documents carry keywords (example, externalDocs) that JSON Schema does not define.
   const ajv = new Ajv2020({ strict: false, allErrors: true });

@@ -73,7 +73,13 @@ describe("Xero identity: authorize page and authorization code flow", () => {
       basicClient(harness.app),
     );
     expect(token.status).toBe(200);
-    expect(Object.keys(token.body).sort()).toStrictEqual(["access_token", "expires_in", "refresh_token", "scope", "token_type"]);
+    expect(Object.keys(token.body).sort()).toStrictEqual([
+      "access_token",
+      "expires_in",
+      "refresh_token",
+      "scope",
+      "token_type",
+    ]);
     expect(token.body["expires_in"]).toBe(1800);
     expect(token.body["token_type"]).toBe("Bearer");
 
@@ -96,7 +102,9 @@ describe("Xero identity: authorize page and authorization code flow", () => {
       ["authEventId", "createdDateUtc", "id", "tenantId", "tenantName", "tenantType", "updatedDateUtc"],
       ["authEventId", "createdDateUtc", "id", "tenantId", "tenantName", "tenantType", "updatedDateUtc"],
     ]);
-    expect(list.map((connection) => [connection["tenantId"], connection["tenantName"], connection["tenantType"]])).toStrictEqual([
+    expect(
+      list.map((connection) => [connection["tenantId"], connection["tenantName"], connection["tenantType"]]),
+    ).toStrictEqual([
       [demo.tenantId, demo.name, "ORGANISATION"],
       [harbour.tenantId, harbour.name, "ORGANISATION"],
     ]);
@@ -122,11 +130,19 @@ describe("Xero identity: authorize page and authorization code flow", () => {
     const tokens = await connectWithPkce(harness, [demo.tenantId], `openid profile email ${scope}`);
     expect(tokens.id_token).toBeDefined();
     const claims = decodeJwt(tokens.id_token ?? "");
-    expect(claims).toMatchObject({ aud: harness.app.clientId, iss: harness.server.url, email: "sandbox.user@example.com" });
-    const jwks = (await (await fetch(new URL("/.well-known/openid-configuration/jwks", harness.server.url))).json()) as {
+    expect(claims).toMatchObject({
+      aud: harness.app.clientId,
+      iss: harness.server.url,
+      email: "sandbox.user@example.com",
+    });
+    const jwks = (await (
+      await fetch(new URL("/.well-known/openid-configuration/jwks", harness.server.url))
+    ).json()) as {
       keys: { kid: string }[];
     };
-    const header = JSON.parse(Buffer.from((tokens.id_token ?? "").split(".")[0] ?? "", "base64url").toString()) as { kid: string };
+    const header = JSON.parse(Buffer.from((tokens.id_token ?? "").split(".")[0] ?? "", "base64url").toString()) as {
+      kid: string;
+    };
     expect(jwks.keys.map((key) => key.kid)).toContain(header.kid);
   });
 
@@ -158,7 +174,9 @@ describe("Xero identity: authorize page and authorization code flow", () => {
     const unknownClient = await fetch(consentUrl({ client_id: "NOPE" }), { redirect: "manual" });
     expect(unknownClient.status).toBe(400);
     expect(await unknownClient.text()).toContain("unauthorized_client");
-    const badRedirect = await fetch(consentUrl({ redirect_uri: "https://attacker.example/cb" }), { redirect: "manual" });
+    const badRedirect = await fetch(consentUrl({ redirect_uri: "https://attacker.example/cb" }), {
+      redirect: "manual",
+    });
     expect(badRedirect.status).toBe(400);
     expect(badRedirect.headers.get("location")).toBeNull();
     expect(await badRedirect.text()).toContain("Invalid redirect_uri");
@@ -190,7 +208,11 @@ describe("Xero identity: authorize page and authorization code flow", () => {
   describe("code exchange", () => {
     const consentFor = async (challenge: string): Promise<string> => {
       const page = await openConsent(consentUrl({}, challenge));
-      const consent = await postConsent(harness.server.url, { request: page.requestId ?? "", decision: "allow", tenantIds: [demo.tenantId] });
+      const consent = await postConsent(harness.server.url, {
+        request: page.requestId ?? "",
+        decision: "allow",
+        tenantIds: [demo.tenantId],
+      });
       return consent.location?.searchParams.get("code") ?? "";
     };
 
@@ -212,7 +234,11 @@ describe("Xero identity: authorize page and authorization code flow", () => {
         basicClient(harness.app),
       );
       expect(wrong).toStrictEqual({ status: 400, body: { error: "invalid_grant" } });
-      const missing = await postToken(harness.server.url, { grant_type: "authorization_code", code, redirect_uri: redirectUri }, basicClient(harness.app));
+      const missing = await postToken(
+        harness.server.url,
+        { grant_type: "authorization_code", code, redirect_uri: redirectUri },
+        basicClient(harness.app),
+      );
       expect(missing).toStrictEqual({ status: 400, body: { error: "invalid_grant" } });
     });
 
@@ -231,7 +257,12 @@ describe("Xero identity: authorize page and authorization code flow", () => {
       const code = await consentFor(second.challenge);
       const otherUri = await postToken(
         harness.server.url,
-        { grant_type: "authorization_code", code, redirect_uri: "http://127.0.0.1:7071/api/other", code_verifier: second.verifier },
+        {
+          grant_type: "authorization_code",
+          code,
+          redirect_uri: "http://127.0.0.1:7071/api/other",
+          code_verifier: second.verifier,
+        },
         basicClient(harness.app),
       );
       expect(otherUri.body).toStrictEqual({ error: "invalid_grant" });
@@ -263,7 +294,11 @@ describe("Xero identity: authorize page and authorization code flow", () => {
           code_challenge_method: "S256",
         }),
       );
-      const consent = await postConsent(harness.server.url, { request: page.requestId ?? "", decision: "allow", tenantIds: [demo.tenantId] });
+      const consent = await postConsent(harness.server.url, {
+        request: page.requestId ?? "",
+        decision: "allow",
+        tenantIds: [demo.tenantId],
+      });
       const token = await postToken(harness.server.url, {
         grant_type: "authorization_code",
         code: consent.location?.searchParams.get("code") ?? "",
@@ -276,7 +311,9 @@ describe("Xero identity: authorize page and authorization code flow", () => {
 
     it("answers unsupported_grant_type and invalid_request as Xero does", async () => {
       const client = basicClient(harness.app);
-      expect((await postToken(harness.server.url, { grant_type: "password" }, client)).body).toStrictEqual({ error: "unsupported_grant_type" });
+      expect((await postToken(harness.server.url, { grant_type: "password" }, client)).body).toStrictEqual({
+        error: "unsupported_grant_type",
+      });
       expect((await postToken(harness.server.url, {}, client)).body).toStrictEqual({ error: "invalid_request" });
       const json = await fetch(new URL("/connect/token", harness.server.url), {
         method: "POST",

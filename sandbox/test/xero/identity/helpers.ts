@@ -51,8 +51,10 @@ export async function openConsent(url: string): Promise<ConsentPage> {
   return {
     status: response.status,
     html,
-    requestId: /name="request" value="([^"]+)"/.exec(html)?.[1],
-    tenantValues: [...html.matchAll(/name="tenantId" id="[^"]+" value="([^"]+)"/g)].map((match) => match[1] ?? ""),
+    requestId: /<input[^>]*name="request"[^>]*value="([^"]+)"/.exec(html)?.[1],
+    tenantValues: [...html.matchAll(/<input[^>]*name="tenantId"[^>]*>/g)].map(
+      (match) => /value="([^"]*)"/.exec(match[0])?.[1] ?? "",
+    ),
   };
 }
 
@@ -69,7 +71,11 @@ export async function postConsent(
     redirect: "manual",
   });
   const location = response.headers.get("location");
-  return { status: response.status, location: location === null ? undefined : new URL(location), html: await response.text() };
+  return {
+    status: response.status,
+    location: location === null ? undefined : new URL(location),
+    html: await response.text(),
+  };
 }
 
 export async function postToken(
@@ -78,8 +84,13 @@ export async function postToken(
   client?: { id: string; secret: string },
 ): Promise<{ status: number; body: Record<string, unknown> }> {
   const headers: Record<string, string> = { "content-type": "application/x-www-form-urlencoded" };
-  if (client !== undefined) headers["authorization"] = `Basic ${Buffer.from(`${client.id}:${client.secret}`).toString("base64")}`;
-  const response = await fetch(new URL("/connect/token", base), { method: "POST", headers, body: new URLSearchParams(fields).toString() });
+  if (client !== undefined)
+    headers["authorization"] = `Basic ${Buffer.from(`${client.id}:${client.secret}`).toString("base64")}`;
+  const response = await fetch(new URL("/connect/token", base), {
+    method: "POST",
+    headers,
+    body: new URLSearchParams(fields).toString(),
+  });
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
 
@@ -89,7 +100,11 @@ export function basicClient(app: RegisteredApp): { id: string; secret: string } 
 }
 
 /** Consent to the given tenants with PKCE and exchange the code: the whole flow a new customer walks. */
-export async function connectWithPkce(harness: Harness, tenantIds: readonly string[], scope: string): Promise<TokenSet> {
+export async function connectWithPkce(
+  harness: Harness,
+  tenantIds: readonly string[],
+  scope: string,
+): Promise<TokenSet> {
   const { verifier, challenge } = newVerifier();
   const page = await openConsent(
     authorizeUrl(harness.server.url, {
@@ -120,8 +135,14 @@ export function decodeJwt(token: string): Record<string, unknown> {
   return JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as Record<string, unknown>;
 }
 
-export async function getConnections(base: string, accessToken: string, query = ""): Promise<{ status: number; body: unknown }> {
-  const response = await fetch(new URL(`/connections${query}`, base), { headers: { authorization: `Bearer ${accessToken}` } });
+export async function getConnections(
+  base: string,
+  accessToken: string,
+  query = "",
+): Promise<{ status: number; body: unknown }> {
+  const response = await fetch(new URL(`/connections${query}`, base), {
+    headers: { authorization: `Bearer ${accessToken}` },
+  });
   const text = await response.text();
   return { status: response.status, body: text.length === 0 ? undefined : (JSON.parse(text) as unknown) };
 }

@@ -22,5 +22,6 @@ export function connectionsValidator(): (body: unknown) => string[] {
     type: "array",
     items: { allOf: [{ $ref: "xero-identity#/components/schemas/Connection" }, { type: "object" }] },
   });
-  return (body) => (validate(body) ? [] : (validate.errors ?? []).map((error) => `${error.instancePath} ${error.message ?? ""}`));
+  return (body) =>
+    validate(body) ? [] : (validate.errors ?? []).map((error) => `${error.instancePath} ${error.message ?? ""}`);
 }

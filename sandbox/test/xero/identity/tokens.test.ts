@@ -1,5 +1,14 @@
 import { createXeroIdentity } from "../../../src/xero/identity";
-import { basicClient, connectWithPkce, getConnections, postToken, redirectUri, startHarness, tenants, type Harness } from "./helpers";
+import {
+  basicClient,
+  connectWithPkce,
+  getConnections,
+  postToken,
+  redirectUri,
+  startHarness,
+  tenants,
+  type Harness,
+} from "./helpers";
 
 const scope = "offline_access accounting.invoices accounting.contacts";
 const [demo, harbour] = tenants;
@@ -15,7 +24,11 @@ describe("Xero identity: tokens after the code exchange", () => {
   });
 
   const refresh = (refreshToken: string): ReturnType<typeof postToken> =>
-    postToken(harness.server.url, { grant_type: "refresh_token", refresh_token: refreshToken }, basicClient(harness.app));
+    postToken(
+      harness.server.url,
+      { grant_type: "refresh_token", refresh_token: refreshToken },
+      basicClient(harness.app),
+    );
 
   it("rotates the refresh token on each use", async () => {
     const first = await connectWithPkce(harness, [demo.tenantId], scope);
@@ -48,7 +61,11 @@ describe("Xero identity: tokens after the code exchange", () => {
     const first = await connectWithPkce(harness, [demo.tenantId], scope);
     const answers = await Promise.all(Array.from({ length: 20 }, () => refresh(first.refresh_token ?? "")));
     expect(new Set(answers.map((answer) => answer.body["refresh_token"])).size).toBe(1);
-    expect(harness.server.identity.stats()).toMatchObject({ refreshRequests: 20, refreshRotations: 1, graceReplays: 19 });
+    expect(harness.server.identity.stats()).toMatchObject({
+      refreshRequests: 20,
+      refreshRotations: 1,
+      graceReplays: 19,
+    });
   });
 
   it("expires an unused refresh token after 60 days", async () => {
@@ -65,7 +82,11 @@ describe("Xero identity: tokens after the code exchange", () => {
   it("refuses a refresh token presented by another client", async () => {
     const first = await connectWithPkce(harness, [demo.tenantId], scope);
     const other = harness.server.identity.registerApp({ redirectUris: [redirectUri] });
-    const answer = await postToken(harness.server.url, { grant_type: "refresh_token", refresh_token: first.refresh_token ?? "" }, basicClient(other));
+    const answer = await postToken(
+      harness.server.url,
+      { grant_type: "refresh_token", refresh_token: first.refresh_token ?? "" },
+      basicClient(other),
+    );
     expect(answer.body).toStrictEqual({ error: "invalid_grant" });
   });
 
@@ -85,7 +106,11 @@ describe("Xero identity: tokens after the code exchange", () => {
     expect(authority.validateAccessToken("")).toStrictEqual({ ok: false, reason: "missing" });
     expect(authority.validateAccessToken("not-a-jwt")).toStrictEqual({ ok: false, reason: "malformed" });
     expect(authority.validateAccessToken("a.b.c")).toStrictEqual({ ok: false, reason: "malformed" });
-    const stranger = createXeroIdentity({ clock: harness.clock, organisations: () => tenants, apps: [{ redirectUris: [redirectUri] }] });
+    const stranger = createXeroIdentity({
+      clock: harness.clock,
+      organisations: () => tenants,
+      apps: [{ redirectUris: [redirectUri] }],
+    });
     const foreign = stranger.issueTokenSet({ tenantIds: [demo.tenantId] });
     expect(authority.validateAccessToken(foreign.access_token)).toStrictEqual({ ok: false, reason: "unknown" });
     const own = await connectWithPkce(harness, [demo.tenantId], scope);
@@ -105,7 +130,10 @@ describe("Xero identity: tokens after the code exchange", () => {
     expect(response.status).toBe(200);
     expect(await response.text()).toBe("");
     expect((await refresh(tokens.refresh_token ?? "")).body).toStrictEqual({ error: "invalid_grant" });
-    expect(harness.server.identity.authority.validateAccessToken(tokens.access_token)).toStrictEqual({ ok: false, reason: "revoked" });
+    expect(harness.server.identity.authority.validateAccessToken(tokens.access_token)).toStrictEqual({
+      ok: false,
+      reason: "revoked",
+    });
     const fresh = harness.server.identity.issueTokenSet({ tenantIds: [] });
     expect(await getConnections(harness.server.url, fresh.access_token)).toStrictEqual({ status: 200, body: [] });
     expect(harness.server.identity.stats().revocations).toBe(1);
@@ -128,10 +156,15 @@ describe("Xero identity: tokens after the code exchange", () => {
   it("filters /connections by authEventId and deletes one connection", async () => {
     const first = await connectWithPkce(harness, [demo.tenantId], scope);
     const second = await connectWithPkce(harness, [harbour.tenantId], scope);
-    const all = (await getConnections(harness.server.url, second.access_token)).body as { id: string; tenantId: string; authEventId: string }[];
+    const all = (await getConnections(harness.server.url, second.access_token)).body as {
+      id: string;
+      tenantId: string;
+      authEventId: string;
+    }[];
     expect(all.map((connection) => connection.tenantId)).toStrictEqual([demo.tenantId, harbour.tenantId]);
     const firstEvent = all.find((connection) => connection.tenantId === demo.tenantId)?.authEventId ?? "";
-    const filtered = (await getConnections(harness.server.url, second.access_token, `?authEventId=${firstEvent}`)).body as { tenantId: string }[];
+    const filtered = (await getConnections(harness.server.url, second.access_token, `?authEventId=${firstEvent}`))
+      .body as { tenantId: string }[];
     expect(filtered.map((connection) => connection.tenantId)).toStrictEqual([demo.tenantId]);
 
     const target = all.find((connection) => connection.tenantId === harbour.tenantId)?.id ?? "";
@@ -171,22 +204,35 @@ describe("Xero identity: tokens after the code exchange", () => {
     const response = await fetch(new URL("/connections", harness.server.url));
     expect(response.status).toBe(401);
     expect(response.headers.get("www-authenticate")).toContain('error="invalid_token"');
-    expect(await response.json()).toMatchObject({ Title: "Unauthorized", Status: 401, Detail: "AuthenticationUnsuccessful" });
+    expect(await response.json()).toMatchObject({
+      Title: "Unauthorized",
+      Status: 401,
+      Detail: "AuthenticationUnsuccessful",
+    });
   });
 
   describe("fault injection", () => {
     it("revokeGrant kills the grant behind a token", async () => {
       const tokens = await connectWithPkce(harness, [demo.tenantId], scope);
       expect(harness.server.identity.revokeGrant(tokens.access_token)).toBe(true);
-      expect(harness.server.identity.authority.validateAccessToken(tokens.access_token)).toStrictEqual({ ok: false, reason: "revoked" });
+      expect(harness.server.identity.authority.validateAccessToken(tokens.access_token)).toStrictEqual({
+        ok: false,
+        reason: "revoked",
+      });
       expect((await refresh(tokens.refresh_token ?? "")).body).toStrictEqual({ error: "invalid_grant" });
     });
 
-    it("revokeGrantsForTenant revokes every grant reaching the tenant and no other", async () => {
+    it("revokeGrantsForTenant revokes every grant reaching the tenant and no other", () => {
       const reaching = harness.server.identity.issueTokenSet({ tenantIds: [demo.tenantId] });
-      const elsewhere = harness.server.identity.issueTokenSet({ tenantIds: [harbour.tenantId], userId: "5b0c3f8e-7a6d-4e2b-9c1a-3d4e5f6a7b8c" });
+      const elsewhere = harness.server.identity.issueTokenSet({
+        tenantIds: [harbour.tenantId],
+        userId: "5b0c3f8e-7a6d-4e2b-9c1a-3d4e5f6a7b8c",
+      });
       expect(harness.server.identity.revokeGrantsForTenant(demo.tenantId)).toBe(1);
-      expect(harness.server.identity.authority.validateAccessToken(reaching.access_token)).toStrictEqual({ ok: false, reason: "revoked" });
+      expect(harness.server.identity.authority.validateAccessToken(reaching.access_token)).toStrictEqual({
+        ok: false,
+        reason: "revoked",
+      });
       expect(harness.server.identity.authority.validateAccessToken(elsewhere.access_token).ok).toBe(true);
     });
 
@@ -200,11 +246,15 @@ describe("Xero identity: tokens after the code exchange", () => {
   });
 
   it("issueTokenSet refuses tenants that do not exist", () => {
-    expect(() => harness.server.identity.issueTokenSet({ tenantIds: ["00000000-0000-0000-0000-000000000000"] })).toThrow(/no organisation/);
+    expect(() =>
+      harness.server.identity.issueTokenSet({ tenantIds: ["00000000-0000-0000-0000-000000000000"] }),
+    ).toThrow(/no organisation/);
   });
 
   it("publishes a discovery document that points at its own endpoints", async () => {
-    const discovery = (await (await fetch(new URL("/.well-known/openid-configuration", harness.server.url))).json()) as Record<string, unknown>;
+    const discovery = (await (
+      await fetch(new URL("/.well-known/openid-configuration", harness.server.url))
+    ).json()) as Record<string, unknown>;
     expect(discovery).toMatchObject({
       issuer: harness.server.url,
       authorization_endpoint: `${harness.server.url}/identity/connect/authorize`,

@@ -62,7 +62,10 @@ describe("Xero identity with the real xero-node SDK", () => {
 
     // apiCallback exchanges the code and has openid-client verify the id_token against the emulator's JWKS.
     const tokenSet = await xero.apiCallback(consent.location?.toString() ?? "");
-    expect(tokenSet.claims()).toMatchObject({ xero_userid: harness.server.identity.user.userId, email: "sandbox.user@example.com" });
+    expect(tokenSet.claims()).toMatchObject({
+      xero_userid: harness.server.identity.user.userId,
+      email: "sandbox.user@example.com",
+    });
 
     const listed = (await xero.updateTenants(false)) as { tenantId: string; tenantName: string; id: string }[];
     expect(listed.map((tenant) => tenant.tenantName).sort()).toStrictEqual(tenants.map((tenant) => tenant.name).sort());
@@ -71,7 +74,11 @@ describe("Xero identity with the real xero-node SDK", () => {
     expect(refreshed.refresh_token).not.toBe(tokenSet.refresh_token);
     expect(harness.server.identity.stats().refreshRotations).toBe(1);
 
-    const viaAxios = await xero.refreshWithRefreshToken(harness.app.clientId, harness.app.clientSecret ?? "", refreshed.refresh_token ?? "");
+    const viaAxios = await xero.refreshWithRefreshToken(
+      harness.app.clientId,
+      harness.app.clientSecret ?? "",
+      refreshed.refresh_token ?? "",
+    );
     expect(viaAxios.access_token).toBeDefined();
     expect(harness.server.identity.stats().refreshRotations).toBe(2);
 
@@ -82,14 +89,21 @@ describe("Xero identity with the real xero-node SDK", () => {
 
     const accessToken = xero.readTokenSet().access_token ?? "";
     await xero.revokeToken();
-    expect(harness.server.identity.authority.validateAccessToken(accessToken)).toStrictEqual({ ok: false, reason: "revoked" });
+    expect(harness.server.identity.authority.validateAccessToken(accessToken)).toStrictEqual({
+      ok: false,
+      reason: "revoked",
+    });
     expect(harness.server.identity.stats().revocations).toBe(1);
   });
 
   it("rejects a callback whose state does not match", async () => {
     const xero = await newClient();
     const page = await openConsent(await xero.buildConsentUrl());
-    const consent = await postConsent(harness.server.url, { request: page.requestId ?? "", decision: "allow", tenantIds: [tenants[0].tenantId] });
+    const consent = await postConsent(harness.server.url, {
+      request: page.requestId ?? "",
+      decision: "allow",
+      tenantIds: [tenants[0].tenantId],
+    });
     const forged = new URL(consent.location?.toString() ?? "");
     forged.searchParams.set("state", "someone-else");
     await expect(xero.apiCallback(forged.toString())).rejects.toThrow(/state mismatch/);

@@ -12,7 +12,9 @@ describe("Xero webhook intent to receive", () => {
     await receiver.stop();
   });
 
-  const handshake = async (answer: Answer): Promise<ReturnType<ReturnType<typeof createXeroWebhookSender>["intentToReceive"]>> => {
+  const handshake = async (
+    answer: Answer,
+  ): Promise<ReturnType<ReturnType<typeof createXeroWebhookSender>["intentToReceive"]>> => {
     receiver = await startReceiver(answer);
     const sender = createXeroWebhookSender({ url: receiver.url, webhookKey, autoDeliver: false });
     try {
@@ -50,7 +52,9 @@ describe("Xero webhook intent to receive", () => {
 
   it("fails a receiver that answers with a body or sets a cookie", async () => {
     const withBody = await handshake((received, res) => {
-      const good = received.headers["x-xero-signature"] === createHmac("sha256", webhookKey).update(received.body).digest("base64");
+      const good =
+        received.headers["x-xero-signature"] ===
+        createHmac("sha256", webhookKey).update(received.body).digest("base64");
       res.writeHead(good ? 200 : 401, { "content-type": "text/plain" });
       res.end("thanks");
     });

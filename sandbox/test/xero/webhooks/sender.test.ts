@@ -1,6 +1,12 @@
 import { createHmac } from "node:crypto";
 import { ManualClock } from "../../../src/clock";
-import { createWebhookPayloadValidator, createXeroWebhookSender, defaultWebhookPayloadValidator, verifyXeroWebhook, type XeroWebhookSender } from "../../../src/xero/webhooks";
+import {
+  createWebhookPayloadValidator,
+  createXeroWebhookSender,
+  defaultWebhookPayloadValidator,
+  verifyXeroWebhook,
+  type XeroWebhookSender,
+} from "../../../src/xero/webhooks";
 import { correctReceiver, startReceiver, type Receiver } from "./receiver";
 
 const webhookKey = "OSd0eLlVIY9ZhViEqlDUh4+6n6M+Lo+eDaEJheJ6OCCgWwIz2D3JIAU6jPMipHRbgKTLz2uJ+xiACXGDBLrgdA==";
@@ -38,7 +44,13 @@ describe("Xero webhook sender", () => {
 
   it("batches the events of the delay into one signed payload in Xero's shape", async () => {
     sender.send({ tenantId, resource: "INVOICE", resourceId: invoiceId, eventType: "CREATE", at: clock.now() });
-    sender.send({ tenantId, resource: "CONTACT", resourceId: contactId, eventType: "UPDATE", at: new Date(clock.now() + 1) });
+    sender.send({
+      tenantId,
+      resource: "CONTACT",
+      resourceId: contactId,
+      eventType: "UPDATE",
+      at: new Date(clock.now() + 1),
+    });
     sender.send({
       tenantId,
       resource: "CREDITNOTE",
@@ -93,12 +105,20 @@ describe("Xero webhook sender", () => {
     });
     expect(request?.headers["content-type"]).toContain("application/json");
     expect(validate(payload)).toStrictEqual([]);
-    expect(sender.stats()).toMatchObject({ eventsDelivered: 3, deliveriesSucceeded: 1, payloadsValidated: 1, specViolations: [] });
+    expect(sender.stats()).toMatchObject({
+      eventsDelivered: 3,
+      deliveriesSucceeded: 1,
+      payloadsValidated: 1,
+      specViolations: [],
+    });
 
     // The next batch continues the sequence.
     sender.send({ tenantId, resource: "INVOICE", resourceId: invoiceId, eventType: "UPDATE", at: clock.now() });
     await sender.flush();
-    const next = JSON.parse(receiver.received[1]?.body ?? "") as { firstEventSequence: number; lastEventSequence: number };
+    const next = JSON.parse(receiver.received[1]?.body ?? "") as {
+      firstEventSequence: number;
+      lastEventSequence: number;
+    };
     expect([next.firstEventSequence, next.lastEventSequence]).toStrictEqual([4, 4]);
   });
 
@@ -119,12 +139,16 @@ describe("Xero webhook sender", () => {
   });
 
   it("refuses malformed events and credit note events without Type and Status", () => {
-    expect(() => sender.send({ tenantId: "nope", resource: "INVOICE", resourceId: invoiceId, eventType: "CREATE", at: 0 })).toThrow();
+    expect(() =>
+      sender.send({ tenantId: "nope", resource: "INVOICE", resourceId: invoiceId, eventType: "CREATE", at: 0 }),
+    ).toThrow();
     expect(() =>
       sender.send({ tenantId, resource: "PAYMENT" as "INVOICE", resourceId: invoiceId, eventType: "CREATE", at: 0 }),
     ).toThrow();
-    expect(() => sender.send({ tenantId, resource: "CREDITNOTE", resourceId: creditNoteId, eventType: "CREATE", at: 0 })).toThrow(/Type, Status/);
-    expect(sender.stats().eventsAccepted).toBe(0);
+    expect(() =>
+      sender.send({ tenantId, resource: "CREDITNOTE", resourceId: creditNoteId, eventType: "CREATE", at: 0 }),
+    ).toThrow(/Type, Status/);
+    expect(sender.stats()).toMatchObject({ eventsAccepted: 0, eventsRefused: 3 });
   });
 
   it("retries a failed delivery with the same body and signature, with decreasing frequency", async () => {
@@ -141,7 +165,9 @@ describe("Xero webhook sender", () => {
     sender.send({ tenantId, resource: "INVOICE", resourceId: invoiceId, eventType: "CREATE", at: clock.now() });
     await sender.flush();
     expect(sender.state()).toBe("failing");
-    expect(sender.pending()).toStrictEqual([{ firstEventSequence: 1, lastEventSequence: 1, attempts: 1, nextAttemptAt: clock.now() + minute }]);
+    expect(sender.pending()).toStrictEqual([
+      { firstEventSequence: 1, lastEventSequence: 1, attempts: 1, nextAttemptAt: clock.now() + minute },
+    ]);
     clock.advance(minute - 1);
     await sender.deliverDue();
     expect(receiver.received).toHaveLength(1);
@@ -195,7 +221,14 @@ describe("Xero webhook sender", () => {
   });
 
   it("sends only the subscribed categories", async () => {
-    const invoicesOnly = createXeroWebhookSender({ clock, url: receiver.url, webhookKey, verified: true, autoDeliver: false, categories: ["INVOICE"] });
+    const invoicesOnly = createXeroWebhookSender({
+      clock,
+      url: receiver.url,
+      webhookKey,
+      verified: true,
+      autoDeliver: false,
+      categories: ["INVOICE"],
+    });
     invoicesOnly.send({ tenantId, resource: "CONTACT", resourceId: contactId, eventType: "CREATE", at: clock.now() });
     invoicesOnly.send({ tenantId, resource: "INVOICE", resourceId: invoiceId, eventType: "CREATE", at: clock.now() });
     await invoicesOnly.flush();
@@ -205,7 +238,13 @@ describe("Xero webhook sender", () => {
   });
 
   it("delivers on its own timer when autoDeliver is on", async () => {
-    const live = createXeroWebhookSender({ url: receiver.url, webhookKey, verified: true, batchDelayMs: 10, pollIntervalMs: 10 });
+    const live = createXeroWebhookSender({
+      url: receiver.url,
+      webhookKey,
+      verified: true,
+      batchDelayMs: 10,
+      pollIntervalMs: 10,
+    });
     live.send({ tenantId, resource: "INVOICE", resourceId: invoiceId, eventType: "CREATE", at: Date.now() });
     await receiver.waitFor(1);
     await live.stop();
@@ -224,14 +263,23 @@ describe("Xero webhook payload validation against the vendored spec", () => {
     tenantId,
     tenantType: "ORGANISATION",
   };
-  const payload = (events: unknown[]): unknown => ({ events, firstEventSequence: 1, lastEventSequence: 1, entropy: "S0m3r4Nd0mt3xt" });
+  const payload = (events: unknown[]): unknown => ({
+    events,
+    firstEventSequence: 1,
+    lastEventSequence: 1,
+    entropy: "S0m3r4Nd0mt3xt",
+  });
 
   it("accepts Xero's own example and rejects what the spec forbids", () => {
     expect(validate(payload([event]))).toStrictEqual([]);
     expect(validate(payload([{ ...event, eventCategory: "PAYMENT" }])).length).toBeGreaterThan(0);
     expect(validate(payload([{ ...event, tenantId: "not-a-uuid" }])).length).toBeGreaterThan(0);
-    expect(validate({ events: [event], firstEventSequence: 0, lastEventSequence: 1, entropy: "x" }).length).toBeGreaterThan(0);
+    expect(
+      validate({ events: [event], firstEventSequence: 0, lastEventSequence: 1, entropy: "x" }).length,
+    ).toBeGreaterThan(0);
     expect(validate(payload([{ ...event, eventCategory: "CREDITNOTE" }])).length).toBeGreaterThan(0);
-    expect(validate(payload([{ ...event, eventCategory: "CREDITNOTE", data: { Type: "ACCPAYCREDIT", Status: "DRAFT" } }]))).toStrictEqual([]);
+    expect(
+      validate(payload([{ ...event, eventCategory: "CREDITNOTE", data: { Type: "ACCPAYCREDIT", Status: "DRAFT" } }])),
+    ).toStrictEqual([]);
   });
 });
