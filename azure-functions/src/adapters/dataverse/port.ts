@@ -23,6 +23,11 @@ export interface WriteOptions {
 
 export type UpsertMode = "upsert" | "createOnly" | "updateOnly";
 
+export interface UpsertOptions {
+  /** Columns the answer carries back (keep it small: the primary id is enough). */
+  select?: readonly string[];
+}
+
 export interface UpsertResult {
   id: string | undefined;
   created: boolean;
@@ -59,7 +64,7 @@ export interface DataversePort {
   /** PATCH that never creates (If-Match: * unless an ETag is given). */
   update(entitySetName: string, key: RecordKey, body: Record<string, unknown>, options?: WriteOptions): Promise<void>;
   /** PATCH by key: upsert, createOnly (If-None-Match: *) or updateOnly (If-Match: *). */
-  upsert(entitySetName: string, key: RecordKey, body: Record<string, unknown>, mode?: UpsertMode): Promise<UpsertResult>;
+  upsert(entitySetName: string, key: RecordKey, body: Record<string, unknown>, mode?: UpsertMode, options?: UpsertOptions): Promise<UpsertResult>;
   delete(entitySetName: string, key: RecordKey, options?: WriteOptions): Promise<void>;
   /** Adds a link through a collection-valued navigation property (N:N or 1:N). */
   associate(entitySetName: string, key: RecordKey, navigationProperty: string, targetEntitySetName: string, targetKey: RecordKey): Promise<void>;

@@ -16,6 +16,7 @@ import type {
   RecordKey,
   RetrieveMultipleOptions,
   UpsertMode,
+  UpsertOptions,
   UpsertResult,
   WhoAmI,
   WriteOptions,
@@ -123,11 +124,13 @@ export class DataverseWebApiClient implements DataversePort {
   }
 
   /** https://learn.microsoft.com/power-apps/developer/data-platform/webapi/update-delete-entities-using-web-api#upsert-a-table-row */
-  async upsert(entitySetName: string, key: RecordKey, body: Record<string, unknown>, mode: UpsertMode = "upsert"): Promise<UpsertResult> {
-    const headers: Record<string, string> = {};
+  async upsert(entitySetName: string, key: RecordKey, body: Record<string, unknown>, mode: UpsertMode = "upsert", options: UpsertOptions = {}): Promise<UpsertResult> {
+    // Without return=representation Dataverse answers 204 either way; with it, 201 means created, 200 updated.
+    const headers: Record<string, string> = { Prefer: "return=representation" };
     if (mode === "createOnly") headers["If-None-Match"] = "*";
     if (mode === "updateOnly") headers["If-Match"] = "*";
-    const answer = await this.send("PATCH", this.recordUrl(entitySetName, key), { body, headers });
+    const select = options.select === undefined ? "" : `?${toQueryString({ select: options.select })}`;
+    const answer = await this.send("PATCH", `${this.recordUrl(entitySetName, key)}${select}`, { body, headers });
     return { id: toIdFromEntityUrl(answer.headers.get("odata-entityid")) ?? (typeof key === "string" ? key.toLowerCase() : undefined), created: answer.status === 201 };
   }
 

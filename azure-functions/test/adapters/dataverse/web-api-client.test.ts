@@ -106,6 +106,7 @@ describe("DataverseWebApiClient (against a local fake Web API)", () => {
       ["PATCH", 'W/"123"', undefined, '{"name":"C3"}'],
       ["PATCH", undefined, "*", '{"name":"C4"}'],
     ]);
+    expect(requests[3]?.headers.prefer).toBe("return=representation");
   });
 
   it("associates and disassociates through $ref", async () => {
