@@ -66,6 +66,7 @@ export interface InvoiceFormHandlers {
 export function createInvoiceFormHandlers(getPorts: () => ClientPorts): InvoiceFormHandlers {
   /** The Add to Xero check under way, so onSave waits for the one onChange started instead of running another. */
   let addToXeroCheck: Promise<AddToXeroDecision | null> | null = null;
+  const formsWithPostSave = new WeakSet<Xrm.Entity>();
 
   async function onLoad(context: Xrm.Events.EventContext): Promise<void> {
     const form = context.getFormContext();
@@ -75,9 +76,13 @@ export function createInvoiceFormHandlers(getPorts: () => ClientPorts): InvoiceF
     // Once in Xero, later edits are not synced: turning Add to Xero off would only mislead.
     if (readBoolean(form, col.mag_synchedwithxero) === true) lockColumns(form, [col.mag_addtoxero]);
     renderStatus(form, ports);
-    form.data.entity.addOnPostSave(() => {
-      void renderAfterSave(form, getPorts());
-    });
+    // OnLoad can run again for the same record (after a create's first save); register the post-save redraw once.
+    if (!formsWithPostSave.has(form.data.entity)) {
+      formsWithPostSave.add(form.data.entity);
+      form.data.entity.addOnPostSave(() => {
+        void renderAfterSave(form, getPorts());
+      });
+    }
     await renderSendEmail(form, ports);
   }
 

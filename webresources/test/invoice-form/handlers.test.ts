@@ -443,6 +443,15 @@ describe("invoice form: after a save", () => {
     expect(notification(noticeIds.syncStatus)?.message).toMatch(/Save your changes to see the result/);
   });
 
+  it("registers its post-save redraw once, however often OnLoad runs", async () => {
+    const ports = buildInvoiceForm({}, serverFor({}));
+    const handlers = handlersFor(ports);
+    await handlers.onLoad(eventContext());
+    await handlers.onLoad(eventContext());
+    const entity = formContext().data.entity as unknown as { postSaveEventHandlers: unknown[] };
+    expect(entity.postSaveEventHandlers).toHaveLength(1);
+  });
+
   it("stops after the last delay, and does not look at all for an invoice not going to Xero", async () => {
     const ports = buildInvoiceForm({ addToXero: true, status: mag_xerosyncstatus.Pending }, {
       retrieve: () => ({ mag_xerosyncstatus: mag_xerosyncstatus.Pending }),
