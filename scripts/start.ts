@@ -25,7 +25,11 @@ const fromEndpoints = (key: keyof SandboxEndpoints, file: string): string =>
   `$(node -p "require('./${relative(process.cwd(), file)}').${key}")`;
 
 /** How to poke the running product by hand: URLs and curl lines that read credentials from the endpoints file. */
-export function toGuideLines(endpoints: SandboxEndpoints, file: string, invoice: { id: string; name: string } | null): string[] {
+export function toGuideLines(
+  endpoints: SandboxEndpoints,
+  file: string,
+  invoice: { id: string; name: string } | null,
+): string[] {
   const dataverseToken = fromEndpoints("dataverseAccessToken", file);
   const lines = [
     `Endpoints and credentials: ${relative(process.cwd(), file)}`,
@@ -35,7 +39,9 @@ export function toGuideLines(endpoints: SandboxEndpoints, file: string, invoice:
   ];
   if (endpoints.functionsUrl !== undefined) lines.push(`Functions host:       ${endpoints.functionsUrl}/api/…`);
   lines.push("", "List the demo invoices in Dataverse:");
-  lines.push(`  curl -s "${endpoints.dataverseWebApiUrl}invoices?\\$select=name,mag_addtoxero,mag_xerosyncstatus" -H "Authorization: Bearer ${dataverseToken}"`);
+  lines.push(
+    `  curl -s "${endpoints.dataverseWebApiUrl}invoices?\\$select=name,mag_addtoxero,mag_xerosyncstatus" -H "Authorization: Bearer ${dataverseToken}"`,
+  );
   if (invoice !== null) {
     lines.push("", `Flip "Add to Xero" on ${invoice.name} (the service pushes it to Xero):`);
     lines.push(
@@ -52,7 +58,9 @@ export function toGuideLines(endpoints: SandboxEndpoints, file: string, invoice:
 /** The first seeded invoice not yet marked "Add to Xero", to show in the guide. */
 async function findDemoInvoice(endpoints: SandboxEndpoints): Promise<{ id: string; name: string } | null> {
   const url = `${endpoints.dataverseWebApiUrl}invoices?$select=invoiceid,name&$filter=mag_addtoxero ne true&$top=1`;
-  const answer = await fetch(url, { headers: { authorization: `Bearer ${endpoints.dataverseAccessToken}`, accept: "application/json" } });
+  const answer = await fetch(url, {
+    headers: { authorization: `Bearer ${endpoints.dataverseAccessToken}`, accept: "application/json" },
+  });
   if (!answer.ok) return null;
   const row = ((await answer.json()) as { value?: Array<{ invoiceid: string; name: string | null }> }).value?.[0];
   return row === undefined ? null : { id: row.invoiceid, name: row.name ?? row.invoiceid };
@@ -62,13 +70,14 @@ async function main(): Promise<void> {
   const started = Date.now();
   const narrator = createNarrator(write);
   let sandbox: Sandbox | undefined;
-  let flows: { stop(): void } | undefined;
+  /** The data flow watcher, once it runs. */
+  const watchers: Array<{ stop(): void }> = [];
   let stopping = false;
   const shutdown = (signal: NodeJS.Signals): void => {
     if (stopping) process.exit(130);
     stopping = true;
     write(`\n${signal}: stopping…`);
-    flows?.stop();
+    for (const watcher of watchers) watcher.stop();
     void (sandbox?.stop() ?? Promise.resolve()).then(
       () => {
         write("stopped; nothing left running.");
@@ -85,7 +94,8 @@ async function main(): Promise<void> {
 
   narrator.section("Starting the sandbox");
   const factory = loadServiceTableFactory();
-  if (factory === null) narrator.say("The service exports no function table yet (azure-functions/src/functions): emulators only.");
+  if (factory === null)
+    narrator.say("The service exports no function table yet (azure-functions/src/functions): emulators only.");
   else narrator.say(`Running the service in the local Functions host; timers run ${speedUp}× faster than real time.`);
   try {
     sandbox = await startSandbox({
@@ -96,28 +106,37 @@ async function main(): Promise<void> {
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     const hint = /EADDRINUSE/.test(message)
-      ? ` — a port is taken; move with ${Object.values(portSettings).map((s) => s.env).join(", ")} (0 = any free port)`
+      ? ` — a port is taken; move with ${Object.values(portSettings)
+          .map((s) => s.env)
+          .join(", ")} (0 = any free port)`
       : "";
     process.stderr.write(`could not start: ${message}${hint}\n`);
     process.exit(1);
   }
   if (stopping) return;
   const { endpoints } = sandbox;
-  narrator.say(`Azurite: blob ${sandbox.azurite.blobPort}, queue ${sandbox.azurite.queuePort}, table ${sandbox.azurite.tablePort}`);
+  narrator.say(
+    `Azurite: blob ${sandbox.azurite.blobPort}, queue ${sandbox.azurite.queuePort}, table ${sandbox.azurite.tablePort}`,
+  );
   narrator.say(`Dataverse emulator: demo org seeded at ${endpoints.dataverseUrl}`);
-  narrator.say(`Xero emulator: organisation "${demoXeroOrganisationName}" (tenant ${endpoints.xeroTenantId}) at ${endpoints.xeroApiUrl}`);
+  narrator.say(
+    `Xero emulator: organisation "${demoXeroOrganisationName}" (tenant ${endpoints.xeroTenantId}) at ${endpoints.xeroApiUrl}`,
+  );
   if (sandbox.host !== undefined) narrator.say(`Functions host: ${sandbox.host.url}`);
 
   narrator.section("Where to look");
-  for (const line of toGuideLines(endpoints, defaultEndpointsFile, await findDemoInvoice(endpoints).catch(() => null))) write(line);
+  for (const line of toGuideLines(endpoints, defaultEndpointsFile, await findDemoInvoice(endpoints).catch(() => null)))
+    write(line);
 
   narrator.section(`Ready in ${((Date.now() - started) / 1000).toFixed(1)} s — what happens next (Ctrl-C to stop)`);
   const current = sandbox;
-  flows = watchDataFlows({
-    webApiUrl: endpoints.dataverseWebApiUrl,
-    accessToken: () => current.endpoints.dataverseAccessToken,
-    onLines: (lines) => lines.forEach((line) => narrator.say(line)),
-  });
+  watchers.push(
+    watchDataFlows({
+      webApiUrl: endpoints.dataverseWebApiUrl,
+      accessToken: () => current.endpoints.dataverseAccessToken,
+      onLines: (lines) => lines.forEach((line) => narrator.say(line)),
+    }),
+  );
 }
 
 if (require.main === module) void main();

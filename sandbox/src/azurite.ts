@@ -84,7 +84,9 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurit
     await Promise.all([waitForPort(blobPort, child), waitForPort(queuePort, child), waitForPort(tablePort, child)]);
   } catch (error) {
     child.kill("SIGKILL");
-    throw new Error(`Azurite did not start: ${error instanceof Error ? error.message : String(error)} ${stderr}`);
+    throw new Error(`Azurite did not start: ${error instanceof Error ? error.message : String(error)} ${stderr}`, {
+      cause: error,
+    });
   }
   return {
     pid: child.pid ?? -1,

@@ -10,7 +10,12 @@ function toDisplayPath(file: string): string {
 }
 
 /** The lines printed once the sandbox is up (URLs only: tokens and secrets stay in the endpoints file). */
-export function toReadyLines(endpoints: SandboxEndpoints, sandbox: Pick<Sandbox, "azurite">, file: string, elapsedMs: number): string[] {
+export function toReadyLines(
+  endpoints: SandboxEndpoints,
+  sandbox: Pick<Sandbox, "azurite">,
+  file: string,
+  elapsedMs: number,
+): string[] {
   return [
     `sandbox ready in ${(elapsedMs / 1000).toFixed(1)} s; endpoints and credentials: ${toDisplayPath(file)}`,
     `  Xero API          ${endpoints.xeroApiUrl}  (demo tenant ${endpoints.xeroTenantId})`,
@@ -40,7 +45,9 @@ async function main(): Promise<void> {
         process.exit(0);
       },
       (error: unknown) => {
-        process.stderr.write(`sandbox did not stop cleanly: ${error instanceof Error ? error.message : String(error)}\n`);
+        process.stderr.write(
+          `sandbox did not stop cleanly: ${error instanceof Error ? error.message : String(error)}\n`,
+        );
         process.exit(1);
       },
     );
@@ -51,11 +58,16 @@ async function main(): Promise<void> {
   const persistDir = process.env.SANDBOX_PERSIST_DIR;
   const endpointsFile = process.env.SANDBOX_ENDPOINTS_FILE || defaultEndpointsFile;
   try {
-    sandbox = await startSandbox({ endpointsFile, ...(persistDir === undefined || persistDir === "" ? {} : { persistDir }) });
+    sandbox = await startSandbox({
+      endpointsFile,
+      ...(persistDir === undefined || persistDir === "" ? {} : { persistDir }),
+    });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     const hint = /EADDRINUSE/.test(message)
-      ? ` (a port is taken; set ${Object.values(portSettings).map((s) => s.env).join(", ")} to move, or 0 for any free port)`
+      ? ` (a port is taken; set ${Object.values(portSettings)
+          .map((s) => s.env)
+          .join(", ")} to move, or 0 for any free port)`
       : "";
     process.stderr.write(`sandbox failed to start: ${message}${hint}\n`);
     process.exit(1);

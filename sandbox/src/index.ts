@@ -138,6 +138,8 @@ export function loadServiceTableFactory(): FunctionTableFactory | null {
   for (const path of serviceModules) {
     let loaded: unknown;
     try {
+      // A run-time lookup on purpose: the module may not exist yet, and a static import would not compile then.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
       loaded = require(path) as unknown;
     } catch (error) {
       if (isModuleNotFound(error, path)) continue;
@@ -167,7 +169,9 @@ export const serviceRoutes = { xeroCallback: "xero/callback", xeroWebhook: "xero
 /** The service's Xero webhook receiver in its table, found by its route. */
 export function findXeroWebhookFunction(table: readonly FunctionDefinition[]): FunctionDefinition | undefined {
   const wanted = serviceRoutes.xeroWebhook.toLowerCase();
-  return table.find((definition) => definition.kind === "http" && definition.route.replace(/^\/+|\/+$/g, "").toLowerCase() === wanted);
+  return table.find(
+    (definition) => definition.kind === "http" && definition.route.replace(/^\/+|\/+$/g, "").toLowerCase() === wanted,
+  );
 }
 
 export interface ServiceSecrets {
@@ -186,7 +190,14 @@ export function newServiceSecrets(): ServiceSecrets {
 export function toServiceEnvironment(input: {
   storageConnectionString: string;
   functionsUrl: string;
-  xero: { identityUrl: string; apiUrl: string; connectionsUrl: string; clientId: string; clientSecret: string; webhookKey: string };
+  xero: {
+    identityUrl: string;
+    apiUrl: string;
+    connectionsUrl: string;
+    clientId: string;
+    clientSecret: string;
+    webhookKey: string;
+  };
   dataverseAuthorityUrl: string;
   secrets: ServiceSecrets;
 }): Record<string, string> {
@@ -257,7 +268,8 @@ function toTableFactory(withService: StartSandboxOptions["withService"]): Functi
   if (withService === undefined || withService === false) return null;
   if (withService !== true) return withService;
   const factory = loadServiceTableFactory();
-  if (factory === null) throw new Error("the service exports no createFunctionTable(env) from azure-functions/src/functions yet");
+  if (factory === null)
+    throw new Error("the service exports no createFunctionTable(env) from azure-functions/src/functions yet");
   return factory;
 }
 
@@ -302,7 +314,8 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<S
     const functionsUrl = `http://127.0.0.1:${ports.functions}`;
     const redirectUri = `${functionsUrl}/api/${serviceRoutes.xeroCallback}`;
     const app = xero.registerApp({ name: "Xero Connector (sandbox)", kind: "web", redirectUris: [redirectUri] });
-    if (app.clientSecret === undefined) throw new Error("the Xero emulator registered the service's web app without a secret");
+    if (app.clientSecret === undefined)
+      throw new Error("the Xero emulator registered the service's web app without a secret");
     const xeroApp = { clientId: app.clientId, clientSecret: app.clientSecret };
     let host: FunctionsHost | undefined;
     let serviceEnv: Record<string, string> | undefined;
@@ -385,7 +398,10 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<S
     if (endpointsFile !== false) await writeEndpointsFile(endpointsFile, sandbox.endpoints);
     const refresher = setInterval(() => void sandbox.refreshEndpoints().catch(() => undefined), endpointsRefreshMs);
     refresher.unref();
-    stack.push(async () => clearInterval(refresher));
+    stack.push(() => {
+      clearInterval(refresher);
+      return Promise.resolve();
+    });
     return sandbox;
   } catch (error) {
     await stopStack();

@@ -13,7 +13,9 @@ describe("startAzurite", () => {
   });
 
   it("serves tables and queues through the real SDKs", async () => {
-    const table = TableClient.fromConnectionString(azurite.connectionString, "smoke", { allowInsecureConnection: true });
+    const table = TableClient.fromConnectionString(azurite.connectionString, "smoke", {
+      allowInsecureConnection: true,
+    });
     await table.createTable();
     await table.createEntity({ partitionKey: "p", rowKey: "r", value: 42 });
     const entity = await table.getEntity<{ value: number }>("p", "r");

@@ -76,7 +76,12 @@ describe("npm run sandbox", () => {
       FUNCTIONS_PORT: "0",
     };
     // Its own process group, like a job in a terminal, so what it leaves behind can be found by group.
-    child = spawn("npm", ["run", "--silent", "sandbox"], { cwd: repositoryRoot, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+    child = spawn("npm", ["run", "--silent", "sandbox"], {
+      cwd: repositoryRoot,
+      env,
+      detached: true,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let output = "";
     child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
     child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
@@ -85,7 +90,11 @@ describe("npm run sandbox", () => {
     );
     const pgid = child.pid as number;
 
-    await waitFor(() => (/^sandbox ready/m.test(output) ? true : undefined), 45_000, `"sandbox ready" (output so far: ${output})`);
+    await waitFor(
+      () => (/^sandbox ready/m.test(output) ? true : undefined),
+      45_000,
+      `"sandbox ready" (output so far: ${output})`,
+    );
 
     const endpoints = await readEndpointsFile(endpointsFile);
     expect(endpoints.xeroApiUrl).toMatch(/\/api\.xro\/2\.0$/);
@@ -95,7 +104,11 @@ describe("npm run sandbox", () => {
 
     // Each endpoint answers, with the credentials the file gives.
     const organisation = await fetch(`${endpoints.xeroApiUrl}/Organisation`, {
-      headers: { authorization: `Bearer ${endpoints.xeroAccessToken}`, "xero-tenant-id": endpoints.xeroTenantId, accept: "application/json" },
+      headers: {
+        authorization: `Bearer ${endpoints.xeroAccessToken}`,
+        "xero-tenant-id": endpoints.xeroTenantId,
+        accept: "application/json",
+      },
     });
     expect(organisation.status).toBe(200);
     const discovery = await fetch(`${endpoints.xeroIdentityUrl}/.well-known/openid-configuration`);
@@ -115,7 +128,9 @@ describe("npm run sandbox", () => {
     const azurite = processGroupMembers(pgid).find((member) => member.command.includes("azurite"));
     expect(azurite).toBeDefined();
     const sandboxPid = parentOf(azurite?.pid as number);
-    expect(processGroupMembers(pgid).find((member) => member.pid === sandboxPid)?.command).toContain("sandbox/src/cli.ts");
+    expect(processGroupMembers(pgid).find((member) => member.pid === sandboxPid)?.command).toContain(
+      "sandbox/src/cli.ts",
+    );
 
     process.kill(sandboxPid, "SIGINT");
     const { code } = await exited;

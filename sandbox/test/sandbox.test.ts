@@ -12,7 +12,15 @@ import {
   type Sandbox,
 } from "../src";
 
-const freePorts = { dataverse: 0, xero: 0, xeroIdentity: 0, azuriteBlob: 0, azuriteQueue: 0, azuriteTable: 0, functions: 0 };
+const freePorts = {
+  dataverse: 0,
+  xero: 0,
+  xeroIdentity: 0,
+  azuriteBlob: 0,
+  azuriteQueue: 0,
+  azuriteTable: 0,
+  functions: 0,
+};
 
 describe("sandbox ports", () => {
   it("uses the documented defaults and reads each override from its variable", () => {
@@ -104,7 +112,9 @@ describe("startSandbox with a service", () => {
     const endpoints = sandbox.endpoints;
     expect(receivedEnv.XERO_API_URL).toBe(endpoints.xeroApiUrl);
     expect(receivedEnv.AzureWebJobsStorage).toBe(endpoints.azureStorageConnectionString);
-    const answer = await fetch(`${endpoints.functionsUrl}/api/health`, { headers: { "x-functions-key": endpoints.functionKey as string } });
+    const answer = await fetch(`${endpoints.functionsUrl}/api/health`, {
+      headers: { "x-functions-key": endpoints.functionKey as string },
+    });
     expect(answer.status).toBe(200);
     expect(await answer.json()).toStrictEqual({ xeroApi: endpoints.xeroApiUrl });
   });
@@ -118,11 +128,19 @@ describe("startSandbox with a service", () => {
   it("gives tokens that the emulators accept", async () => {
     const endpoints = await sandbox.refreshEndpoints();
     const organisation = await fetch(`${endpoints.xeroApiUrl}/Organisation`, {
-      headers: { authorization: `Bearer ${endpoints.xeroAccessToken}`, "xero-tenant-id": endpoints.xeroTenantId, accept: "application/json" },
+      headers: {
+        authorization: `Bearer ${endpoints.xeroAccessToken}`,
+        "xero-tenant-id": endpoints.xeroTenantId,
+        accept: "application/json",
+      },
     });
     expect(organisation.status).toBe(200);
-    const whoAmI = await fetch(`${endpoints.dataverseWebApiUrl}WhoAmI`, { headers: { authorization: `Bearer ${endpoints.dataverseAccessToken}` } });
+    const whoAmI = await fetch(`${endpoints.dataverseWebApiUrl}WhoAmI`, {
+      headers: { authorization: `Bearer ${endpoints.dataverseAccessToken}` },
+    });
     expect(whoAmI.status).toBe(200);
-    expect(sandboxEndpointsSchema.safeParse({ ...endpoints, xeroApiUrl: "http://127.0.0.1:1/api" }).success).toBe(false);
+    expect(sandboxEndpointsSchema.safeParse({ ...endpoints, xeroApiUrl: "http://127.0.0.1:1/api" }).success).toBe(
+      false,
+    );
   });
 });

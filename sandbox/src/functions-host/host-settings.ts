@@ -90,6 +90,9 @@ export function toHostSettings(hostJson: unknown, overrides: HostSettingsOverrid
 /** azure-functions/host.json, the file both hosts read. */
 export const defaultHostJsonPath = join(__dirname, "..", "..", "..", "azure-functions", "host.json");
 
-export function loadHostSettings(path: string = defaultHostJsonPath, overrides: HostSettingsOverrides = {}): HostSettings {
+export function loadHostSettings(
+  path: string = defaultHostJsonPath,
+  overrides: HostSettingsOverrides = {},
+): HostSettings {
   return toHostSettings(JSON.parse(readFileSync(path, "utf8")) as unknown, overrides);
 }

@@ -75,10 +75,23 @@ export async function readBody(request: IncomingMessage): Promise<Buffer> {
 }
 
 // Hop-by-hop headers describe this connection, not the request; the Fetch Request the library builds rejects some.
-const hopByHop = new Set(["connection", "keep-alive", "transfer-encoding", "upgrade", "proxy-connection", "te", "trailer"]);
+const hopByHop = new Set([
+  "connection",
+  "keep-alive",
+  "transfer-encoding",
+  "upgrade",
+  "proxy-connection",
+  "te",
+  "trailer",
+]);
 
 /** Node's request → the library's HttpRequest, body bytes untouched (signature checks hash the raw body). */
-export function toHttpRequest(request: IncomingMessage, url: URL, params: Record<string, string>, body: Buffer): HttpRequest {
+export function toHttpRequest(
+  request: IncomingMessage,
+  url: URL,
+  params: Record<string, string>,
+  body: Buffer,
+): HttpRequest {
   const headers: Record<string, string> = {};
   const raw = request.rawHeaders;
   for (let index = 0; index + 1 < raw.length; index += 2) {
@@ -98,7 +111,10 @@ export function toHttpRequest(request: IncomingMessage, url: URL, params: Record
 }
 
 /** The handler's answer → status, headers, cookies and body bytes on the wire. Nothing returned → 204. */
-export async function writeHttpResponse(result: HttpResponseInit | HttpResponse | undefined | null | void, response: ServerResponse): Promise<void> {
+export async function writeHttpResponse(
+  result: HttpResponseInit | HttpResponse | undefined | null | void,
+  response: ServerResponse,
+): Promise<void> {
   if (result === undefined || result === null) {
     response.writeHead(204).end();
     return;

@@ -13,7 +13,16 @@ import type {
   TimerFunctionDefinition,
 } from "../../../azure-functions/src/function-table";
 import { loadHostSettings, type HostSettings, type HostSettingsOverrides } from "./host-settings";
-import { findRoute, isAuthorised, presentedKey, readBody, toHttpRequest, toHttpRoutes, writeHttpResponse, type HostKeys } from "./http-trigger";
+import {
+  findRoute,
+  isAuthorised,
+  presentedKey,
+  readBody,
+  toHttpRequest,
+  toHttpRoutes,
+  writeHttpResponse,
+  type HostKeys,
+} from "./http-trigger";
 import { createInvoker, describeError, fromWorkerString, type HostLogger } from "./invocation";
 import { startQueueListener, type QueueListener } from "./queue-trigger";
 import { createVirtualClock, startTimerRunner, type TimerRunner } from "./timer-trigger";
@@ -63,7 +72,10 @@ export interface FunctionsHost {
 export async function startFunctionsHost(options: FunctionsHostOptions): Promise<FunctionsHost> {
   const logger: HostLogger = options.logger ?? (() => undefined);
   const settings = loadHostSettings(options.hostJsonPath, options.settings);
-  const appSettings: Record<string, string | undefined> = { AzureWebJobsStorage: options.storageConnectionString, ...options.env };
+  const appSettings: Record<string, string | undefined> = {
+    AzureWebJobsStorage: options.storageConnectionString,
+    ...options.env,
+  };
   assertUniqueNames(options.table);
   const keys: HostKeys = {
     functionKeys: options.functionKeys ?? {},
@@ -78,20 +90,31 @@ export async function startFunctionsHost(options: FunctionsHostOptions): Promise
   const connectionFor = (definition: StorageQueueFunctionDefinition): string => {
     const value = appSettings[definition.connection];
     if (value === undefined || value === "") {
-      throw new Error(`Storage account connection string '${definition.connection}' (function '${definition.name}') does not exist in the app settings`);
+      throw new Error(
+        `Storage account connection string '${definition.connection}' (function '${definition.name}') does not exist in the app settings`,
+      );
     }
     return value;
   };
   const queueConnections = new Map(queues.map((definition) => [definition.name, connectionFor(definition)]));
 
-  const invokeQueue = (definition: StorageQueueFunctionDefinition, payload: unknown, triggerMetadata: Record<string, unknown>) =>
+  const invokeQueue = (
+    definition: StorageQueueFunctionDefinition,
+    payload: unknown,
+    triggerMetadata: Record<string, unknown>,
+  ) =>
     invoker
       .invoke(
         {
           functionName: definition.name,
           reason: `New queue message detected on '${definition.queueName}'.`,
           triggerMetadata,
-          trigger: { type: "queueTrigger", name: "queueItem", queueName: definition.queueName, connection: definition.connection },
+          trigger: {
+            type: "queueTrigger",
+            name: "queueItem",
+            queueName: definition.queueName,
+            connection: definition.connection,
+          },
         },
         (context) => definition.handler(payload, context),
       )
@@ -130,7 +153,11 @@ export async function startFunctionsHost(options: FunctionsHostOptions): Promise
           invoke: (payload, reason) =>
             invoker
               .invoke(
-                { functionName: definition.name, reason, trigger: { type: "timerTrigger", name: "myTimer", schedule: definition.schedule } },
+                {
+                  functionName: definition.name,
+                  reason,
+                  trigger: { type: "timerTrigger", name: "myTimer", schedule: definition.schedule },
+                },
                 (context) => definition.handler(payload, context),
               )
               .then(() => undefined),
@@ -171,7 +198,11 @@ export async function startFunctionsHost(options: FunctionsHostOptions): Promise
     if (prefix !== "" && path !== prefix && !path.startsWith(`${prefix}/`)) {
       if (path === "/" && (method === "GET" || method === "HEAD")) {
         // The real host answers its root with a "Your Functions app is up and running" page.
-        response.writeHead(200, { "content-type": "text/html; charset=utf-8" }).end("<!doctype html><title>Functions</title><p>Your Functions 4.0 app is up and running (local sandbox host).</p>");
+        response
+          .writeHead(200, { "content-type": "text/html; charset=utf-8" })
+          .end(
+            "<!doctype html><title>Functions</title><p>Your Functions 4.0 app is up and running (local sandbox host).</p>",
+          );
         return;
       }
       response.writeHead(404).end();
@@ -195,7 +226,13 @@ export async function startFunctionsHost(options: FunctionsHostOptions): Promise
         {
           functionName: definition.name,
           reason: "This function was programmatically called via the host APIs.",
-          trigger: { type: "httpTrigger", name: "httpTrigger", authLevel: definition.authLevel, methods: definition.methods, route: definition.route },
+          trigger: {
+            type: "httpTrigger",
+            name: "httpTrigger",
+            authLevel: definition.authLevel,
+            methods: definition.methods,
+            route: definition.route,
+          },
         },
         (context) => definition.handler(httpRequest, context),
       );
@@ -211,7 +248,13 @@ export async function startFunctionsHost(options: FunctionsHostOptions): Promise
    * Runs a non-HTTP function on demand: POST /admin/functions/<name> with the master key and {"input": "..."}.
    * https://learn.microsoft.com/azure/azure-functions/functions-manually-run-non-http
    */
-  async function handleAdminInvoke(name: string, method: string, requestUrl: URL, request: IncomingMessage, response: ServerResponse): Promise<void> {
+  async function handleAdminInvoke(
+    name: string,
+    method: string,
+    requestUrl: URL,
+    request: IncomingMessage,
+    response: ServerResponse,
+  ): Promise<void> {
     if (method !== "POST") {
       response.writeHead(405).end();
       return;

@@ -92,7 +92,12 @@ export function createInvoker(options: { logger: HostLogger; functionTimeoutMs: 
       try {
         const timeout = new Promise<never>((_, reject) => {
           timer = setTimeout(
-            () => reject(new FunctionTimeoutError(`Timeout value of ${functionTimeoutMs} ms exceeded by function 'Functions.${functionName}'`)),
+            () =>
+              reject(
+                new FunctionTimeoutError(
+                  `Timeout value of ${functionTimeoutMs} ms exceeded by function 'Functions.${functionName}'`,
+                ),
+              ),
             functionTimeoutMs,
           );
           timer.unref();
@@ -142,6 +147,7 @@ export function toCamelCaseValue(value: unknown): unknown {
   if (typeof value !== "object" || value === null) return value;
   if (Array.isArray(value)) return value.map(toCamelCaseValue);
   const result: Record<string, unknown> = {};
-  for (const [key, inner] of Object.entries(value)) result[key.charAt(0).toLowerCase() + key.slice(1)] = toCamelCaseValue(inner);
+  for (const [key, inner] of Object.entries(value))
+    result[key.charAt(0).toLowerCase() + key.slice(1)] = toCamelCaseValue(inner);
   return result;
 }

@@ -50,10 +50,19 @@ export interface NcrontabFields {
 export function parseNcrontab(expression: string): NcrontabFields {
   const parts = expression.trim().split(/\s+/);
   if (parts.length !== 6) {
-    throw new ScheduleError(`"${expression}" has ${parts.length} fields; NCRONTAB needs six: second minute hour day month day-of-week`);
+    throw new ScheduleError(
+      `"${expression}" has ${parts.length} fields; NCRONTAB needs six: second minute hour day month day-of-week`,
+    );
   }
   const sets = parts.map((part, index) => parseField(part, fields[index] as FieldSpec));
-  const [seconds, minutes, hours, days, months, daysOfWeek] = sets as [FieldSet, FieldSet, FieldSet, FieldSet, FieldSet, FieldSet];
+  const [seconds, minutes, hours, days, months, daysOfWeek] = sets as [
+    FieldSet,
+    FieldSet,
+    FieldSet,
+    FieldSet,
+    FieldSet,
+    FieldSet,
+  ];
   return { seconds, minutes, hours, days, months, daysOfWeek };
 }
 
@@ -103,9 +112,25 @@ function fullNameMatches(token: string, abbreviation: string): boolean {
   const lower = token.toLowerCase();
   if (lower.length === 3) return true;
   const full: Record<string, string> = {
-    jan: "january", feb: "february", mar: "march", apr: "april", may: "may", jun: "june", jul: "july",
-    aug: "august", sep: "september", oct: "october", nov: "november", dec: "december",
-    sun: "sunday", mon: "monday", tue: "tuesday", wed: "wednesday", thu: "thursday", fri: "friday", sat: "saturday",
+    jan: "january",
+    feb: "february",
+    mar: "march",
+    apr: "april",
+    may: "may",
+    jun: "june",
+    jul: "july",
+    aug: "august",
+    sep: "september",
+    oct: "october",
+    nov: "november",
+    dec: "december",
+    sun: "sunday",
+    mon: "monday",
+    tue: "tuesday",
+    wed: "wednesday",
+    thu: "thursday",
+    fri: "friday",
+    sat: "saturday",
   };
   return full[abbreviation] === lower;
 }

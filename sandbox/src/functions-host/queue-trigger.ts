@@ -109,7 +109,11 @@ export function startQueueListener(options: {
   const process = async (message: DequeuedMessageItem): Promise<void> => {
     let popReceipt = message.popReceipt;
     if (message.dequeueCount > settings.maxDequeueCount) {
-      await moveToPoison(message, popReceipt, `Message has a dequeue count above MaxDequeueCount of ${settings.maxDequeueCount}.`);
+      await moveToPoison(
+        message,
+        popReceipt,
+        `Message has a dequeue count above MaxDequeueCount of ${settings.maxDequeueCount}.`,
+      );
       return;
     }
     const text = settings.messageEncoding === "base64" ? decodeBase64Strict(message.messageText) : message.messageText;
@@ -117,14 +121,19 @@ export function startQueueListener(options: {
       await moveToPoison(message, popReceipt, "Message is not valid base64 (host.json messageEncoding is base64).");
       return;
     }
-    const renew = setInterval(() => {
-      void queue
-        .updateMessage(message.messageId, popReceipt, undefined, processingVisibilitySeconds)
-        .then((answer) => {
-          if (answer.popReceipt !== undefined) popReceipt = answer.popReceipt;
-        })
-        .catch((error: unknown) => log("warning", `Could not renew visibility of message '${message.messageId}': ${describeError(error)}`));
-    }, (processingVisibilitySeconds * 1000) / 2);
+    const renew = setInterval(
+      () => {
+        void queue
+          .updateMessage(message.messageId, popReceipt, undefined, processingVisibilitySeconds)
+          .then((answer) => {
+            if (answer.popReceipt !== undefined) popReceipt = answer.popReceipt;
+          })
+          .catch((error: unknown) =>
+            log("warning", `Could not renew visibility of message '${message.messageId}': ${describeError(error)}`),
+          );
+      },
+      (processingVisibilitySeconds * 1000) / 2,
+    );
     renew.unref();
     const payload = fromWorkerString(text);
     let failed = false;
@@ -143,13 +152,20 @@ export function startQueueListener(options: {
       await moveToPoison(message, popReceipt, `Message has reached MaxDequeueCount of ${settings.maxDequeueCount}.`);
       return;
     }
-    await queue.updateMessage(message.messageId, popReceipt, undefined, Math.floor(settings.visibilityTimeoutMs / 1000));
+    await queue.updateMessage(
+      message.messageId,
+      popReceipt,
+      undefined,
+      Math.floor(settings.visibilityTimeoutMs / 1000),
+    );
   };
 
   const track = (message: DequeuedMessageItem): void => {
     inFlight += 1;
     const settled = process(message)
-      .catch((error: unknown) => log("error", `Could not settle message '${message.messageId}': ${describeError(error)}`))
+      .catch((error: unknown) =>
+        log("error", `Could not settle message '${message.messageId}': ${describeError(error)}`),
+      )
       .finally(() => {
         inFlight -= 1;
         settling.delete(settled);
@@ -160,7 +176,10 @@ export function startQueueListener(options: {
 
   const receive = async (): Promise<DequeuedMessageItem[]> => {
     try {
-      const answer = await queue.receiveMessages({ numberOfMessages: settings.batchSize, visibilityTimeout: processingVisibilitySeconds });
+      const answer = await queue.receiveMessages({
+        numberOfMessages: settings.batchSize,
+        visibilityTimeout: processingVisibilitySeconds,
+      });
       return answer.receivedMessageItems;
     } catch (error) {
       // A queue nobody created yet is just an empty queue to the listener; it does not create it.
@@ -186,7 +205,9 @@ export function startQueueListener(options: {
       const messages = await receive();
       if (stopped) {
         // Hand back what was just taken so another host (or the next start) sees it at once.
-        await Promise.all(messages.map((m) => queue.updateMessage(m.messageId, m.popReceipt, undefined, 0).catch(() => undefined)));
+        await Promise.all(
+          messages.map((m) => queue.updateMessage(m.messageId, m.popReceipt, undefined, 0).catch(() => undefined)),
+        );
         break;
       }
       for (const message of messages) track(message);
@@ -195,7 +216,9 @@ export function startQueueListener(options: {
     }
   };
 
-  const running = loop().catch((error: unknown) => log("error", `Listener for '${definition.queueName}' stopped: ${describeError(error)}`));
+  const running = loop().catch((error: unknown) =>
+    log("error", `Listener for '${definition.queueName}' stopped: ${describeError(error)}`),
+  );
 
   return {
     queueName: definition.queueName,
@@ -234,5 +257,10 @@ export function startQueueListener(options: {
 }
 
 function isQueueNotFound(error: unknown): boolean {
-  return typeof error === "object" && error !== null && "statusCode" in error && (error as { statusCode?: number }).statusCode === 404;
+  return (
+    typeof error === "object" &&
+    error !== null &&
+    "statusCode" in error &&
+    (error as { statusCode?: number }).statusCode === 404
+  );
 }

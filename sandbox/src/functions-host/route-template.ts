@@ -24,11 +24,15 @@ export interface RouteTemplate {
 }
 
 export function compileRoute(template: string): RouteTemplate {
-  const parts = template.replace(/^\/+|\/+$/g, "").split("/").filter((part) => part !== "");
+  const parts = template
+    .replace(/^\/+|\/+$/g, "")
+    .split("/")
+    .filter((part) => part !== "");
   const segments = parts.map((part, index): Segment => {
     const param = /^\{(\*)?([A-Za-z_][A-Za-z0-9_]*)(?::([a-z]+))?(\?)?\}$/.exec(part);
     if (param === null) {
-      if (part.includes("{") || part.includes("}")) throw new Error(`route "${template}": unsupported segment "${part}"`);
+      if (part.includes("{") || part.includes("}"))
+        throw new Error(`route "${template}": unsupported segment "${part}"`);
       return { kind: "literal", text: part.toLowerCase() };
     }
     const [, star, name, constraintName, question] = param;
@@ -48,7 +52,10 @@ export function compileRoute(template: string): RouteTemplate {
 
 /** Matches a path (below the route prefix, without query) and returns the decoded route parameters, or null. */
 export function matchRoute(route: RouteTemplate, path: string): Record<string, string> | null {
-  const parts = path.replace(/^\/+|\/+$/g, "").split("/").filter((part) => part !== "");
+  const parts = path
+    .replace(/^\/+|\/+$/g, "")
+    .split("/")
+    .filter((part) => part !== "");
   const params: Record<string, string> = {};
   for (let index = 0; index < route.segments.length; index += 1) {
     const segment = route.segments[index] as Segment;

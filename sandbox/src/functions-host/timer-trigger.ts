@@ -30,7 +30,12 @@ export function createVirtualClock(speedUp: number, wallNow: () => number = Date
 }
 
 /** The object the Node worker passes as the first argument of a timer function. */
-export function toTimerPayload(input: { last: number | undefined; next: number | null; now: number; isPastDue: boolean }): Timer {
+export function toTimerPayload(input: {
+  last: number | undefined;
+  next: number | null;
+  now: number;
+  isPastDue: boolean;
+}): Timer {
   const iso = (ms: number) => new Date(ms).toISOString();
   return {
     isPastDue: input.isPastDue,
@@ -76,7 +81,12 @@ export function startTimerRunner(options: {
     if (stopped) return;
     const next = schedule.next(clock.now());
     if (next === null) {
-      logger({ level: "warning", category: "host", functionName: definition.name, message: `Schedule '${schedule.expression}' has no future occurrence` });
+      logger({
+        level: "warning",
+        category: "host",
+        functionName: definition.name,
+        message: `Schedule '${schedule.expression}' has no future occurrence`,
+      });
       return;
     }
     const wait = (): void => {

@@ -17,7 +17,9 @@ export function toNarrationLine(entry: HostLogEntry): string | null {
   const done = executed.exec(entry.message);
   if (done !== null) {
     const [, name, outcome, duration, error] = done;
-    return outcome === "Succeeded" ? `  ✓ ${name} (${duration} ms)` : `  ✗ ${name} failed after ${duration} ms: ${error}`;
+    return outcome === "Succeeded"
+      ? `  ✓ ${name} (${duration} ms)`
+      : `  ✗ ${name} failed after ${duration} ms: ${error}`;
   }
   if (entry.level === "warning" || entry.level === "error" || entry.level === "critical") return `  ! ${entry.message}`;
   return `  ${entry.message}`;
@@ -65,13 +67,18 @@ const lastResultLabels: Readonly<Record<number, string>> = {
 };
 
 /** Lines for the flows whose last run changed since the previous reading. */
-export function describeDataFlowRuns(previous: ReadonlyMap<string, string | null>, rows: readonly DataFlowRow[]): string[] {
+export function describeDataFlowRuns(
+  previous: ReadonlyMap<string, string | null>,
+  rows: readonly DataFlowRow[],
+): string[] {
   const lines: string[] = [];
   for (const row of rows) {
     if (row.mag_lastrunon === null || previous.get(row.mag_xerodataflowid) === row.mag_lastrunon) continue;
-    const result = row.mag_lastresult === null ? "ran" : (lastResultLabels[row.mag_lastresult] ?? `result ${row.mag_lastresult}`);
+    const result =
+      row.mag_lastresult === null ? "ran" : (lastResultLabels[row.mag_lastresult] ?? `result ${row.mag_lastresult}`);
     const counts = `${row.mag_recordssynced ?? 0} synced, ${row.mag_recordsfailed ?? 0} failed`;
-    const message = row.mag_lastrunmessage === null || row.mag_lastrunmessage === "" ? "" : ` — ${row.mag_lastrunmessage}`;
+    const message =
+      row.mag_lastrunmessage === null || row.mag_lastrunmessage === "" ? "" : ` — ${row.mag_lastrunmessage}`;
     lines.push(`data flow "${row.mag_name ?? row.mag_xerodataflowid}" ${result}: ${counts}${message}`);
   }
   return lines;
@@ -88,11 +95,21 @@ export function watchDataFlows(options: {
   intervalMs?: number;
 }): { stop(): void } {
   const seen = new Map<string, string | null>();
-  const select = ["mag_xerodataflowid", "mag_name", "mag_lastrunon", "mag_lastresult", "mag_recordssynced", "mag_recordsfailed", "mag_lastrunmessage"];
+  const select = [
+    "mag_xerodataflowid",
+    "mag_name",
+    "mag_lastrunon",
+    "mag_lastresult",
+    "mag_recordssynced",
+    "mag_recordsfailed",
+    "mag_lastrunmessage",
+  ];
   const url = `${options.webApiUrl.replace(/\/?$/, "/")}mag_xerodataflows?$select=${select.join(",")}`;
   let stopped = false;
   const poll = async (): Promise<void> => {
-    const answer = await fetch(url, { headers: { authorization: `Bearer ${options.accessToken()}`, accept: "application/json" } });
+    const answer = await fetch(url, {
+      headers: { authorization: `Bearer ${options.accessToken()}`, accept: "application/json" },
+    });
     if (!answer.ok) return;
     const rows = ((await answer.json()) as { value?: DataFlowRow[] }).value ?? [];
     const lines = describeDataFlowRuns(seen, rows);

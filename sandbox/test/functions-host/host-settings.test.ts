@@ -20,12 +20,21 @@ describe("host.json settings", () => {
     const settings = loadHostSettings();
     expect(settings.routePrefix).toBe("api");
     expect(settings.functionTimeoutMs).toBe(10 * 60_000);
-    expect(settings.queues).toMatchObject({ batchSize: 16, maxDequeueCount: 5, messageEncoding: "base64", visibilityTimeoutMs: 30_000 });
+    expect(settings.queues).toMatchObject({
+      batchSize: 16,
+      maxDequeueCount: 5,
+      messageEncoding: "base64",
+      visibilityTimeoutMs: 30_000,
+    });
   });
 
   it("lays overrides over the file and rejects invalid settings", () => {
-    expect(toHostSettings({ version: "2.0", extensions: { queues: { batchSize: 4 } } }, { queues: { visibilityTimeoutMs: 0 } }).queues)
-      .toMatchObject({ batchSize: 4, newBatchThreshold: 2, visibilityTimeoutMs: 0 });
+    expect(
+      toHostSettings(
+        { version: "2.0", extensions: { queues: { batchSize: 4 } } },
+        { queues: { visibilityTimeoutMs: 0 } },
+      ).queues,
+    ).toMatchObject({ batchSize: 4, newBatchThreshold: 2, visibilityTimeoutMs: 0 });
     expect(() => toHostSettings({ version: "2.0", extensions: { queues: { batchSize: 64 } } })).toThrow();
     expect(() => toHostSettings({ version: "2.0", functionTimeout: "ten minutes" })).toThrow();
     expect(() => toHostSettings({ version: "1.0" })).toThrow();

@@ -1,4 +1,10 @@
-import { nextOccurrence, parseNcrontab, parseSchedule, parseTimeSpan, ScheduleError } from "../../src/functions-host/ncrontab";
+import {
+  nextOccurrence,
+  parseNcrontab,
+  parseSchedule,
+  parseTimeSpan,
+  ScheduleError,
+} from "../../src/functions-host/ncrontab";
 
 const at = (iso: string) => Date.parse(iso);
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
