@@ -17,6 +17,19 @@ export const allowList: { path: string[]; attributes?: string[]; elements?: stri
     attributes: ["OrganizationVersion", "OrganizationSchemaType"],
     why: "root attributes of modern exports (listed in SOURCE.md as newer than 9.0.0.2090)",
   },
+  {
+    // Since 9.x exports name a view's table by logical name; the 9.0 schema types it as an object type code, which
+    // a custom table only gets in the target environment.
+    path: ["ImportExportXml", "Entities", "Entity", "SavedQueries", "savedqueries", "savedquery"],
+    elements: ["returnedtypecode"],
+    why: "logical name where the 9.0 schema expects an object type code",
+  },
+  {
+    // Same for a chart's table, an element the 9.0 schema lacks altogether.
+    path: ["ImportExportXml", "Entities", "Entity", "Visualizations", "visualization"],
+    elements: ["primaryentitytypecode"],
+    why: "a chart's table by logical name (newer than 9.0.0.2090)",
+  },
 ];
 
 const stripNode = (node: XmlElement, path: string[]): XmlElement => {
@@ -83,6 +96,7 @@ export interface SchemaCheckResult {
 export const checkCustomizationsXml = async (
   customizations: XmlElement,
   xsdDir: string = defaultXsdDir,
+  options: { applyAllowList?: boolean } = {},
 ): Promise<SchemaCheckResult | undefined> => {
   if (!existsSync(join(xsdDir, "CustomizationsSolution.xsd"))) return undefined;
   const schemas = readdirSync(xsdDir)
@@ -92,7 +106,12 @@ export const checkCustomizationsXml = async (
   const main = schemas.find((s) => s.fileName === "CustomizationsSolution.xsd");
   if (main === undefined) return undefined;
   const result = await validateXML({
-    xml: [{ fileName: "customizations.xml", contents: serializeXml(stripAllowListed(customizations)) }],
+    xml: [
+      {
+        fileName: "customizations.xml",
+        contents: serializeXml(options.applyAllowList === false ? customizations : stripAllowListed(customizations)),
+      },
+    ],
     schema: [main],
     preload: schemas.filter((s) => s !== main),
     maxMemoryPages: 4096,
