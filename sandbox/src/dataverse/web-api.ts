@@ -9,6 +9,7 @@ import {
   methodNotAllowed,
   propertyNotFound,
   resourceNotFound,
+  versionMismatch,
 } from "./errors";
 import { evaluateFilter } from "./odata/filter";
 import type { QueryOptions } from "./odata/query-options";
@@ -328,10 +329,7 @@ function entityRequest(request: WebApiRequest, route: RouteOptions, table: Table
     const row = requireRow(org.store, table, key);
     const ifMatch = header(request, "if-match");
     if (ifMatch !== undefined && ifMatch.trim() !== "*" && ifMatch.trim() !== toEtag(row)) {
-      throw badRequest(
-        "The version of the existing record doesn't match the RowVersion property provided.",
-        "0x80060882",
-      );
+      throw versionMismatch();
     }
     deleteRow(session, table, row);
     return noContent();

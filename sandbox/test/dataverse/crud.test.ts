@@ -142,6 +142,9 @@ describe("records over the Web API", () => {
 
   it("deletes, and answers 404 with 0x80040217 for a missing row", async () => {
     const id = entityIdOf(await t.api("accounts", { method: "POST", json: { name: "Doomed" } }));
+    const stale = await t.api(`accounts(${id})`, { method: "DELETE", headers: { "If-Match": 'W/"1"' } });
+    expect(stale.status).toBe(412);
+    expect((await errorOf(stale)).code).toBe("0x80060882");
     expect((await t.api(`accounts(${id})`, { method: "DELETE" })).status).toBe(204);
     const gone = await t.api(`accounts(${id})`);
     expect(gone.status).toBe(404);
