@@ -199,6 +199,14 @@ export class IdentityEngine {
     return true;
   }
 
+  /** The tenants connected to the app by any user: the organisations Xero sends the app's webhooks for. */
+  connectedTenantIds(clientId?: string): string[] {
+    const tenantIds = [...this.connections.values()]
+      .filter((connection) => clientId === undefined || connection.clientId === clientId)
+      .map((connection) => connection.tenantId);
+    return [...new Set(tenantIds)];
+  }
+
   /** Fault injection: the organisation removes the app (Settings › Connected Apps › Remove) for every user. */
   removeTenantConnections(tenantId: string): number {
     let removed = 0;

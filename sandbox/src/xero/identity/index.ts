@@ -117,6 +117,8 @@ export interface XeroIdentity {
   revokeGrantsForTenant(tenantId: string): number;
   /** Fault injection: the tenant disconnects the app (API → 403 for it; tokens stay valid). */
   revokeConnection(tenantId: string): number;
+  /** Tenants connected to the app (any app when omitted) by any user — what Xero sends an app's webhooks for. */
+  connectedTenantIds(clientId?: string): string[];
   setIssuer(url: string): void;
   readonly user: XeroUser;
   stats(): XeroIdentityStats;
@@ -550,6 +552,7 @@ export function createXeroIdentity(options: XeroIdentityOptions): XeroIdentity {
     revokeGrant: (value) => engine.revokeGrantOf(value),
     revokeGrantsForTenant: (tenantId) => engine.revokeGrantsForTenant(tenantId),
     revokeConnection: (tenantId) => engine.removeTenantConnections(tenantId),
+    connectedTenantIds: (clientId) => engine.connectedTenantIds(clientId),
     setIssuer: (url) => {
       configuredIssuer = url.replace(/\/+$/, "");
     },

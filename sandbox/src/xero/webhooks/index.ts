@@ -53,6 +53,11 @@ export interface XeroWebhookSenderOptions {
   /** The categories the subscription is for; other events are not sent. Default all three. */
   readonly categories?: readonly WebhookResource[];
   /**
+   * Xero sends an app's events only for organisations connected to the app, e.g.
+   * `(tenantId) => identity.connectedTenantIds(clientId).includes(tenantId)`. Default: every tenant.
+   */
+  readonly isConnected?: (tenantId: string) => boolean;
+  /**
    * Xero sends events only once the subscription passed intent to receive. True starts it as already validated;
    * the default (false) drops events until intentToReceive() succeeds.
    */
@@ -98,7 +103,10 @@ export interface XeroWebhookStats {
   /** Malformed events send() threw on (e.g. a CREDITNOTE event without data { Type, Status }). */
   eventsRefused: number;
   eventsDelivered: number;
-  /** Events not sent: subscription unverified or disabled, category not subscribed, or given up after 24 hours. */
+  /**
+   * Events not sent: subscription unverified or disabled, category not subscribed, tenant not connected, or given up
+   * after 24 hours.
+   */
   eventsDropped: number;
   deliveriesAttempted: number;
   deliveriesSucceeded: number;
@@ -207,7 +215,8 @@ export function createXeroWebhookSender(options: XeroWebhookSenderOptions): Xero
       throw new Error(`not a change event Xero can send: ${issues.join("; ")}`);
     }
     const event = parsed.data;
-    if (state === "unverified" || state === "disabled" || !categories.has(event.resource)) {
+    const connected = options.isConnected?.(event.tenantId) ?? true;
+    if (state === "unverified" || state === "disabled" || !categories.has(event.resource) || !connected) {
       stats.eventsDropped += 1;
       return;
     }

@@ -236,6 +236,16 @@ describe("Xero identity: tokens after the code exchange", () => {
       expect(harness.server.identity.authority.validateAccessToken(elsewhere.access_token).ok).toBe(true);
     });
 
+    it("connectedTenantIds lists the organisations connected to an app", () => {
+      const other = harness.server.identity.registerApp({ redirectUris: [redirectUri] });
+      harness.server.identity.issueTokenSet({ tenantIds: [demo.tenantId] });
+      harness.server.identity.issueTokenSet({ tenantIds: [harbour.tenantId], clientId: other.clientId });
+      expect(harness.server.identity.connectedTenantIds(harness.app.clientId)).toStrictEqual([demo.tenantId]);
+      expect(harness.server.identity.connectedTenantIds().sort()).toStrictEqual(
+        [demo.tenantId, harbour.tenantId].sort(),
+      );
+    });
+
     it("revokeConnection drops the tenant from every token while the tokens stay valid", async () => {
       const tokens = harness.server.identity.issueTokenSet({ tenantIds: [demo.tenantId, harbour.tenantId] });
       expect(harness.server.identity.revokeConnection(demo.tenantId)).toBe(1);

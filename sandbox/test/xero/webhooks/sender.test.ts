@@ -237,6 +237,31 @@ describe("Xero webhook sender", () => {
     expect(payload.events.map((event) => event.eventCategory)).toStrictEqual(["INVOICE"]);
   });
 
+  it("sends only for organisations connected to the app when told which are", async () => {
+    const otherTenant = "0b6a4f3e-2d1c-4b5a-9e8f-7a6b5c4d3e2f";
+    const connectedOnly = createXeroWebhookSender({
+      clock,
+      url: receiver.url,
+      webhookKey,
+      verified: true,
+      autoDeliver: false,
+      isConnected: (candidate) => candidate === tenantId,
+    });
+    connectedOnly.send({
+      tenantId: otherTenant,
+      resource: "INVOICE",
+      resourceId: invoiceId,
+      eventType: "CREATE",
+      at: clock.now(),
+    });
+    connectedOnly.send({ tenantId, resource: "INVOICE", resourceId: invoiceId, eventType: "UPDATE", at: clock.now() });
+    await connectedOnly.flush();
+    await connectedOnly.stop();
+    const payload = JSON.parse(receiver.received[0]?.body ?? "") as { events: { tenantId: string }[] };
+    expect(payload.events.map((event) => event.tenantId)).toStrictEqual([tenantId]);
+    expect(connectedOnly.stats().eventsDropped).toBe(1);
+  });
+
   it("delivers on its own timer when autoDeliver is on", async () => {
     const live = createXeroWebhookSender({
       url: receiver.url,
