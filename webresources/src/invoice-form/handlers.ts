@@ -231,7 +231,9 @@ function renderStatus(form: Xrm.FormContext, ports: ClientPorts): void {
 }
 
 /**
- * Offers the pay-now link as a recommendation on its field with two actions: copy (to send to the customer) and open.
+ * Offers to copy the pay-now link, as a recommendation on its field (its Apply button runs the copy). Opening needs no
+ * script: the column is a URL field, which opens the link when selected, read-only or not. The message is kept under
+ * the 50 characters the notification shows.
  * https://learn.microsoft.com/power-apps/developer/model-driven-apps/clientapi/reference/controls/addnotification
  */
 function renderPayNowLink(form: Xrm.FormContext, ports: ClientPorts): void {
@@ -243,10 +245,9 @@ function renderPayNowLink(form: Xrm.FormContext, ports: ClientPorts): void {
   control.addNotification({
     uniqueId: noticeIds.payNowLink,
     notificationLevel: "RECOMMENDATION",
-    messages: ["Send this link to your customer so they can pay the invoice online."],
+    messages: ["Pay-now link ready for your customer"],
     actions: [
-      { message: "Copy the pay-now link", actions: [() => void copyPayNowLink(form, ports, link)] },
-      { message: "Open the pay-now link", actions: [() => ports.navigation.openUrl(link)] },
+      { message: "Copy the link to send it to your customer (select the link to open it).", actions: [() => void copyPayNowLink(form, ports, link)] },
     ],
   });
 }

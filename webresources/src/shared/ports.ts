@@ -4,7 +4,7 @@
  */
 export interface ClientPorts {
   webApi: Pick<Xrm.WebApi, "retrieveRecord" | "retrieveMultipleRecords" | "updateRecord">;
-  navigation: Pick<Xrm.Navigation, "openAlertDialog" | "openConfirmDialog" | "openUrl">;
+  navigation: Pick<Xrm.Navigation, "openAlertDialog" | "openConfirmDialog">;
   /** Resolves true when the text reached the clipboard. */
   copyText: (text: string) => Promise<boolean>;
   /** Formats a date and time the way the user reads them. */
