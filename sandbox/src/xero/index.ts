@@ -49,6 +49,27 @@ export interface XeroEmulatorOptions {
   webhookKey?: string;
 }
 
+/** The token endpoint's answer, as a plain object type (assignable to openid-client's TokenSetParameters). */
+export type XeroTokenSet = {
+  access_token: string;
+  expires_in: number;
+  token_type: "Bearer";
+  scope: string;
+  refresh_token?: string;
+  id_token?: string;
+};
+
+function toXeroTokenSet(tokenSet: TokenSet): XeroTokenSet {
+  return {
+    access_token: tokenSet.access_token,
+    expires_in: tokenSet.expires_in,
+    token_type: tokenSet.token_type,
+    scope: tokenSet.scope,
+    ...(tokenSet.refresh_token === undefined ? {} : { refresh_token: tokenSet.refresh_token }),
+    ...(tokenSet.id_token === undefined ? {} : { id_token: tokenSet.id_token }),
+  };
+}
+
 export interface XeroEmulatorStats extends ApiStats {
   faultsInjected: number;
   organisations: number;
@@ -75,7 +96,7 @@ export interface XeroEmulator {
   createOrganisation(options: TenantOptions): { tenantId: string; name: string; shortCode: string };
   registerApp(registration: XeroAppRegistration): RegisteredApp;
   /** A valid token set for tests, in the shape xero-node's setTokenSet takes. */
-  issueTokenSet(options: IssueTokenSetOptions): TokenSet;
+  issueTokenSet(options: IssueTokenSetOptions): XeroTokenSet;
   /** Subscribes to change events; returns the unsubscribe function. */
   onChange(listener: (event: ChangeEvent) => void): () => void;
   stats(): XeroEmulatorStats;
@@ -252,10 +273,7 @@ export async function startXeroEmulator(options: XeroEmulatorOptions = {}): Prom
     faults: faultControl,
     createOrganisation,
     registerApp: (registration) => identity.registerApp(registration),
-    issueTokenSet: (request) => {
-      const { authEventId: _authEventId, ...tokenSet } = identity.issueTokenSet(request);
-      return tokenSet;
-    },
+    issueTokenSet: (request) => toXeroTokenSet(identity.issueTokenSet(request)),
     onChange: (listener) => {
       listeners.add(listener);
       return () => listeners.delete(listener);

@@ -229,7 +229,7 @@ export class ApiServer {
   private run(raw: string, matched: { route: Route; params: string[] }, tenant: Tenant, url: URL, req: IncomingMessage, where: Omit<SpecViolation, "direction" | "errors">): XeroAnswer {
     const { operationId } = matched.route;
     const { validator } = this.deps;
-    const hasBodySchema = validator.operation(operationId).requestSchemaRef !== undefined;
+    const hasBodySchema = validator.operation(operationId).requestSchemaRef !== null;
     let body: unknown;
     // xero-node sends "{}" even on GET; operations without a request body ignore whatever came, as Xero does.
     if (hasBodySchema && raw.trim() !== "") {

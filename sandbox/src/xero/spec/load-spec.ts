@@ -1,6 +1,8 @@
 // Loads the vendored Xero Accounting OpenAPI document and turns its OpenAPI 3.0 schema dialect into plain JSON Schema
 // that ajv understands. The document is read once per process and shared by every emulator in it.
-import { readFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "yaml";
 
@@ -11,10 +13,10 @@ export interface OpenApiOperation {
   method: string;
   /** Path template as the spec writes it, e.g. `/Invoices/{InvoiceID}`. */
   path: string;
-  /** `$ref` of the JSON request body schema, when the operation takes one. */
-  requestSchemaRef: string | undefined;
-  /** Status code → `$ref` of the JSON response body schema (absent when the spec gives no JSON body). */
-  responseSchemaRefs: Record<string, string | undefined>;
+  /** `$ref` of the JSON request body schema, or null when the operation takes none. */
+  requestSchemaRef: string | null;
+  /** Status code → `$ref` of the JSON response body schema, or null when the spec gives that status no JSON body. */
+  responseSchemaRefs: Record<string, string | null>;
   /** OAuth2 scopes of which the token must hold at least one. */
   scopes: readonly string[];
   /** Query parameters the operation declares, with their (converted) schemas. */
@@ -36,14 +38,51 @@ export interface AccountingSpec {
 
 let cached: AccountingSpec | undefined;
 
+/** Where parsed specs are cached as JSON, keyed by the SHA-256 of the YAML bytes (parsing 900 KB of YAML is slow). */
+export const specCacheDir = join(tmpdir(), "xero-emulator-spec-cache");
+
+interface CachedSpec {
+  version: string;
+  operations: OpenApiOperation[];
+  schemas: Record<string, unknown>;
+}
+
+function fromCache(cache: CachedSpec): AccountingSpec {
+  return {
+    version: cache.version,
+    operations: new Map(cache.operations.map((operation) => [operation.operationId, { ...operation, queryParameters: new Map(Object.entries(operation.queryParameters as unknown as Record<string, QueryParameter>)) }])),
+    schemas: cache.schemas,
+  };
+}
+
+function toCache(spec: AccountingSpec): CachedSpec {
+  return {
+    version: spec.version,
+    operations: [...spec.operations.values()].map((operation) => ({ ...operation, queryParameters: Object.fromEntries(operation.queryParameters) as unknown as Map<string, QueryParameter> })),
+    schemas: spec.schemas,
+  };
+}
+
 export function loadAccountingSpec(path: string = accountingSpecPath): AccountingSpec {
   if (cached !== undefined && path === accountingSpecPath) return cached;
-  const document = parse(readFileSync(path, "utf8")) as OpenApiDocument;
-  const spec: AccountingSpec = {
-    version: document.info.version,
-    operations: toOperations(document),
-    schemas: toJsonSchema(document.components.schemas) as Record<string, unknown>,
-  };
+  const text = readFileSync(path);
+  const cacheFile = join(specCacheDir, `${createHash("sha256").update(text).digest("hex")}.json`);
+  let spec: AccountingSpec | undefined;
+  try {
+    spec = fromCache(JSON.parse(readFileSync(cacheFile, "utf8")) as CachedSpec);
+  } catch {
+    const document = parse(text.toString("utf8")) as OpenApiDocument;
+    spec = {
+      version: document.info.version,
+      operations: toOperations(document),
+      schemas: toJsonSchema(document.components.schemas) as Record<string, unknown>,
+    };
+    // Written to a temporary name and renamed, so a parallel reader never sees half a file.
+    mkdirSync(specCacheDir, { recursive: true });
+    const partial = `${cacheFile}.${process.pid}.tmp`;
+    writeFileSync(partial, JSON.stringify(toCache(spec)));
+    renameSync(partial, cacheFile);
+  }
   if (path === accountingSpecPath) cached = spec;
   return spec;
 }
@@ -79,15 +118,15 @@ function toOperations(document: OpenApiDocument): Map<string, OpenApiOperation> 
       if (!httpMethods.has(method)) continue;
       const operation = raw as RawOperation;
       if (operation.operationId === undefined) continue;
-      const responseSchemaRefs: Record<string, string | undefined> = {};
+      const responseSchemaRefs: Record<string, string | null> = {};
       for (const [status, response] of Object.entries(operation.responses ?? {})) {
-        responseSchemaRefs[status] = response.content?.["application/json"]?.schema?.$ref;
+        responseSchemaRefs[status] = response.content?.["application/json"]?.schema?.$ref ?? null;
       }
       operations.set(operation.operationId, {
         operationId: operation.operationId,
         method: method.toUpperCase(),
         path,
-        requestSchemaRef: operation.requestBody?.content?.["application/json"]?.schema?.$ref,
+        requestSchemaRef: operation.requestBody?.content?.["application/json"]?.schema?.$ref ?? null,
         responseSchemaRefs,
         scopes: (operation.security ?? []).flatMap((requirement) => requirement["OAuth2"] ?? []),
         queryParameters: toQueryParameters(document, operation.parameters ?? []),

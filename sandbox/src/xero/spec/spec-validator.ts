@@ -30,7 +30,7 @@ export class SpecValidator {
   /** Validates a request body against the operation's requestBody schema (operations without one accept none). */
   validateRequest(operationId: string, body: unknown): ValidationOutcome {
     const ref = this.operation(operationId).requestSchemaRef;
-    if (ref === undefined) return body === undefined ? { ok: true } : { ok: false, errors: ["the operation takes no body"] };
+    if (ref === null) return body === undefined ? { ok: true } : { ok: false, errors: ["the operation takes no body"] };
     if (body === undefined) return { ok: false, errors: ["a request body is required"] };
     return this.validate(ref, body);
   }
@@ -64,7 +64,7 @@ export class SpecValidator {
     const responses = this.operation(operationId).responseSchemaRefs;
     const declared = Object.prototype.hasOwnProperty.call(responses, String(status));
     if (!declared && status < 300) return { ok: false, errors: [`the spec declares no ${status} response`] };
-    if (status === 204 || (declared && responses[String(status)] === undefined && status < 300)) {
+    if (status === 204 || (declared && responses[String(status)] === null && status < 300)) {
       return body === undefined ? { ok: true } : { ok: false, errors: [`a ${status} answer carries no body`] };
     }
     // Error answers the operation does not describe (or describes only in words) are Xero's Error object.

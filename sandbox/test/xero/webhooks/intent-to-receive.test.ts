@@ -72,6 +72,25 @@ describe("Xero webhook intent to receive", () => {
     expect(withCookie.checks[0]).toMatchObject({ status: 200, noCookies: false, ok: false });
   });
 
+  it("fails a receiver that does not answer in time", async () => {
+    receiver = await startReceiver(() => {
+      // Never answers: the sender must give up after its response timeout (5 s in Xero, shortened here).
+    });
+    const sender = createXeroWebhookSender({
+      url: receiver.url,
+      webhookKey,
+      autoDeliver: false,
+      responseTimeoutMs: 50,
+    });
+    const result = await sender.intentToReceive();
+    await sender.stop();
+    expect(result.ok).toBe(false);
+    expect(result.checks.map((check) => check.error)).toStrictEqual([
+      "no answer within 50 ms",
+      "no answer within 50 ms",
+    ]);
+  });
+
   it("reports a receiver that cannot be reached", async () => {
     receiver = await startReceiver(correctReceiver(webhookKey));
     const sender = createXeroWebhookSender({ url: "http://127.0.0.1:1/webhook", webhookKey, autoDeliver: false });
