@@ -68,9 +68,27 @@ export function presentedKey(url: URL, headers: IncomingMessage["headers"]): str
   return fromHeader ?? url.searchParams.get("code") ?? undefined;
 }
 
-export async function readBody(request: IncomingMessage): Promise<Buffer> {
+/**
+ * The host's request limits: 100 MB of body (413 beyond) and 4,096 bytes of URL (414 beyond).
+ * https://learn.microsoft.com/azure/azure-functions/functions-bindings-http-webhook-trigger#limits
+ */
+export const requestLimits = { maxBodyBytes: 104_857_600, maxUrlBytes: 4_096 } as const;
+
+export class BodyTooLargeError extends Error {
+  override name = "BodyTooLargeError";
+}
+
+export async function readBody(
+  request: IncomingMessage,
+  maxBytes: number = requestLimits.maxBodyBytes,
+): Promise<Buffer> {
   const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(chunk as Buffer);
+  let length = 0;
+  for await (const chunk of request) {
+    length += (chunk as Buffer).length;
+    if (length > maxBytes) throw new BodyTooLargeError(`request body over ${maxBytes} bytes`);
+    chunks.push(chunk as Buffer);
+  }
   return Buffer.concat(chunks);
 }
 

@@ -14,10 +14,12 @@ import type {
 } from "../../../azure-functions/src/function-table";
 import { loadHostSettings, type HostSettings, type HostSettingsOverrides } from "./host-settings";
 import {
+  BodyTooLargeError,
   findRoute,
   isAuthorised,
   presentedKey,
   readBody,
+  requestLimits,
   toHttpRequest,
   toHttpRoutes,
   writeHttpResponse,
@@ -186,6 +188,10 @@ export async function startFunctionsHost(options: FunctionsHostOptions): Promise
   });
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    if (Buffer.byteLength(request.url ?? "/") > requestLimits.maxUrlBytes) {
+      response.writeHead(414).end();
+      return;
+    }
     const requestUrl = new URL(request.url ?? "/", url);
     const method = (request.method ?? "GET").toUpperCase();
     const path = requestUrl.pathname;
@@ -218,7 +224,16 @@ export async function startFunctionsHost(options: FunctionsHostOptions): Promise
       response.writeHead(401).end();
       return;
     }
-    const body = await readBody(request);
+    const declaredLength = Number(request.headers["content-length"] ?? 0);
+    let body: Buffer;
+    try {
+      if (declaredLength > requestLimits.maxBodyBytes) throw new BodyTooLargeError("declared length over the limit");
+      body = await readBody(request);
+    } catch (error) {
+      if (!(error instanceof BodyTooLargeError)) throw error;
+      response.writeHead(413, { connection: "close" }).end();
+      return;
+    }
     const httpRequest = toHttpRequest(request, requestUrl, found.params, body);
     let result: Awaited<ReturnType<HttpFunctionDefinition["handler"]>>;
     try {

@@ -1,4 +1,5 @@
 import { createHmac } from "node:crypto";
+import { request as httpRequest } from "node:http";
 import type { HttpHandler, HttpRequest, InvocationContext, Timer } from "@azure/functions";
 import { QueueClient } from "@azure/storage-queue";
 import type { FunctionDefinition } from "../../../azure-functions/src/function-table";
@@ -162,6 +163,27 @@ describe("the local Functions host", () => {
         body: Buffer.concat([raw, Buffer.from(" ")]),
       });
       expect(tampered.status).toBe(401);
+    });
+
+    it("applies the host's request limits: 414 for a URL over 4 KB, 413 for a body over 100 MB", async () => {
+      expect((await fetch(`${host.apiUrl}/webhooks/xero?pad=${"x".repeat(5_000)}`, { method: "POST" })).status).toBe(
+        414,
+      );
+      // Declared, not sent: the host answers from the Content-Length before reading the body.
+      const status = await new Promise<number | undefined>((resolve, reject) => {
+        const request = httpRequest(`${host.apiUrl}/webhooks/xero`, {
+          method: "POST",
+          headers: { "content-length": String(104_857_600 + 1) },
+        });
+        request.on("response", (response) => {
+          response.resume();
+          request.destroy();
+          resolve(response.statusCode);
+        });
+        request.on("error", reject);
+        request.write("{}");
+      });
+      expect(status).toBe(413);
     });
 
     it("turns an unhandled error into a bare 500 and no answer into 204", async () => {
