@@ -50,7 +50,7 @@ export function invoiceListType(tenant: Tenant): ListType<InvoiceRecord> {
 }
 
 export interface InvoiceRenderOptions {
-  /** Xero leaves line items out of list answers unless a page is asked for. */
+  /** Xero answers lists with empty LineItems unless a page is asked for. */
   withLineItems: boolean;
 }
 
@@ -101,7 +101,7 @@ export function toXeroInvoice(tenant: Tenant, invoice: InvoiceRecord, options: I
     ...(invoice.Url === undefined ? {} : { Url: invoice.Url }),
     Status: invoice.Status,
     LineAmountTypes: invoice.LineAmountTypes,
-    ...(options.withLineItems ? { LineItems: invoice.LineItems.map(fromLineItem) } : {}),
+    LineItems: options.withLineItems ? invoice.LineItems.map(fromLineItem) : [],
     SubTotal: invoice.SubTotal,
     TotalTax: invoice.TotalTax,
     Total: invoice.Total,
