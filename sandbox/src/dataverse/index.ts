@@ -305,7 +305,7 @@ export async function startDataverseEmulator(options: DataverseEmulatorOptions =
     },
     webhooks: { deliveries: dispatcher.deliveries, idle: () => dispatcher.idle() },
     async stop() {
-      await dispatcher.idle();
+      await dispatcher.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

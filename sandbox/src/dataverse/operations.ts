@@ -24,7 +24,7 @@ import type { CollectionNavigation, SchemaIndex, TableIndex } from "./schema-ind
 import { isLookup, stateName } from "./schema-index";
 import type { LookupValue, OrgStore, Row, StoredValue } from "./store";
 import { isLookupValue } from "./store";
-import { toDataverseDateTime, toStoredValue } from "./values";
+import { roundTo, toDataverseDateTime, toStoredValue } from "./values";
 
 export interface OrgContext {
   name: string;
@@ -251,6 +251,10 @@ function applyRules(session: WriteSession, table: TableIndex, row: Record<string
     if (isLookupValue(invoice)) {
       const parent = org.store.get("invoice", invoice.id);
       if (parent !== undefined && isReadOnlyInvoice(parent)) throw readOnlyInvoice(invoice.id);
+      // A line is always in its invoice's currency.
+      const currency = parent?.["transactioncurrencyid"];
+      if (isLookupValue(currency) && table.attributes.has("transactioncurrencyid"))
+        row["transactioncurrencyid"] = currency;
     }
     const listed = priceFromList(org, row);
     if (listed !== undefined) row["priceperunit"] = listed;
@@ -270,6 +274,26 @@ function applyRules(session: WriteSession, table: TableIndex, row: Record<string
     const currency = isLookupValue(fromPriceLevel) ? fromPriceLevel : baseCurrency(org);
     if (currency !== undefined) row["transactioncurrencyid"] = currency;
   }
+  Object.assign(row, toBaseAmounts(org, table, row));
+}
+
+/**
+ * Rows in a currency keep its exchange rate and each money column's value in the base currency (`x_base`).
+ * https://learn.microsoft.com/power-apps/developer/data-platform/transaction-currency-currency-entities
+ */
+function toBaseAmounts(org: OrgContext, table: TableIndex, row: Row): Record<string, StoredValue> {
+  const currency = row["transactioncurrencyid"];
+  if (!isLookupValue(currency) || !table.attributes.has("exchangerate")) return {};
+  const rate = org.store.get("transactioncurrency", currency.id)?.["exchangerate"];
+  if (typeof rate !== "number" || rate === 0) return {};
+  const values: Record<string, StoredValue> = { exchangerate: rate };
+  for (const attribute of table.attributes.values()) {
+    const base = `${attribute.logicalName}_base`;
+    const amount = row[attribute.logicalName];
+    if (attribute.type === "Money" && table.attributes.has(base))
+      values[base] = typeof amount === "number" ? roundTo(amount / rate, 4) : null;
+  }
+  return values;
 }
 
 const readOnlyInvoice = (id: string): DataverseError =>
@@ -288,7 +312,8 @@ function recomputeInvoice(session: WriteSession, invoiceId: string): void {
     const parent = line["invoiceid"];
     return isLookupValue(parent) && parent.id === invoiceId;
   });
-  const totals = only(table, toInvoiceTotals(invoice, lines));
+  const computed = only(table, toInvoiceTotals(invoice, lines));
+  const totals = { ...computed, ...toBaseAmounts(org, table, { ...invoice, ...computed }) };
   const changed = Object.keys(totals).filter((name) => invoice[name] !== totals[name]);
   if (changed.length === 0) return;
   org.store.put("invoice", invoiceId, {

@@ -315,12 +315,15 @@ export class WebhookDispatcher {
   readonly deliveries: WebhookDelivery[] = [];
   private readonly pending = new Set<Promise<void>>();
   private readonly timeoutMs: number;
+  /** Aborted by `close`, so stopping the emulator never waits on a receiver that hangs. */
+  private readonly closing = new AbortController();
 
   constructor(options: WebhookDispatcherOptions = {}) {
     this.timeoutMs = options.timeoutMs ?? webhookTimeoutMs;
   }
 
   dispatch(org: WebhookOrg, events: ChangeEvent[]): void {
+    if (this.closing.signal.aborted) return;
     for (const event of events) {
       for (const step of findSteps(org, event)) {
         const body = this.buildBody(org, event, step);
@@ -387,7 +390,7 @@ export class WebhookDispatcher {
           method: "POST",
           headers,
           body: body.text,
-          signal: AbortSignal.timeout(this.timeoutMs),
+          signal: AbortSignal.any([AbortSignal.timeout(this.timeoutMs), this.closing.signal]),
         });
         await response.arrayBuffer();
         record.outcome = response.status;
@@ -400,6 +403,12 @@ export class WebhookDispatcher {
       }
     }
     this.deliveries.push(record);
+  }
+
+  /** Abandons the deliveries under way and starts no more. */
+  async close(): Promise<void> {
+    this.closing.abort();
+    await this.idle();
   }
 
   /** Resolves when every delivery started so far has finished (tests await this). */

@@ -36,9 +36,19 @@ describe("seedDemo", () => {
     expect(harbour["primarycontactid"]).toMatchObject({ lastname: "Wilson" });
 
     const invoice = (await (
-      await t.api(`invoices(${first.invoices["INV-1003"] ?? ""})?$select=totalamount,_transactioncurrencyid_value`)
+      await t.api(
+        `invoices(${first.invoices["INV-1003"] ?? ""})?$select=totalamount,totalamount_base,exchangerate,_transactioncurrencyid_value&$expand=invoice_details($select=_transactioncurrencyid_value)`,
+      )
     ).json()) as Json;
-    expect(invoice).toMatchObject({ totalamount: 920, _transactioncurrencyid_value: first.currencies.AUD });
+    expect(invoice).toMatchObject({
+      totalamount: 920,
+      totalamount_base: 1000,
+      exchangerate: 0.92,
+      _transactioncurrencyid_value: first.currencies.AUD,
+    });
+    expect(invoice["invoice_details"]).toStrictEqual([
+      expect.objectContaining({ _transactioncurrencyid_value: first.currencies.AUD }),
+    ]);
     const products = (await (await t.api("products?$select=productnumber&$orderby=productnumber")).json()) as {
       value: Json[];
     };
