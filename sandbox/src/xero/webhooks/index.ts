@@ -198,7 +198,9 @@ export function createXeroWebhookSender(options: XeroWebhookSenderOptions): Xero
       const text = await response.text();
       return { status: response.status, emptyBody: text.length === 0, noCookies: !response.headers.has("set-cookie") };
     } catch (error) {
-      const timedOut = error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError");
+      // Not instanceof: fetch's DOMException may come from another realm (as under Jest).
+      const name = typeof error === "object" && error !== null && "name" in error ? error.name : undefined;
+      const timedOut = name === "TimeoutError" || name === "AbortError";
       return {
         emptyBody: true,
         noCookies: true,
