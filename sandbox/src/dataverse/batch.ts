@@ -130,8 +130,11 @@ function resolveTarget(target: string, session: WriteSession, webApiUrl: string)
   }
   if (/^https?:\/\//i.test(target)) return new URL(target);
   const root = new URL(webApiUrl);
-  if (target.startsWith("/"))
-    return new URL(`${root.origin}${root.pathname.replace(/\/api\/data\/v9\.\d\/$/, "")}${target}`);
+  if (target.startsWith("/")) {
+    // Host-relative (`/<org>/api/data/v9.2/…`) or, as Dataverse's own examples write it, org-relative (`/api/data/…`).
+    const orgPath = root.pathname.replace(/\/api\/data\/v9\.\d\/$/, "");
+    return new URL(target.startsWith(`${orgPath}/`) ? `${root.origin}${target}` : `${root.origin}${orgPath}${target}`);
+  }
   return new URL(`${webApiUrl}${target}`);
 }
 

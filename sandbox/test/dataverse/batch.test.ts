@@ -76,6 +76,12 @@ describe("$batch", () => {
           contentId: "3",
         },
         { method: "PATCH", url: "$1", body: { accountnumber: "B-1" }, contentId: "4" },
+        {
+          method: "PATCH",
+          url: `${new URL(t.org.webApiUrl).pathname}accounts(mag_xerocontactid='XC-1')`,
+          body: { name: "Keyed" },
+          contentId: "5",
+        },
       ],
       { method: "GET", url: encodeURI("accounts?$select=name,accountnumber&$filter=name eq 'Batch Account'") },
     ]);
@@ -83,7 +89,8 @@ describe("$batch", () => {
     expect(t.dv.requestCount(t.org) - before).toBe(1);
     expect(response.headers.get("content-type")).toMatch(/^multipart\/mixed; boundary=batchresponse_/);
     const text = await response.text();
-    expect(text.match(/HTTP\/1\.1 204 No Content/g)).toHaveLength(4);
+    expect(text.match(/HTTP\/1\.1 204 No Content/g)).toHaveLength(5);
+    expect(t.dv.store.list(t.org, "account").some((row) => row["mag_xerocontactid"] === "XC-1")).toBe(true);
     expect(text).toMatch(
       /--changesetresponse_[0-9a-f-]+\r\nContent-Type: application\/http\r\nContent-Transfer-Encoding: binary\r\nContent-ID: 1\r\n/,
     );
