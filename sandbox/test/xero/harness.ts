@@ -26,6 +26,11 @@ export function clientFor(emulator: XeroEmulator, tenantIds: readonly string[], 
   return xero;
 }
 
+/** A fresh token for the harness's client (access tokens live 30 minutes on the emulated clock). */
+export function renewToken(h: Harness): void {
+  h.xero.setTokenSet(h.emulator.issueTokenSet({ tenantIds: [h.tenantId] }));
+}
+
 /** The status and body of a rejected xero-node call (it rejects with a JSON string of the response). */
 export function toRejection(error: unknown): { statusCode: number; body: unknown; headers: Record<string, string> } {
   const parsed = JSON.parse(typeof error === "string" ? error : String(error)) as { response: { statusCode: number; body: unknown; headers: Record<string, string> } };
