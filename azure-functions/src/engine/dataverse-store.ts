@@ -95,6 +95,7 @@ export class DataverseSyncStore implements SyncStore {
         or(filter`${column(ic.mag_xerosyncstatus)} ne ${toNumberLiteral(mag_xerosyncstatus.Failed)}`, filter`${column(ic.mag_xerosyncstatus)} eq ${nullLiteral}`),
         filter`${column(ic.modifiedon)} ge ${toDateTimeLiteral(scope.modifiedSince)}`,
         this.connectorFilter(scope, ic.mag_xeroconnectorid),
+        ...(scope.recordIds === undefined ? [] : [isIn(ic.invoiceid, guidList(scope.recordIds))]),
       ),
       orderBy: [`${ic.modifiedon} asc`],
       expand: [
@@ -261,6 +262,7 @@ export class DataverseSyncStore implements SyncStore {
         or(filter`${column(cn.mag_xerosyncstatus)} ne ${toNumberLiteral(mag_xerosyncstatus.Failed)}`, filter`${column(cn.mag_xerosyncstatus)} eq ${nullLiteral}`),
         filter`${column(cn.modifiedon)} ge ${toDateTimeLiteral(scope.modifiedSince)}`,
         this.connectorFilter(scope, cn.mag_xeroconnectorid),
+        ...(scope.recordIds === undefined ? [] : [isIn(cn.mag_creditnoteid, guidList(scope.recordIds))]),
       ),
       orderBy: [`${cn.modifiedon} asc`],
       expand: [{ property: mag_creditnote.navigation.mag_invoiceid.invoice, select: [ic.mag_xeroid, ic.invoicenumber] }],

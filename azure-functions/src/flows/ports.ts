@@ -18,17 +18,8 @@ export interface ReferenceData {
   trackingCategories: TrackingCategory[];
 }
 
-export const flowNames = [
-  "InvoicesToXero",
-  "InvoicesFromXero",
-  "PaymentsFromXero",
-  "CreditNotesToXero",
-  "CreditNotesFromXero",
-  "ContactsFromXero",
-  "InvoiceEmailsToXero",
-  "ReferenceData",
-] as const;
-export type FlowName = (typeof flowNames)[number];
+export type { FlowName } from "../adapters/queue/work-queue";
+import type { FlowName } from "../adapters/queue/work-queue";
 
 /** Which connector a run serves and how (from the data-flow row). */
 export interface RunScope {
@@ -41,6 +32,8 @@ export interface RunScope {
   modifiedSince: Date;
   /** The data-flow row the run's result is written to. */
   dataFlowId?: string;
+  /** Real-time work: only these records (still subject to the selection criteria). */
+  recordIds?: string[];
   /** When this flow last ran for the connector (reference data reads Xero changes since then). */
   lastRunOn?: Date;
   correlationId: string;

@@ -26,10 +26,13 @@ export const Address = z.object({
 });
 export type Address = z.infer<typeof Address>;
 
+/** Xero refuses a contact whose email is not valid ("Email address must be valid."); checked before calling it. */
+export const EmailAddress = z.email({ message: "is not a valid email address" });
+
 export const Person = z.object({
   firstName: z.string().optional(),
   lastName: z.string().optional(),
-  emailAddress: z.string().optional(),
+  emailAddress: EmailAddress.optional(),
   includeInEmails: z.boolean().optional(),
 });
 export type Person = z.infer<typeof Person>;

@@ -1,6 +1,6 @@
 // The customer of an invoice: a Dynamics 365 account or contact, a Xero contact.
 import { z } from "zod";
-import { Address, CurrencyCode, Guid, Person } from "./common";
+import { Address, CurrencyCode, EmailAddress, Guid, Person } from "./common";
 
 export const CustomerKind = z.enum(["account", "contact"]);
 export type CustomerKind = z.infer<typeof CustomerKind>;
@@ -18,7 +18,7 @@ export const Customer = z.object({
   /** The primary person: the account's primary contact, or the contact itself. */
   firstName: z.string().optional(),
   lastName: z.string().optional(),
-  emailAddress: z.string().optional(),
+  emailAddress: EmailAddress.optional(),
   currencyCode: CurrencyCode.optional(),
   phones: z.object({
     default: z.string().optional(),

@@ -8,6 +8,8 @@ import { z } from "zod";
 import type { Clock } from "../../core/clock";
 import { SyncError, toSyncError } from "../../core/errors";
 import type { ContactQuery, ElementResult, XeroPort } from "./port";
+import type { IncrementalQuery, XeroPullPort } from "./pull-port";
+import { XeroPayment, XeroPulledContact, XeroPulledCreditNote, XeroPulledInvoice } from "./pull-schemas";
 import { toRateObservation } from "../table-storage/rate-budget";
 import { toRateObservationFromError } from "../table-storage/rate-governor";
 import type { XeroRateGate } from "./rate-gate";
@@ -60,12 +62,22 @@ type XeroNodeResult = { response: { status: number; headers: unknown; data: unkn
 /** Xero lists: `{ Invoices: [...] }` etc. */
 const listOf = <T extends z.ZodType>(key: string, schema: T) => z.looseObject({ [key]: z.array(schema).optional() });
 
+/** Pull reads come oldest change first, so a reader can remember how far it got. */
+const pullOrder = "UpdatedDateUTC ASC";
+
+/** `(Field==Guid("…") OR …)` for a where clause; ids are checked to be GUIDs so nothing else reaches the filter. */
+function anyOf(field: string, ids: readonly string[]): string {
+  const guids = ids.filter((id) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id));
+  if (guids.length === 0) return "false";
+  return `(${guids.map((id) => `${field}==Guid(${toWhereString(id)})`).join(" OR ")})`;
+}
+
 /** Quotes a value inside a Xero `where` clause: https://developer.xero.com/documentation/api/accounting/requests-and-responses#retrieving-a-filtered-set-of-data */
 export function toWhereString(value: string): string {
   return `"${value.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;
 }
 
-export class XeroNodeAdapter implements XeroPort {
+export class XeroNodeAdapter implements XeroPort, XeroPullPort {
   readonly tenantId: string;
   private readonly api: AccountingApi;
 
@@ -188,6 +200,47 @@ export class XeroNodeAdapter implements XeroPort {
       api.updateOrCreateItems(this.tenantId, ObjectSerializer.deserialize({ Items: items }, "Items"), false, undefined, idempotencyKey),
     );
     return toElements(answer.data, "Items", XeroItem, items.length);
+  }
+
+  // Pull reads (Xero → Dynamics 365): If-Modified-Since, `order=UpdatedDateUTC ASC` so a reader can remember how far
+  // it got, and `page` (which also makes Xero include line items).
+  // https://developer.xero.com/documentation/api/accounting/payments#get-payments
+  async getReceivablePayments(query: IncrementalQuery): Promise<XeroPayment[]> {
+    const where = [`PaymentType=="ACCRECPAYMENT"`, ...(query.ids === undefined ? [] : [anyOf("PaymentID", query.ids)])].join(" AND ");
+    const answer = await this.call("getPayments", (api) => api.getPayments(this.tenantId, query.modifiedSince, where, pullOrder, query.page, query.pageSize));
+    return (listOf("Payments", XeroPayment).parse(answer.data)["Payments"] as XeroPayment[] | undefined) ?? [];
+  }
+
+  // https://developer.xero.com/documentation/api/accounting/payments#get-payments (where on Invoice.InvoiceID)
+  async getPaymentsOfInvoices(invoiceIds: readonly string[]): Promise<XeroPayment[]> {
+    if (invoiceIds.length === 0) return [];
+    const where = `PaymentType=="ACCRECPAYMENT" AND ${anyOf("Invoice.InvoiceID", invoiceIds)}`;
+    const answer = await this.call("getPayments", (api) => api.getPayments(this.tenantId, undefined, where, pullOrder));
+    return (listOf("Payments", XeroPayment).parse(answer.data)["Payments"] as XeroPayment[] | undefined) ?? [];
+  }
+
+  // https://developer.xero.com/documentation/api/accounting/creditnotes#get-creditnotes
+  async getReceivableCreditNotes(query: IncrementalQuery): Promise<XeroPulledCreditNote[]> {
+    const where = [`Type=="ACCRECCREDIT"`, ...(query.ids === undefined ? [] : [anyOf("CreditNoteID", query.ids)])].join(" AND ");
+    const answer = await this.call("getCreditNotes", (api) => api.getCreditNotes(this.tenantId, query.modifiedSince, where, pullOrder, query.page, 4, query.pageSize));
+    return (listOf("CreditNotes", XeroPulledCreditNote).parse(answer.data)["CreditNotes"] as XeroPulledCreditNote[] | undefined) ?? [];
+  }
+
+  // https://developer.xero.com/documentation/api/accounting/invoices#get-invoices (Statuses, IDs, page)
+  async getReceivableInvoices(query: IncrementalQuery & { statuses?: readonly string[] }): Promise<XeroPulledInvoice[]> {
+    const ids = query.ids === undefined ? undefined : [...query.ids];
+    const statuses = query.statuses === undefined ? undefined : [...query.statuses];
+    const answer = await this.call("getInvoices", (api) =>
+      api.getInvoices(this.tenantId, query.modifiedSince, `Type=="ACCREC"`, pullOrder, ids, undefined, undefined, statuses, query.page, false, undefined, 4, undefined, query.pageSize),
+    );
+    return (listOf("Invoices", XeroPulledInvoice).parse(answer.data)["Invoices"] as XeroPulledInvoice[] | undefined) ?? [];
+  }
+
+  // https://developer.xero.com/documentation/api/accounting/contacts#get-contacts
+  async getContactsModified(query: IncrementalQuery): Promise<XeroPulledContact[]> {
+    const ids = query.ids === undefined ? undefined : [...query.ids];
+    const answer = await this.call("getContacts", (api) => api.getContacts(this.tenantId, query.modifiedSince, undefined, pullOrder, ids, query.page, false, undefined, undefined, query.pageSize));
+    return (listOf("Contacts", XeroPulledContact).parse(answer.data)["Contacts"] as XeroPulledContact[] | undefined) ?? [];
   }
 
   private async call(operation: string, invoke: (api: AccountingApi) => Promise<XeroNodeResult>): Promise<RawAnswer> {
