@@ -68,7 +68,7 @@ const pullOrder = "UpdatedDateUTC ASC";
 /** `(Field==Guid("…") OR …)` for a where clause; ids are checked to be GUIDs so nothing else reaches the filter. */
 function anyOf(field: string, ids: readonly string[]): string {
   const guids = ids.filter((id) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id));
-  if (guids.length === 0) return "false";
+  if (guids.length === 0) throw new SyncError("no Xero ids to filter on", { kind: "validation", details: { source: "xero" } });
   return `(${guids.map((id) => `${field}==Guid(${toWhereString(id)})`).join(" OR ")})`;
 }
 
