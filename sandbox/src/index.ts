@@ -3,7 +3,7 @@
 // variables with fixed defaults so tools outside the project can reach it; tests pass 0 for free ports.
 // `.sandbox/endpoints.json` tells everything else where things are and which credentials work.
 import { randomBytes } from "node:crypto";
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { z } from "zod";
 import type { FunctionDefinition } from "../../azure-functions/src/function-table";
@@ -179,6 +179,35 @@ export interface ServiceSecrets {
   linkSigningKey: string;
 }
 
+const serviceSecretsSchema = z.object({ encryptionKeys: z.string().min(1), linkSigningKey: z.string().min(32) });
+
+/**
+ * The service's own secrets for this sandbox. With a persist folder they are kept there, so tokens Azurite keeps
+ * between runs still decrypt; otherwise new ones each start.
+ */
+export async function loadServiceSecrets(persistDir: string | undefined): Promise<ServiceSecrets> {
+  if (persistDir === undefined) return newServiceSecrets();
+  const path = join(persistDir, "service-secrets.json");
+  try {
+    return serviceSecretsSchema.parse(JSON.parse(await readFile(path, "utf8")) as unknown);
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== "ENOENT") throw error;
+    const secrets = newServiceSecrets();
+    await mkdir(persistDir, { recursive: true });
+    await writeFile(path, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
+    return secrets;
+  }
+}
+
+/** KEY=value lines (what `npm run support` reads from `.sandbox/service.env`). */
+export function toEnvFileText(env: Readonly<Record<string, string>>): string {
+  return `# The service's settings for the running sandbox (written by startSandbox; sandbox credentials only).\n${Object.entries(
+    env,
+  )
+    .map(([name, value]) => `${name}=${value}`)
+    .join("\n")}\n`;
+}
+
 export function newServiceSecrets(): ServiceSecrets {
   return {
     encryptionKeys: `sandbox:${randomBytes(32).toString("base64")}`,
@@ -333,7 +362,7 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<S
           webhookKey: xero.webhooks.signingKey,
         },
         dataverseAuthorityUrl: dataverse.url,
-        secrets: newServiceSecrets(),
+        secrets: await loadServiceSecrets(options.persistDir),
       });
       const table = factory(serviceEnv);
       host = await startFunctionsHost({
@@ -395,7 +424,15 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<S
       },
       stop: stopStack,
     };
-    if (endpointsFile !== false) await writeEndpointsFile(endpointsFile, sandbox.endpoints);
+    if (endpointsFile !== false) {
+      // Both files describe a running sandbox only: they go when it stops.
+      const serviceEnvFile = join(dirname(endpointsFile), "service.env");
+      stack.push(() =>
+        Promise.all([rm(endpointsFile, { force: true }), rm(serviceEnvFile, { force: true })]).then(() => undefined),
+      );
+      await writeEndpointsFile(endpointsFile, sandbox.endpoints);
+      if (serviceEnv !== undefined) await writeFile(serviceEnvFile, toEnvFileText(serviceEnv), { mode: 0o600 });
+    }
     const refresher = setInterval(() => void sandbox.refreshEndpoints().catch(() => undefined), endpointsRefreshMs);
     refresher.unref();
     stack.push(() => {

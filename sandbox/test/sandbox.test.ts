@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { FunctionDefinition } from "../../azure-functions/src/function-table";
@@ -9,6 +9,7 @@ import {
   startSandbox,
   toServiceEnvironment,
   newServiceSecrets,
+  loadServiceSecrets,
   type Sandbox,
 } from "../src";
 
@@ -125,6 +126,17 @@ describe("startSandbox with a service", () => {
     expect(receivedEnv.XERO_WEBHOOK_KEY).toBe(sandbox.xero.webhooks.signingKey);
   });
 
+  it("writes the service's settings for the support tool as .sandbox/service.env", () => {
+    const file = join(folder, "service.env");
+    expect(statSync(file).mode & 0o077).toBe(0);
+    const lines = readFileSync(file, "utf8")
+      .split("\n")
+      .filter((line) => line !== "" && !line.startsWith("#"));
+    expect(
+      Object.fromEntries(lines.map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)])),
+    ).toStrictEqual(sandbox.serviceEnv);
+  });
+
   it("gives tokens that the emulators accept", async () => {
     const endpoints = await sandbox.refreshEndpoints();
     const organisation = await fetch(`${endpoints.xeroApiUrl}/Organisation`, {
@@ -142,5 +154,27 @@ describe("startSandbox with a service", () => {
     expect(sandboxEndpointsSchema.safeParse({ ...endpoints, xeroApiUrl: "http://127.0.0.1:1/api" }).success).toBe(
       false,
     );
+  });
+
+  it("removes its files when it stops (they describe a running sandbox)", async () => {
+    await sandbox.stop();
+    expect(existsSync(endpointsFile())).toBe(false);
+    expect(existsSync(join(folder, "service.env"))).toBe(false);
+  });
+});
+
+describe("the service's secrets", () => {
+  it("are new each start, or kept in the persist folder so stored tokens still decrypt", async () => {
+    expect((await loadServiceSecrets(undefined)).encryptionKeys).not.toBe(
+      (await loadServiceSecrets(undefined)).encryptionKeys,
+    );
+    const folder = mkdtempSync(join(tmpdir(), "sandbox-secrets-"));
+    try {
+      const first = await loadServiceSecrets(folder);
+      expect(await loadServiceSecrets(folder)).toStrictEqual(first);
+      expect(statSync(join(folder, "service-secrets.json")).mode & 0o077).toBe(0);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 });
