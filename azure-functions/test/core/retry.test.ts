@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { SyncError } from "../../src/core/errors";
 import { computeRetryDelayMs, defaultRetryPolicy, withRetry } from "../../src/core/retry";
+import { noSleep, recordingSleep } from "../support/storage";
 
 describe("computeRetryDelayMs", () => {
   it("stays within the exponential ceiling", () => {
@@ -23,12 +24,12 @@ describe("withRetry", () => {
     const sleeps: number[] = [];
     let calls = 0;
     const result = await withRetry(
-      async () => {
+      () => {
         calls++;
-        if (calls < 3) throw new SyncError("busy", { kind: "transient", details: calls === 2 ? { retryAfterMs: 1234 } : {} });
-        return "done";
+        if (calls < 3) return Promise.reject(new SyncError("busy", { kind: "transient", details: calls === 2 ? { retryAfterMs: 1234 } : {} }));
+        return Promise.resolve("done");
       },
-      { sleep: async (ms) => void sleeps.push(ms), random: () => 0.5 },
+      { sleep: recordingSleep(sleeps), random: () => 0.5 },
     );
     expect(result).toBe("done");
     expect(sleeps).toStrictEqual([250, 1234]);
@@ -37,21 +38,21 @@ describe("withRetry", () => {
   it("does not retry permanent errors", async () => {
     let calls = 0;
     await expect(
-      withRetry(async () => {
+      withRetry(() => {
         calls++;
-        throw new SyncError("bad", { kind: "validation" });
-      }, { sleep: async () => undefined }),
+        return Promise.reject(new SyncError("bad", { kind: "validation" }));
+      }, { sleep: noSleep }),
     ).rejects.toMatchObject({ kind: "validation" });
     expect(calls).toBe(1);
   });
 
   it("gives up after maxAttempts and rethrows a long Retry-After at once", async () => {
     let calls = 0;
-    await expect(withRetry(async () => { calls++; throw new Error("boom"); }, { sleep: async () => undefined, policy: { maxAttempts: 3 } })).rejects.toBeInstanceOf(SyncError);
+    await expect(withRetry(() => { calls++; return Promise.reject(new Error("boom")); }, { sleep: noSleep, policy: { maxAttempts: 3 } })).rejects.toBeInstanceOf(SyncError);
     expect(calls).toBe(3);
     calls = 0;
     await expect(
-      withRetry(async () => { calls++; throw new SyncError("day limit", { kind: "transient", details: { retryAfterMs: 3_600_000 } }); }, { sleep: async () => undefined }),
+      withRetry(() => { calls++; return Promise.reject(new SyncError("day limit", { kind: "transient", details: { retryAfterMs: 3_600_000 } })); }, { sleep: noSleep }),
     ).rejects.toMatchObject({ details: { retryAfterMs: 3_600_000 } });
     expect(calls).toBe(1);
   });

@@ -7,7 +7,7 @@ import type { KeyRing } from "../../src/security/encryption";
 let counter = 0;
 
 export async function startStorage(): Promise<Azurite> {
-  return await startAzurite();
+  return startAzurite();
 }
 
 export async function freshTable(azurite: Azurite, prefix: string): Promise<TableClient> {
@@ -20,3 +20,14 @@ export async function freshTable(azurite: Azurite, prefix: string): Promise<Tabl
 export function testKeyRing(currentKeyId = "k1", ids: readonly string[] = ["k1"]): KeyRing {
   return { currentKeyId, keys: new Map(ids.map((id, index) => [id, Buffer.alloc(32, index + 7)])) };
 }
+
+/** A Sleep that records each wait (and moves a manual clock by it) instead of waiting. */
+export function recordingSleep(waits: number[], clock?: { advance(ms: number): void }): (ms: number) => Promise<void> {
+  return (ms) => {
+    waits.push(ms);
+    clock?.advance(ms);
+    return Promise.resolve();
+  };
+}
+
+export const noSleep = (): Promise<void> => Promise.resolve();

@@ -144,6 +144,8 @@ function parseHeaderLines(lines: readonly string[]): Record<string, string> {
   return headers;
 }
 
+const withoutContentId = (part: BatchPartResult): BatchPartResult => ({ status: part.status, headers: part.headers, body: part.body });
+
 /** An embedded HTTP response: status line, headers, blank line, body. */
 function parseHttpPart(part: MimePart): BatchPartResult & { contentId?: string } {
   const text = part.body;
@@ -182,10 +184,7 @@ export function fromBatchResponse(items: readonly BatchItem[], responseBody: str
     if (isChangeSet(item)) contentId += item.changeSet.length;
     if (!isChangeSet(item)) {
       if (part === undefined) results.push(unanswered);
-      else {
-        const { contentId: _ignored, ...answer } = parseHttpPart(part);
-        results.push(answer);
-      }
+      else results.push(withoutContentId(parseHttpPart(part)));
       return;
     }
     if (part === undefined) {
@@ -195,15 +194,14 @@ export function fromBatchResponse(items: readonly BatchItem[], responseBody: str
     const nestedBoundary = boundaryOf(part.headers["content-type"]);
     if (nestedBoundary === undefined) {
       // The change set failed and rolled back: one error answer for all of it.
-      const { contentId: _ignored, ...failure } = parseHttpPart(part);
+      const failure = withoutContentId(parseHttpPart(part));
       for (let i = 0; i < item.changeSet.length; i++) results.push(failure);
       return;
     }
     const answers = splitMultipart(part.body, nestedBoundary).map(parseHttpPart);
     item.changeSet.forEach((_operation, position) => {
       const id = String(firstContentId + position);
-      const { contentId: _ignored, ...answer } = answers.find((candidate) => candidate.contentId === id) ?? answers[position] ?? unanswered;
-      results.push(answer);
+      results.push(withoutContentId(answers.find((candidate) => candidate.contentId === id) ?? answers[position] ?? unanswered));
     });
   });
   return results;

@@ -80,7 +80,7 @@ export function createClientCredentialsTokenSource(
       inFlight ??= acquire().finally(() => {
         inFlight = undefined;
       });
-      return await inFlight;
+      return inFlight;
     },
     invalidate() {
       cached = undefined;

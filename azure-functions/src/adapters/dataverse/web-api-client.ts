@@ -202,7 +202,7 @@ export class DataverseWebApiClient implements DataversePort {
 
   private async send(method: string, url: string, options: SendOptions = {}): Promise<Answer> {
     let refreshedAfter401 = false;
-    return await withRetry(
+    return withRetry(
       async () => {
         const token = await this.options.tokenSource.getToken();
         const headers: Record<string, string> = {

@@ -119,11 +119,13 @@ export function createMemoryWorkQueue(): WorkQueue & { messages: { message: Sync
   const messages: { message: SyncWorkMessage; options: EnqueueOptions }[] = [];
   return {
     messages,
-    async enqueue(message, options = {}) {
+    enqueue(message, options = {}) {
       messages.push({ message: SyncWorkMessage.parse(message), options });
+      return Promise.resolve();
     },
-    async enqueueMany(list, options = {}) {
+    enqueueMany(list, options = {}) {
       for (const message of list) messages.push({ message: SyncWorkMessage.parse(message), options });
+      return Promise.resolve();
     },
   };
 }

@@ -31,7 +31,7 @@ export function createCursorStore<S extends z.ZodType>(table: TableClient, schem
       if (entity === undefined) return undefined;
       const parsed = schema.safeParse(JSON.parse(entity.cursor));
       if (!parsed.success) throw new SyncError("a stored cursor does not match its schema", { kind: "config", details: { source: "storage" } });
-      return { cursor: parsed.data as z.infer<S>, etag: entity.etag };
+      return { cursor: parsed.data, etag: entity.etag };
     },
     async save(connectionId, flow, cursor, etag) {
       const entity: CursorEntity = { partitionKey: toKey(connectionId), rowKey: toKey(flow), cursor: JSON.stringify(schema.parse(cursor)) };

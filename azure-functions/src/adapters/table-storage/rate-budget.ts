@@ -141,7 +141,7 @@ export function releasePermit(state: RateBudgetState, release: { permitId: strin
 function headerNumber(headers: Headers | Readonly<Record<string, unknown>>, name: string): number | undefined {
   let raw: unknown;
   if (typeof (headers as Headers).get === "function") raw = (headers as Headers).get(name);
-  else raw = Object.entries(headers).find(([key]) => key.toLowerCase() === name)?.[1];
+  else raw = Object.entries(headers as Readonly<Record<string, unknown>>).find(([key]) => key.toLowerCase() === name)?.[1];
   if (Array.isArray(raw)) raw = raw[0];
   if (typeof raw === "number") return raw;
   if (typeof raw !== "string" || raw.trim() === "") return undefined;
@@ -163,7 +163,7 @@ export function toRateObservation(headers: Headers | Readonly<Record<string, unk
   const problemHeader =
     typeof (headers as Headers).get === "function"
       ? (headers as Headers).get("x-rate-limit-problem")
-      : Object.entries(headers).find(([key]) => key.toLowerCase() === "x-rate-limit-problem")?.[1];
+      : Object.entries(headers as Readonly<Record<string, unknown>>).find(([key]) => key.toLowerCase() === "x-rate-limit-problem")?.[1];
   if (typeof problemHeader === "string" && problemHeader !== "") observation.problem = problemHeader;
   return observation;
 }

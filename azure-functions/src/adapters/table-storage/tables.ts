@@ -61,8 +61,7 @@ export function isNotFound(error: unknown): boolean {
 /** Reads an entity, `undefined` when absent. */
 export async function readEntity<T extends object>(table: TableClient, partitionKey: string, rowKey: string): Promise<(T & { etag: string }) | undefined> {
   try {
-    const entity = await table.getEntity<T>(partitionKey, rowKey);
-    return entity as T & { etag: string };
+    return await table.getEntity<T>(partitionKey, rowKey);
   } catch (error) {
     if (isNotFound(error)) return undefined;
     throw toSyncError(error, "storage");
@@ -71,7 +70,11 @@ export async function readEntity<T extends object>(table: TableClient, partition
 
 /** PartitionKey / RowKey may not hold `/ \ # ?` or control characters: https://learn.microsoft.com/rest/api/storageservices/understanding-the-table-service-data-model#characters-disallowed-in-key-fields */
 export function toKey(value: string): string {
-  if (value === "" || value.length > 512 || /[/\\#?\u0000-\u001f\u007f-\u009f]/.test(value)) {
+  const control = [...value].some((character) => {
+    const code = character.charCodeAt(0);
+    return code <= 0x1f || (code >= 0x7f && code <= 0x9f);
+  });
+  if (value === "" || value.length > 512 || control || /[/\\#?]/.test(value)) {
     throw new SyncError("a value cannot be used as a table key", { kind: "validation", origin: "system", details: { source: "storage" } });
   }
   return value;

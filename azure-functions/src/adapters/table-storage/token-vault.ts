@@ -265,7 +265,7 @@ export function createTokenVault(options: TokenVaultOptions): TokenVault {
         const tokens = decrypt(connectionId, entity);
         if (!needsRefresh(tokens)) return tokens.accessToken;
       }
-      return await singleFlight(connectionId, () => refreshWhen(connectionId, needsRefresh));
+      return singleFlight(connectionId, () => refreshWhen(connectionId, needsRefresh));
     },
 
     async getGrantInfo(connectionId) {

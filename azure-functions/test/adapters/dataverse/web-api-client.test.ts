@@ -5,6 +5,7 @@ import { createMemoryLogger } from "../../../src/core/logger";
 import { SyncError } from "../../../src/core/errors";
 import { startTestServer, type RecordedRequest, type Reply, type TestServer } from "../../support/http-server";
 import { findSecretsInLogs } from "../../support/log-scan";
+import { recordingSleep } from "../../support/storage";
 
 const tenantId = "72f988bf-86f1-41af-91ab-2d7cd011db47";
 const clientSecret = "dataverse-client-secret-1";
@@ -36,7 +37,7 @@ describe("DataverseWebApiClient (against a local fake Web API)", () => {
     sleeps.length = 0;
     client = createDataverseClient(
       { url: `${server.url}/org1`, tenantId, clientId: "app-1", clientSecret },
-      { authorityUrl: server.url, clock, logger, sleep: async (ms) => void sleeps.push(ms), random: () => 0 },
+      { authorityUrl: server.url, clock, logger, sleep: recordingSleep(sleeps), random: () => 0 },
     );
   });
 

@@ -54,7 +54,7 @@ describe("cursor store (Azurite)", () => {
     expect(read?.cursor).toStrictEqual({ modifiedUpTo: "2026-05-10T10:00:00.000Z" });
     await store.save("c1", "PaymentsFromXero", { modifiedUpTo: "2026-05-10T11:00:00.000Z" }, read?.etag);
     await expect(store.save("c1", "PaymentsFromXero", { modifiedUpTo: "2026-05-10T12:00:00.000Z" }, etag)).rejects.toMatchObject({ kind: "conflict" });
-    await expect(store.save("c1", "PaymentsFromXero", { modifiedUpTo: "not a date" } as never, undefined)).rejects.toThrow();
+    await expect(store.save("c1", "PaymentsFromXero", { modifiedUpTo: "not a date" }, undefined)).rejects.toThrow();
     await store.reset("c1", "PaymentsFromXero");
     expect(await store.get("c1", "PaymentsFromXero")).toBeUndefined();
   });

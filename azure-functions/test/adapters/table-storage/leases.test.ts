@@ -43,9 +43,9 @@ describe("leases (Azurite)", () => {
     const leases = createLeaseStore(await freshTable(azurite, "lease"), new ManualClock());
     const inner = await leases.withLease("c1", "ReferenceData", 60_000, async ({ renew }) => {
       await renew();
-      return await leases.withLease("c1", "ReferenceData", 60_000, async () => "nested");
+      return leases.withLease("c1", "ReferenceData", 60_000, () => Promise.resolve("nested"));
     });
     expect(inner).toStrictEqual({ ran: true, value: { ran: false } });
-    expect(await leases.withLease("c1", "ReferenceData", 60_000, async () => "again")).toStrictEqual({ ran: true, value: "again" });
+    expect(await leases.withLease("c1", "ReferenceData", 60_000, () => Promise.resolve("again"))).toStrictEqual({ ran: true, value: "again" });
   });
 });

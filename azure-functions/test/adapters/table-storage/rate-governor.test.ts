@@ -2,7 +2,7 @@ import type { Azurite } from "../../../../sandbox/src/azurite";
 import { createRateGovernor, toRateObservationFromError } from "../../../src/adapters/table-storage/rate-governor";
 import { ManualClock } from "../../../src/core/clock";
 import { SyncError } from "../../../src/core/errors";
-import { freshTable, startStorage } from "../../support/storage";
+import { freshTable, recordingSleep, startStorage } from "../../support/storage";
 
 describe("rate governor (Azurite)", () => {
   let azurite: Azurite;
@@ -20,7 +20,7 @@ describe("rate governor (Azurite)", () => {
     let running = 0;
     let peak = 0;
     const calls = Array.from({ length: 12 }, (_unused, index) =>
-      (governors[index % 4] ?? governors[0])?.run("tenant-1", async () => {
+      (governors[index % 4] ?? createRateGovernor({ table, clock })).run("tenant-1", async () => {
         running++;
         peak = Math.max(peak, running);
         await new Promise((resolve) => setTimeout(resolve, 15));
@@ -44,15 +44,12 @@ describe("rate governor (Azurite)", () => {
       clock,
       limits: { concurrent: 5, perMinute: 3, perDay: 5 },
       maxWaitMs: 120_000,
-      sleep: async (ms) => {
-        sleeps.push(ms);
-        clock.advance(ms);
-      },
+      sleep: recordingSleep(sleeps, clock),
       random: () => 0,
     });
-    for (let index = 0; index < 4; index++) await governor.run("t", async () => index);
+    for (let index = 0; index < 4; index++) await governor.run("t", () => Promise.resolve(index));
     expect(sleeps).toStrictEqual([60_000]);
-    await governor.run("t", async () => 5);
+    await governor.run("t", () => Promise.resolve(5));
     const failure = await governor.acquire("t").catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(SyncError);
     expect((failure as SyncError).toJSON()).toMatchObject({ kind: "transient", details: { rateLimitProblem: "day" } });
@@ -63,15 +60,12 @@ describe("rate governor (Azurite)", () => {
     const table = await freshTable(azurite, "rate");
     const clock = new ManualClock(Date.UTC(2026, 0, 1));
     const sleeps: number[] = [];
-    const governor = createRateGovernor({ table, clock, sleep: async (ms) => {
-      sleeps.push(ms);
-      clock.advance(ms);
-    } });
-    await governor.run("t", async () => ({ headers: { "x-daylimit-remaining": "1234" } }), () => ({ dayRemaining: 1234 }));
+    const governor = createRateGovernor({ table, clock, sleep: recordingSleep(sleeps, clock) });
+    await governor.run("t", () => Promise.resolve("answer"), () => ({ dayRemaining: 1234 }));
     expect(await governor.callsRemainingToday("t")).toBe(1234);
     const rateLimited = new SyncError("429", { kind: "transient", details: { status: 429, retryAfterMs: 5000, rateLimitProblem: "minute" } });
-    await expect(governor.run("t", async () => Promise.reject(rateLimited), ({ error }) => toRateObservationFromError(error))).rejects.toBe(rateLimited);
-    await governor.run("t", async () => "after");
+    await expect(governor.run("t", () => Promise.reject(rateLimited), ({ error }) => toRateObservationFromError(error))).rejects.toBe(rateLimited);
+    await governor.run("t", () => Promise.resolve("after"));
     expect(sleeps).toStrictEqual([5000]);
   });
 });
