@@ -10,7 +10,7 @@ import type { OrgContext } from "./operations";
 import { relatedRows, toEtag } from "./operations";
 import type { TableIndex } from "./schema-index";
 import { isLookup, toPropertyName } from "./schema-index";
-import type { Row } from "./store";
+import type { LookupValue, Row } from "./store";
 import { isLookupValue } from "./store";
 import { toFormattedValue, toJsonValue } from "./values";
 
@@ -137,7 +137,8 @@ function compareRows(order: OrderBy[]): (a: Row, b: Row) => number {
 export function selectRows(org: OrgContext, rows: Row[], options: QueryOptions): Row[] {
   const now = org.clock.now();
   const filter = options.filter;
-  const filtered = filter === null ? rows : rows.filter((row) => evaluateFilter(filter, row, now));
+  const related = (value: LookupValue): Row | undefined => org.store.get(value.table, value.id);
+  const filtered = filter === null ? rows : rows.filter((row) => evaluateFilter(filter, row, now, related));
   return options.orderBy.length === 0 ? filtered : [...filtered].sort(compareRows(options.orderBy));
 }
 

@@ -61,6 +61,12 @@ describe("seedDemo", () => {
     ).json()) as { value: Json[] };
     expect(messages.value.map((row) => row["name"])).toStrictEqual(["Create", "Update"]);
     const updateId = String(messages.value[1]?.["sdkmessageid"]);
+    const byPath = (await (
+      await t.api(
+        "sdkmessagefilters?$select=sdkmessagefilterid&$filter=primaryobjecttypecode eq 'invoice' and sdkmessageid/name eq 'Update'",
+      )
+    ).json()) as { value: Json[] };
+    expect(byPath.value).toHaveLength(1);
     for (const table of ["invoice", "mag_creditnote"]) {
       const filters = (await (
         await t.api(

@@ -3,10 +3,10 @@
 // https://learn.microsoft.com/power-apps/developer/data-platform/webapi/query/filter-rows
 // https://learn.microsoft.com/power-apps/developer/data-platform/webapi/reference/queryfunctions
 import type { AttributeMetadata } from "../../../../customizations/src/metadata";
-import { badRequest } from "../errors";
-import type { TableIndex } from "../schema-index";
+import { badRequest, propertyNotFound } from "../errors";
+import type { SchemaIndex, TableIndex } from "../schema-index";
 import { resolveProperty } from "../schema-index";
-import type { Row } from "../store";
+import type { LookupValue, Row } from "../store";
 import { isLookupValue } from "../store";
 
 type Literal =
@@ -25,7 +25,7 @@ export type FilterNode =
   | { kind: "call"; name: "contains" | "startswith" | "endswith"; args: [FilterNode, FilterNode] }
   | { kind: "queryFunction"; name: string; attribute: AttributeMetadata; params: Map<string, Literal> }
   | { kind: "literal"; literal: Literal }
-  | { kind: "property"; attribute: AttributeMetadata };
+  | { kind: "property"; attribute: AttributeMetadata; via?: AttributeMetadata };
 
 type CompareOp = "eq" | "ne" | "gt" | "ge" | "lt" | "le";
 const compareOps = new Set<string>(["eq", "ne", "gt", "ge", "lt", "le"]);
@@ -94,7 +94,7 @@ function tokenize(text: string): Token[] {
       index += number[0].length;
       continue;
     }
-    const word = /^[A-Za-z_][\w.]*/.exec(rest());
+    const word = /^[A-Za-z_][\w.]*(\/[A-Za-z_]\w*)?/.exec(rest());
     if (word !== null) {
       const value = word[0];
       if (value === "true" || value === "false")
@@ -115,6 +115,7 @@ class Parser {
     private readonly text: string,
     private readonly tokens: Token[],
     private readonly table: TableIndex,
+    private readonly schema: SchemaIndex | undefined,
   ) {}
 
   parse(): FilterNode {
@@ -217,7 +218,18 @@ class Parser {
       }
       throw badRequest(`An unknown function with name '${token.value}' was found.`, "0x80060888");
     }
-    return { kind: "property", attribute: resolveProperty(this.table, token.value) };
+    const slash = token.value.indexOf("/");
+    if (slash === -1) return { kind: "property", attribute: resolveProperty(this.table, token.value) };
+    // A property of the row a single-valued navigation property points to: `primarycontactid/fullname`.
+    const navigation = token.value.slice(0, slash);
+    const lookup = this.table.lookupNavigations.get(navigation);
+    const target = lookup?.targets.length === 1 ? this.schema?.tables.get(lookup.targets[0] ?? "") : undefined;
+    if (lookup === undefined || target === undefined) throw propertyNotFound(navigation, this.table.logicalName);
+    return {
+      kind: "property",
+      attribute: resolveProperty(target, token.value.slice(slash + 1)),
+      via: lookup.attribute,
+    };
   }
 
   private parseQueryFunction(fullName: string): FilterNode {
@@ -246,9 +258,12 @@ class Parser {
   }
 }
 
-export function parseFilter(text: string, table: TableIndex): FilterNode {
-  return new Parser(text, tokenize(text), table).parse();
+export function parseFilter(text: string, table: TableIndex, schema?: SchemaIndex): FilterNode {
+  return new Parser(text, tokenize(text), table, schema).parse();
 }
+
+/** Reads the row a lookup points to, for navigation paths in a filter. */
+export type RelatedRow = (value: LookupValue) => Row | undefined;
 
 type Value = string | number | boolean | null;
 
@@ -358,36 +373,45 @@ function compare(left: Value, right: Value, op: CompareOp): boolean {
   }
 }
 
-const columnValue = (row: Row, attribute: AttributeMetadata): Value => {
+const columnValue = (row: Row, attribute: AttributeMetadata, via?: AttributeMetadata, related?: RelatedRow): Value => {
+  if (via !== undefined) {
+    const link = row[via.logicalName];
+    const target = isLookupValue(link) ? related?.(link) : undefined;
+    return target === undefined ? null : columnValue(target, attribute);
+  }
   const stored = row[attribute.logicalName];
   if (stored === undefined) return null;
   return isLookupValue(stored) ? stored.id : stored;
 };
 
-function evaluateValue(node: FilterNode, row: Row, now: number): Value {
+function evaluateValue(node: FilterNode, row: Row, now: number, related?: RelatedRow): Value {
   switch (node.kind) {
     case "literal":
       return literalToValue(node.literal);
     case "property":
-      return columnValue(row, node.attribute);
+      return columnValue(row, node.attribute, node.via, related);
     default:
-      return evaluateFilter(node, row, now);
+      return evaluateFilter(node, row, now, related);
   }
 }
 
-export function evaluateFilter(node: FilterNode, row: Row, now: number): boolean {
+export function evaluateFilter(node: FilterNode, row: Row, now: number, related?: RelatedRow): boolean {
   switch (node.kind) {
     case "and":
-      return evaluateFilter(node.left, row, now) && evaluateFilter(node.right, row, now);
+      return evaluateFilter(node.left, row, now, related) && evaluateFilter(node.right, row, now, related);
     case "or":
-      return evaluateFilter(node.left, row, now) || evaluateFilter(node.right, row, now);
+      return evaluateFilter(node.left, row, now, related) || evaluateFilter(node.right, row, now, related);
     case "not":
-      return !evaluateFilter(node.operand, row, now);
+      return !evaluateFilter(node.operand, row, now, related);
     case "compare":
-      return compare(evaluateValue(node.left, row, now), evaluateValue(node.right, row, now), node.op);
+      return compare(
+        evaluateValue(node.left, row, now, related),
+        evaluateValue(node.right, row, now, related),
+        node.op,
+      );
     case "call": {
-      const haystack = evaluateValue(node.args[0], row, now);
-      const needle = evaluateValue(node.args[1], row, now);
+      const haystack = evaluateValue(node.args[0], row, now, related);
+      const needle = evaluateValue(node.args[1], row, now, related);
       if (typeof haystack !== "string" || typeof needle !== "string") return false;
       const h = haystack.toLowerCase();
       const n = needle.toLowerCase();
@@ -402,6 +426,6 @@ export function evaluateFilter(node: FilterNode, row: Row, now: number): boolean
       return value === true;
     }
     case "property":
-      return columnValue(row, node.attribute) === true;
+      return columnValue(row, node.attribute, node.via, related) === true;
   }
 }

@@ -96,7 +96,7 @@ export function parseQueryOptions(
         options.select = splitTopLevel(value, ",").map((name) => resolveProperty(table, name));
         break;
       case "$filter":
-        options.filter = parseFilter(value, table);
+        options.filter = parseFilter(value, table, schema);
         break;
       case "$orderby":
         options.orderBy = splitTopLevel(value, ",").map((clause) => {

@@ -75,6 +75,21 @@ describe("$filter", () => {
     expect(ids(filter)).toStrictEqual(expected);
   });
 
+  it("follows a single-valued navigation property to a column of the related row", () => {
+    const accounts: Row[] = [{ accountid: accountId, name: "Acme" }];
+    const related = (value: { id: string }) => accounts.find((row) => row["accountid"] === value.id);
+    const node = parseFilter("customerid_account/name eq 'acme'", invoice, schema);
+    expect(rows.filter((row) => evaluateFilter(node, row, now, related)).map((row) => row["invoiceid"])).toStrictEqual([
+      "a",
+    ]);
+    expect(() => parseFilter("customerid_account/nosuch eq 1", invoice, schema)).toThrow(
+      "Could not find a property named 'nosuch' on type 'Microsoft.Dynamics.CRM.account'.",
+    );
+    expect(() => parseFilter("nosuchnav/name eq 1", invoice, schema)).toThrow(
+      "Could not find a property named 'nosuchnav'",
+    );
+  });
+
   it("rejects an unknown property with Dataverse's message", () => {
     expect(() => parseFilter("nosuchcolumn eq 1", invoice)).toThrow(
       "Could not find a property named 'nosuchcolumn' on type 'Microsoft.Dynamics.CRM.invoice'.",
