@@ -51,8 +51,10 @@ export function toInvoiceTotals(invoice: Row, lines: Row[]): Record<string, numb
 }
 
 /**
- * An invoice that is not Active (Paid, Canceled) is read-only: only statecode and statuscode may change, which is
- * how it is reopened. Sales "read-only entities": https://markcarrington.dev/2023/01/24/msdyn365-internals-read-only-sales-entities/
+ * An invoice that is Paid, Canceled or Closed is read-only: only statecode and statuscode may change, which is how it
+ * is reopened. https://learn.microsoft.com/dynamics365/sales/dynamics-365-sales-privacy (the read-only states; only
+ * administrators may update such records through the SDK) and
+ * https://markcarrington.dev/2023/01/24/msdyn365-internals-read-only-sales-entities/ (updates beyond the state fail).
  */
 export const isReadOnlyInvoice = (invoice: Row): boolean =>
   invoice["statecode"] !== 0 && invoice["statecode"] !== undefined;

@@ -300,7 +300,7 @@ const readOnlyInvoice = (id: string): DataverseError =>
   new DataverseError(
     400,
     "0x80040203",
-    `Cannot Update a Read-Only Entity: invoice with Id ${id} is not Active; only statecode and statuscode can change.`,
+    `Cannot perform the action because the record is read only: invoice ${id} is not Active, so only statecode and statuscode can change.`,
   );
 
 function recomputeInvoice(session: WriteSession, invoiceId: string): void {

@@ -105,7 +105,7 @@ describe("invoice rules", () => {
     await t.api(`invoices(${id})`, { method: "PATCH", json: { statecode: 2, statuscode: 100002 } });
     const edit = await t.api(`invoices(${id})`, { method: "PATCH", json: { name: "Edited after payment" } });
     expect(edit.status).toBe(400);
-    expect((await errorOf(edit)).message).toContain("Cannot Update a Read-Only Entity");
+    expect((await errorOf(edit)).message).toContain("Cannot perform the action because the record is read only");
     const line = await t.api("invoicedetails", {
       method: "POST",
       json: {
