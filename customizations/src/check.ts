@@ -2,6 +2,7 @@
 // and the names and option values the solution adds must follow the publisher's prefixes (AppSource rules:
 // https://learn.microsoft.com/power-apps/developer/data-platform/introduction-solutions#solution-publisher).
 // Each problem names both the component and the missing thing, so the failing test says what to fix.
+import { optionKey } from "./names";
 import type { Model, Table } from "./schema";
 
 const isAdded = (name: string, prefix: string): boolean => name.startsWith(`${prefix}_`);
@@ -65,6 +66,27 @@ const checkColumnReferences = (model: Model, table: Table): string[] => {
     }
   }
   return problems;
+};
+
+/** Option labels become code constants (`InvoicesToXero`): each must make a distinct identifier. */
+const checkOptionKeys = (model: Model): string[] => {
+  const optionLists = [
+    ...model.choices.map((c) => ({ name: c.name, options: c.options })),
+    ...model.tables.flatMap((t) =>
+      t.columns.flatMap((c) =>
+        (c.type === "Picklist" && c.options !== undefined) || c.type === "State" || c.type === "Status"
+          ? [{ name: `${t.logicalName}.${c.logicalName}`, options: c.options ?? [] }]
+          : [],
+      ),
+    ),
+  ];
+  return optionLists.flatMap(({ name, options }) => {
+    const keys = options.map(optionKey);
+    return [
+      ...keys.filter((key) => !/^[A-Z][A-Za-z0-9]*$/.test(key)).map((key) => `options of ${name}: "${key}" is not a valid constant name (give the option a key)`),
+      ...keys.filter((key, i) => keys.indexOf(key) !== i).map((key) => `options of ${name}: constant ${key} is used twice (give the option a key)`),
+    ];
+  });
 };
 
 const checkChoices = (model: Model): string[] => {
@@ -177,6 +199,7 @@ const checkAppsRolesRibbon = (model: Model): string[] => {
 export const checkModel = (model: Model): string[] => [
   ...checkTables(model),
   ...checkChoices(model),
+  ...checkOptionKeys(model),
   ...checkForms(model),
   ...checkViewsAndCharts(model),
   ...checkAppsRolesRibbon(model),

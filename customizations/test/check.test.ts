@@ -65,6 +65,12 @@ describe("customizations model", () => {
     expect(() => loadModel(bad)).toThrow(/option Default prefix = 100000000 is outside 582100000–582109999/);
   });
 
+  it("fails when an option label makes no valid constant name", () => {
+    const input = copy();
+    const bad = { ...input, choices: input.choices.map((c, i) => (i === 0 ? { ...c, options: [{ value: 582100000, label: "2% 10" }] } : c)) };
+    expect(() => loadModel(bad)).toThrow(/options of mag_xerosyncstatus: "210" is not a valid constant name/);
+  });
+
   it("pins the choice values of ARCHITECTURE.md", () => {
     const options = (name: string) => Object.fromEntries(model.choices.find((c) => c.name === name)!.options.map((o) => [o.label, o.value]));
     expect(options("mag_xerosyncstatus")).toStrictEqual({ Pending: 582100000, Synced: 582100001, Failed: 582100002, Retrying: 582100003 });

@@ -3,18 +3,10 @@
 // money and decimals as numbers, dates as ISO strings:
 // https://learn.microsoft.com/power-apps/developer/data-platform/webapi/query/select-columns#lookup-property-data
 import type { Column, Model, Option, Table } from "../../customizations/src/schema";
+import { optionKey } from "../../customizations/src/names";
 import { tsMarker } from "./marker";
 import { optionsOf } from "./to-metadata";
 
-const pascal = (text: string): string =>
-  text
-    .replace(/\(.*?\)/g, " ")
-    .split(/[^A-Za-z0-9]+/)
-    .filter((word) => word.length > 0)
-    .map((word) => word[0]!.toUpperCase() + word.slice(1))
-    .join("");
-
-export const optionKey = (option: Option): string => option.key ?? pascal(option.label);
 
 /** `Invoice` → `InvoiceRow`, `mag_XeroConnector` → `XeroConnectorRow`. */
 export const rowTypeName = (table: Table): string => `${table.schemaName.replace(/^mag_/, "")}Row`;

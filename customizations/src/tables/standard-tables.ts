@@ -78,6 +78,20 @@ const addressColumns = (n: 1 | 2): ColumnInput[] => [
   text(`Address${n}_Composite`, `Address ${n}`, 1000, readOnly),
 ];
 
+/** Bill-to / ship-to address columns of the invoice. */
+const postalColumns = (prefix: "BillTo" | "ShipTo", label: string): ColumnInput[] => [
+  text(`${prefix}_Name`, `${label} Name`, 200),
+  text(`${prefix}_Line1`, `${label} Street 1`, 250),
+  text(`${prefix}_Line2`, `${label} Street 2`, 250),
+  text(`${prefix}_Line3`, `${label} Street 3`, 250),
+  text(`${prefix}_City`, `${label} City`, 80),
+  text(`${prefix}_StateOrProvince`, `${label} State/Province`, 50),
+  text(`${prefix}_PostalCode`, `${label} ZIP/Postal Code`, 20),
+  text(`${prefix}_Country`, `${label} Country/Region`, 80),
+  text(`${prefix}_Telephone`, `${label} Phone`, 50),
+  text(`${prefix}_Fax`, `${label} Fax`, 50),
+];
+
 const currency = (table: string): ColumnInput =>
   lookup("TransactionCurrencyId", "Currency", [
     target("transactioncurrency", "transactioncurrencyid", `transactioncurrency_${table}`),
@@ -116,10 +130,16 @@ const invoice = standardTable({
     money("DiscountAmount", "Invoice Discount Amount"),
     decimal("DiscountPercentage", "Invoice Discount (%)", 2),
     money("FreightAmount", "Freight Amount"),
-    text("BillTo_Line1", "Bill To Street 1", 250),
-    text("BillTo_City", "Bill To City", 80),
-    text("BillTo_PostalCode", "Bill To ZIP/Postal Code", 20),
-    text("BillTo_Country", "Bill To Country/Region", 80),
+    ...postalColumns("BillTo", "Bill To"),
+    ...postalColumns("ShipTo", "Ship To"),
+    yesNo("WillCall", "Ship To (Will Call)"),
+    localChoice("PaymentTermsCode", "Payment Terms", [
+      { value: 1, label: "Net 30" },
+      { value: 2, label: "2% 10, Net 30", key: "TwoPercent10Net30" },
+      { value: 3, label: "Net 45" },
+      { value: 4, label: "Net 60" },
+    ]),
+    dateOnly("LastBackofficeSubmit", "Last Submitted to Back Office", "UserLocal"),
     {
       logicalName: "statecode",
       schemaName: "StateCode",
@@ -198,6 +218,12 @@ const invoiceDetail = standardTable({
     money("Tax", "Tax"),
     money("ManualDiscountAmount", "Manual Discount"),
     money("VolumeDiscountAmount", "Volume Discount", readOnly),
+    money("PricePerUnit_Base", "Price Per Unit (Base)", readOnly),
+    money("BaseAmount_Base", "Amount (Base)", readOnly),
+    money("ExtendedAmount_Base", "Extended Amount (Base)", readOnly),
+    money("Tax_Base", "Tax (Base)", readOnly),
+    money("ManualDiscountAmount_Base", "Manual Discount (Base)", readOnly),
+    lookup("SalesRepId", "Salesperson", [target("systemuser", "salesrepid", "system_user_invoicedetail")]),
     lookup("UoMId", "Unit", [target("uom", "uomid", "unit_of_measurement_invoice_details")]),
     currency("invoicedetail"),
     decimal("ExchangeRate", "Exchange Rate", 10, readOnly),
@@ -222,7 +248,11 @@ const account = standardTable({
   columns: [
     text("Name", "Account Name", 160, required),
     text("AccountNumber", "Account Number", 20),
+    memo("Description", "Description", 2000),
     text("EMailAddress1", "Email", 100, { format: "Email" }),
+    text("EMailAddress2", "Email Address 2", 100, { format: "Email" }),
+    text("Telephone2", "Other Phone", 50, { format: "Phone" }),
+    money("CreditLimit", "Credit Limit"),
     text("WebSiteURL", "Website", 200, { format: "Url" }),
     text("Telephone1", "Main Phone", 50, { format: "Phone" }),
     text("Fax", "Fax", 50),
@@ -251,7 +281,11 @@ const contact = standardTable({
     text("FullName", "Full Name", 160, readOnly),
     text("FirstName", "First Name", 50),
     text("LastName", "Last Name", 50, required),
+    text("JobTitle", "Job Title", 100),
+    memo("Description", "Description", 2000),
     text("EMailAddress1", "Email", 100, { format: "Email" }),
+    text("EMailAddress2", "Email Address 2", 100, { format: "Email" }),
+    text("Telephone2", "Home Phone", 50, { format: "Phone" }),
     text("Telephone1", "Business Phone", 50, { format: "Phone" }),
     text("MobilePhone", "Mobile Phone", 50, { format: "Phone" }),
     text("Fax", "Fax", 50),

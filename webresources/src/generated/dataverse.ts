@@ -144,6 +144,13 @@ export const mag_xerosynclog_statuscode = {
   Inactive: 2,
 } as const;
 
+export const invoice_paymenttermscode = {
+  Net30: 1,
+  TwoPercent10Net30: 2,
+  Net45: 3,
+  Net60: 4,
+} as const;
+
 export const invoice_statecode = {
   Active: 0,
   Closed: 1,
@@ -1149,10 +1156,29 @@ export const invoice = {
     discountamount: "discountamount",
     discountpercentage: "discountpercentage",
     freightamount: "freightamount",
+    billto_name: "billto_name",
     billto_line1: "billto_line1",
+    billto_line2: "billto_line2",
+    billto_line3: "billto_line3",
     billto_city: "billto_city",
+    billto_stateorprovince: "billto_stateorprovince",
     billto_postalcode: "billto_postalcode",
     billto_country: "billto_country",
+    billto_telephone: "billto_telephone",
+    billto_fax: "billto_fax",
+    shipto_name: "shipto_name",
+    shipto_line1: "shipto_line1",
+    shipto_line2: "shipto_line2",
+    shipto_line3: "shipto_line3",
+    shipto_city: "shipto_city",
+    shipto_stateorprovince: "shipto_stateorprovince",
+    shipto_postalcode: "shipto_postalcode",
+    shipto_country: "shipto_country",
+    shipto_telephone: "shipto_telephone",
+    shipto_fax: "shipto_fax",
+    willcall: "willcall",
+    paymenttermscode: "paymenttermscode",
+    lastbackofficesubmit: "lastbackofficesubmit",
     statecode: "statecode",
     statuscode: "statuscode",
     mag_addtoxero: "mag_addtoxero",
@@ -1229,10 +1255,29 @@ export interface InvoiceRow {
   discountamount: number | null;
   discountpercentage: number | null;
   freightamount: number | null;
+  billto_name: string | null;
   billto_line1: string | null;
+  billto_line2: string | null;
+  billto_line3: string | null;
   billto_city: string | null;
+  billto_stateorprovince: string | null;
   billto_postalcode: string | null;
   billto_country: string | null;
+  billto_telephone: string | null;
+  billto_fax: string | null;
+  shipto_name: string | null;
+  shipto_line1: string | null;
+  shipto_line2: string | null;
+  shipto_line3: string | null;
+  shipto_city: string | null;
+  shipto_stateorprovince: string | null;
+  shipto_postalcode: string | null;
+  shipto_country: string | null;
+  shipto_telephone: string | null;
+  shipto_fax: string | null;
+  willcall: boolean | null;
+  paymenttermscode: (typeof invoice_paymenttermscode)[keyof typeof invoice_paymenttermscode] | null;
+  lastbackofficesubmit: string | null;
   statecode: (typeof invoice_statecode)[keyof typeof invoice_statecode] | null;
   statuscode: (typeof invoice_statuscode)[keyof typeof invoice_statuscode] | null;
   mag_addtoxero: boolean | null;
@@ -1284,6 +1329,12 @@ export const invoicedetail = {
     tax: "tax",
     manualdiscountamount: "manualdiscountamount",
     volumediscountamount: "volumediscountamount",
+    priceperunit_base: "priceperunit_base",
+    baseamount_base: "baseamount_base",
+    extendedamount_base: "extendedamount_base",
+    tax_base: "tax_base",
+    manualdiscountamount_base: "manualdiscountamount_base",
+    salesrepid: "salesrepid",
     uomid: "uomid",
     transactioncurrencyid: "transactioncurrencyid",
     exchangerate: "exchangerate",
@@ -1308,6 +1359,7 @@ export const invoicedetail = {
   navigation: {
     invoiceid: { invoice: "invoiceid" },
     productid: { product: "productid" },
+    salesrepid: { systemuser: "salesrepid" },
     uomid: { uom: "uomid" },
     transactioncurrencyid: { transactioncurrency: "transactioncurrencyid" },
     mag_xeroaccountcodeid: { mag_xeroaccountcode: "mag_XeroAccountCodeId" },
@@ -1342,6 +1394,12 @@ export interface InvoiceDetailRow {
   tax: number | null;
   manualdiscountamount: number | null;
   volumediscountamount: number | null;
+  priceperunit_base: number | null;
+  baseamount_base: number | null;
+  extendedamount_base: number | null;
+  tax_base: number | null;
+  manualdiscountamount_base: number | null;
+  _salesrepid_value: string | null;
   _uomid_value: string | null;
   _transactioncurrencyid_value: string | null;
   exchangerate: number | null;
@@ -1374,7 +1432,11 @@ export const account = {
     accountid: "accountid",
     name: "name",
     accountnumber: "accountnumber",
+    description: "description",
     emailaddress1: "emailaddress1",
+    emailaddress2: "emailaddress2",
+    telephone2: "telephone2",
+    creditlimit: "creditlimit",
     websiteurl: "websiteurl",
     telephone1: "telephone1",
     fax: "fax",
@@ -1443,7 +1505,11 @@ export interface AccountRow {
   accountid: string;
   name: string | null;
   accountnumber: string | null;
+  description: string | null;
   emailaddress1: string | null;
+  emailaddress2: string | null;
+  telephone2: string | null;
+  creditlimit: number | null;
   websiteurl: string | null;
   telephone1: string | null;
   fax: string | null;
@@ -1495,7 +1561,11 @@ export const contact = {
     fullname: "fullname",
     firstname: "firstname",
     lastname: "lastname",
+    jobtitle: "jobtitle",
+    description: "description",
     emailaddress1: "emailaddress1",
+    emailaddress2: "emailaddress2",
+    telephone2: "telephone2",
     telephone1: "telephone1",
     mobilephone: "mobilephone",
     fax: "fax",
@@ -1563,7 +1633,11 @@ export interface ContactRow {
   fullname: string | null;
   firstname: string | null;
   lastname: string | null;
+  jobtitle: string | null;
+  description: string | null;
   emailaddress1: string | null;
+  emailaddress2: string | null;
+  telephone2: string | null;
   telephone1: string | null;
   mobilephone: string | null;
   fax: string | null;
@@ -2069,6 +2143,7 @@ export const systemuser = {
     lk_invoicebase_modifiedby: { table: "invoice", column: "modifiedby" },
     owner_invoices: { table: "invoice", column: "ownerid" },
     user_invoices: { table: "invoice", column: "owninguser" },
+    system_user_invoicedetail: { table: "invoicedetail", column: "salesrepid" },
     lk_invoicedetailbase_createdby: { table: "invoicedetail", column: "createdby" },
     lk_invoicedetailbase_modifiedby: { table: "invoicedetail", column: "modifiedby" },
     owner_invoicedetails: { table: "invoicedetail", column: "ownerid" },
