@@ -7,22 +7,36 @@ export type Write = (line: string) => void;
 const executing = /^Executing 'Functions\.([^']+)' \(Reason='([^']*)'/;
 const executed = /^Executed 'Functions\.([^']+)' \((Succeeded|Failed), Id=[^,]+, Duration=(\d+)ms\)\s*(.*)$/;
 
-/** One host log entry as a narration line, or null when it is noise (start lines of quick invocations). */
-export function toNarrationLine(entry: HostLogEntry): string | null {
-  if (entry.category === "function") {
-    const mark = entry.level === "error" || entry.level === "critical" ? "✗" : entry.level === "warning" ? "!" : "·";
-    return `    ${mark} ${entry.functionName ?? "?"}: ${entry.message}`;
+/**
+ * What a function logged, readable: the service logs structured JSON (`{ level, message, data, … }`), shown as
+ * "message — key value, key value"; anything else as written.
+ */
+export function toFunctionLogText(message: string): string {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(message) as unknown;
+  } catch {
+    return message;
   }
-  if (executing.test(entry.message)) return null;
-  const done = executed.exec(entry.message);
-  if (done !== null) {
-    const [, name, outcome, duration, error] = done;
-    return outcome === "Succeeded"
-      ? `  ✓ ${name} (${duration} ms)`
-      : `  ✗ ${name} failed after ${duration} ms: ${error}`;
-  }
-  if (entry.level === "warning" || entry.level === "error" || entry.level === "critical") return `  ! ${entry.message}`;
-  return `  ${entry.message}`;
+  if (typeof parsed !== "object" || parsed === null || typeof (parsed as { message?: unknown }).message !== "string")
+    return message;
+  const { message: text, data } = parsed as { message: string; data?: unknown };
+  if (typeof data !== "object" || data === null || Object.keys(data).length === 0) return text;
+  const details = Object.entries(data).map(
+    ([key, value]) => `${key} ${typeof value === "string" ? value : JSON.stringify(value)}`,
+  );
+  return `${text} — ${details.join(", ")}`;
+}
+
+/** The lines for one finished invocation: outcome first, then what the function logged, indented. */
+export function toInvocationLines(
+  outcome: { name: string; succeeded: boolean; durationMs: number; error: string },
+  logged: readonly string[],
+): string[] {
+  const head = outcome.succeeded
+    ? `✓ ${outcome.name} (${outcome.durationMs} ms)`
+    : `✗ ${outcome.name} failed after ${outcome.durationMs} ms: ${outcome.error}`;
+  return [head, ...logged.map((line) => `    ${line}`)];
 }
 
 export function timestamp(ms: number): string {
@@ -36,13 +50,49 @@ export interface Narrator {
   section(title: string): void;
 }
 
+/**
+ * A narrator writing to `write`. Each invocation is told once it finished, with what it logged; a successful run
+ * that logged exactly what the previous run of the same function logged is not repeated (a timer that finds
+ * nothing to do every few seconds would drown everything else).
+ */
 export function createNarrator(write: Write, now: () => number = Date.now): Narrator {
+  const logged = new Map<string, string[]>();
+  const previous = new Map<string, string>();
+  const say = (text: string): void => write(`${timestamp(now())}  ${text}`);
   return {
     hostLogger: (entry) => {
-      const line = toNarrationLine(entry);
-      if (line !== null) write(`${timestamp(now())}${line}`);
+      if (entry.category === "function") {
+        const text = toFunctionLogText(entry.message);
+        const mark =
+          entry.level === "error" || entry.level === "critical" ? "✗ " : entry.level === "warning" ? "! " : "";
+        const key = entry.invocationId ?? "";
+        logged.set(key, [...(logged.get(key) ?? []), `${mark}${text}`]);
+        return;
+      }
+      if (executing.test(entry.message)) return;
+      const done = executed.exec(entry.message);
+      if (done === null) {
+        say(
+          entry.level === "warning" || entry.level === "error" || entry.level === "critical"
+            ? `! ${entry.message}`
+            : entry.message,
+        );
+        return;
+      }
+      const [, name = "?", outcome, duration, error = ""] = done;
+      const lines = logged.get(entry.invocationId ?? "") ?? [];
+      logged.delete(entry.invocationId ?? "");
+      const signature = `${outcome}\n${lines.join("\n")}`;
+      const repeat = outcome === "Succeeded" && previous.get(name) === signature;
+      previous.set(name, signature);
+      if (repeat) return;
+      for (const line of toInvocationLines(
+        { name, succeeded: outcome === "Succeeded", durationMs: Number(duration), error },
+        lines,
+      ))
+        say(line);
     },
-    say: (text) => write(`${timestamp(now())}  ${text}`),
+    say,
     section: (title) => write(`\n── ${title} ${"─".repeat(Math.max(0, 72 - title.length))}`),
   };
 }

@@ -1,40 +1,80 @@
-import { createNarrator, describeDataFlowRuns, toNarrationLine, type DataFlowRow } from "../../src/narrator";
+import type { HostLogEntry } from "../../src/functions-host";
+import { createNarrator, describeDataFlowRuns, toFunctionLogText, type DataFlowRow } from "../../src/narrator";
 
 describe("narration of host logs", () => {
-  it("hides the start line, reports success and failure, and indents what functions log", () => {
-    expect(
-      toNarrationLine({
-        level: "information",
-        category: "host",
-        message: "Executing 'Functions.pushInvoices' (Reason='Timer fired', Id=1)",
-      }),
-    ).toBeNull();
-    expect(
-      toNarrationLine({
-        level: "information",
-        category: "host",
-        message: "Executed 'Functions.pushInvoices' (Succeeded, Id=1, Duration=42ms)",
-      }),
-    ).toBe("  ✓ pushInvoices (42 ms)");
-    expect(
-      toNarrationLine({
-        level: "error",
-        category: "host",
-        message: "Executed 'Functions.pushInvoices' (Failed, Id=1, Duration=7ms) Error: boom",
-      }),
-    ).toBe("  ✗ pushInvoices failed after 7 ms: Error: boom");
-    expect(toNarrationLine({ level: "warning", category: "function", functionName: "pull", message: "slow" })).toBe(
-      "    ! pull: slow",
+  const at = () => Date.UTC(2026, 0, 1, 9, 30, 5);
+  const run = (id: string, name: string, logs: string[], outcome = "Succeeded", tail = ""): HostLogEntry[] => [
+    {
+      level: "information",
+      category: "host",
+      invocationId: id,
+      functionName: name,
+      message: `Executing 'Functions.${name}' (Reason='Timer fired', Id=${id})`,
+    },
+    ...logs.map((message): HostLogEntry => ({
+      level: "information",
+      category: "function",
+      invocationId: id,
+      functionName: name,
+      message,
+    })),
+    {
+      level: outcome === "Succeeded" ? "information" : "error",
+      category: "host",
+      invocationId: id,
+      functionName: name,
+      message: `Executed 'Functions.${name}' (${outcome}, Id=${id}, Duration=42ms)${tail}`,
+    },
+  ];
+
+  it("tells each invocation once it ended, with the structured logs made readable", () => {
+    const lines: string[] = [];
+    const narrator = createNarrator((line) => lines.push(line), at);
+    const structured = JSON.stringify({
+      level: "info",
+      message: "sync work scheduled",
+      data: { connections: 1, enqueued: 2 },
+      context: { invocationId: "1" },
+    });
+    for (const entry of run("1", "syncScheduler", [structured, "plain words"])) narrator.hostLogger(entry);
+    expect(lines).toStrictEqual([
+      "09:30:05  ✓ syncScheduler (42 ms)",
+      "09:30:05      sync work scheduled — connections 1, enqueued 2",
+      "09:30:05      plain words",
+    ]);
+  });
+
+  it("does not repeat a quiet run identical to the previous one, but always tells failures", () => {
+    const lines: string[] = [];
+    const narrator = createNarrator((line) => lines.push(line), at);
+    for (const entry of [...run("1", "tick", ["nothing to do"]), ...run("2", "tick", ["nothing to do"])])
+      narrator.hostLogger(entry);
+    expect(lines).toHaveLength(2);
+    for (const entry of run("3", "tick", ["found 2"])) narrator.hostLogger(entry);
+    expect(lines).toHaveLength(4);
+    for (const entry of [
+      ...run("4", "tick", [], "Failed", " Error: boom"),
+      ...run("5", "tick", [], "Failed", " Error: boom"),
+    ])
+      narrator.hostLogger(entry);
+    expect(lines.slice(4)).toStrictEqual([
+      "09:30:05  ✗ tick failed after 42 ms: Error: boom",
+      "09:30:05  ✗ tick failed after 42 ms: Error: boom",
+    ]);
+  });
+
+  it("formats structured and plain function logs", () => {
+    expect(toFunctionLogText(JSON.stringify({ message: "pushed", data: { invoice: "INV-1", ok: true } }))).toBe(
+      "pushed — invoice INV-1, ok true",
     );
+    expect(toFunctionLogText(JSON.stringify({ message: "quiet" }))).toBe("quiet");
+    expect(toFunctionLogText("[1,2]")).toBe("[1,2]");
+    expect(toFunctionLogText("not json")).toBe("not json");
   });
 
   it("stamps each line with the time", () => {
     const lines: string[] = [];
-    const narrator = createNarrator(
-      (line) => lines.push(line),
-      () => Date.UTC(2026, 0, 1, 9, 30, 5),
-    );
-    narrator.say("hello");
+    createNarrator((line) => lines.push(line), at).say("hello");
     expect(lines).toStrictEqual(["09:30:05  hello"]);
   });
 });
