@@ -261,8 +261,10 @@ export class IdentityEngine {
     const record = this.codes.get(code);
     if (record === undefined || record.used || record.expiresAt <= this.now())
       return { ok: false, error: "invalid_grant" };
-    if (record.clientId !== app.clientId || record.redirectUri !== redirectUri)
-      return { ok: false, error: "invalid_grant" };
+    if (record.clientId !== app.clientId) return { ok: false, error: "invalid_grant" };
+    // The code is spent by its client's first attempt, right or wrong (no guessing verifiers against one code).
+    record.used = true;
+    if (record.redirectUri !== redirectUri) return { ok: false, error: "invalid_grant" };
     if (record.codeChallenge !== undefined) {
       if (!verifyCodeVerifier(verifier, record.codeChallenge, record.challengeMethod ?? "plain")) {
         return { ok: false, error: "invalid_grant" };
@@ -270,7 +272,6 @@ export class IdentityEngine {
     } else if (app.clientSecret === undefined) {
       return { ok: false, error: "invalid_grant" };
     }
-    record.used = true;
     const grant = this.createGrant({
       clientId: record.clientId,
       userId: record.userId,

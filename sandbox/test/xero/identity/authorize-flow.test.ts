@@ -225,18 +225,28 @@ describe("Xero identity: authorize page and authorization code flow", () => {
       expect(again).toStrictEqual({ status: 400, body: { error: "invalid_grant" } });
     });
 
-    it("refuses a wrong or missing code verifier", async () => {
-      const { challenge } = newVerifier();
+    it("refuses a wrong or missing code verifier, and the failed attempt spends the code", async () => {
+      const { verifier, challenge } = newVerifier();
       const code = await consentFor(challenge);
-      const wrong = await postToken(
-        harness.server.url,
-        { grant_type: "authorization_code", code, redirect_uri: redirectUri, code_verifier: newVerifier().verifier },
-        basicClient(harness.app),
-      );
-      expect(wrong).toStrictEqual({ status: 400, body: { error: "invalid_grant" } });
+      const exchange = (codeVerifier?: string): ReturnType<typeof postToken> =>
+        postToken(
+          harness.server.url,
+          {
+            grant_type: "authorization_code",
+            code,
+            redirect_uri: redirectUri,
+            ...(codeVerifier === undefined ? {} : { code_verifier: codeVerifier }),
+          },
+          basicClient(harness.app),
+        );
+      expect(await exchange(newVerifier().verifier)).toStrictEqual({ status: 400, body: { error: "invalid_grant" } });
+      expect(await exchange(verifier)).toStrictEqual({ status: 400, body: { error: "invalid_grant" } });
+
+      const second = newVerifier();
+      const fresh = await consentFor(second.challenge);
       const missing = await postToken(
         harness.server.url,
-        { grant_type: "authorization_code", code, redirect_uri: redirectUri },
+        { grant_type: "authorization_code", code: fresh, redirect_uri: redirectUri },
         basicClient(harness.app),
       );
       expect(missing).toStrictEqual({ status: 400, body: { error: "invalid_grant" } });
