@@ -73,6 +73,11 @@ export class DataverseWebApiClient implements DataversePort {
     this.logger = options.logger ?? silentLogger;
   }
 
+  /** The token source (the onboarding check asks it for a token before anything else). */
+  get tokenSource(): AccessTokenSource {
+    return this.options.tokenSource;
+  }
+
   stats(): DataverseStats {
     return { requests: this.requestCount, tokenRequests: this.options.tokenSource.requests };
   }
