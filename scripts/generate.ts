@@ -6,7 +6,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { loadModel } from "../customizations/src/index";
-import { generateFiles, solutionRoot } from "./solution/generate-files";
+import { generateFiles, solutionRoot, type GeneratedFile } from "./solution/generate-files";
 import { readSolutionVersion } from "./solution/version";
 import { readWebResourceFiles } from "./solution/web-resources";
 
@@ -29,24 +29,32 @@ const listFiles = (dir: string): string[] =>
       })
     : [];
 
+const writeFiles = (files: GeneratedFile[]): void => {
+  for (const file of files) {
+    const target = join(root, file.path);
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(target, file.content);
+  }
+};
+
 const main = (): void => {
-  buildWebResources();
   const model = loadModel();
+  const version = readSolutionVersion(root);
+  // The bundles import the generated constants: write those before building the web resources.
+  const constants = generateFiles(model, { version, webResourceFiles: new Map() }).files;
+  writeFiles(constants.filter((file) => !file.path.startsWith(`${solutionRoot}/`)));
+  buildWebResources();
   const committed = readWebResourceFiles(model, join(root, solutionRoot, "WebResources"));
   const built = readWebResourceFiles(model, join(root, "webresources/dist"));
   const webResourceFiles = new Map([...committed, ...built]);
-  const { files, omitted } = generateFiles(model, { version: readSolutionVersion(root), webResourceFiles });
+  const { files, omitted } = generateFiles(model, { version, webResourceFiles });
 
   const written = new Set(files.map((file) => join(root, file.path)));
   for (const stale of listFiles(join(root, solutionRoot)).filter((path) => !written.has(path))) {
     rmSync(stale);
     console.log(`generate: removed ${relative(root, stale)}`);
   }
-  for (const file of files) {
-    const target = join(root, file.path);
-    mkdirSync(dirname(target), { recursive: true });
-    writeFileSync(target, file.content);
-  }
+  writeFiles(files);
   for (const item of omitted) console.warn(`generate: WARNING left out of the solution: ${item}`);
   console.log(`generate: wrote ${files.length} files`);
 };
