@@ -46,6 +46,7 @@ export const lineItemToXero: MappingTable = {
     { dynamics: "tax", model: "taxAmount", xero: "TaxAmount", codec: money, note: "Dynamics 365 does not calculate tax automatically." },
     {
       dynamics: "manualdiscountamount",
+      read: (value) => (value === 0 ? undefined : value),
       model: "discountAmount",
       xero: "DiscountAmount",
       codec: money,

@@ -2,6 +2,7 @@
 // clock (waits advance it), a Dataverse org with the demo seed, a Xero organisation and a Xero Connector row, and the
 // real adapters (the infrastructure's Web API client, the xero-node adapter) wired to them.
 import { createDataverseClient, type DataverseWebApiClient } from "../../src/adapters/dataverse/web-api-client";
+import type { XeroPort } from "../../src/adapters/xero/port";
 import { createMemoryRateGate, type XeroRateGate } from "../../src/adapters/xero/rate-gate";
 import { XeroNodeAdapter, type XeroCallRecord } from "../../src/adapters/xero/xero-node-adapter";
 import { ManualClock } from "../../src/core/clock";
@@ -30,7 +31,7 @@ export interface Sandbox {
   journal: ReturnType<typeof createMemoryPushJournal>;
   xeroPort: XeroNodeAdapter;
   store: DataverseSyncStore;
-  deps: FlowDependencies & { xero: XeroNodeAdapter; remainingCalls: () => Promise<number | undefined> };
+  deps: FlowDependencies & { xero: XeroPort; remainingCalls: () => Promise<number | undefined> };
   scope(flow: FlowName, overrides?: Partial<RunScope>): RunScope;
   setConnector(values: Record<string, unknown>): Promise<void>;
   stop(): Promise<void>;
