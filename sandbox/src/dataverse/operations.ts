@@ -95,20 +95,7 @@ function resolveBind(
   if (typeof raw !== "string")
     throw payloadError(table.entitySetName, `The value of '${navigation}@odata.bind' must be a URI string.`);
   const { org } = session;
-  const contentId = /^\$(\w+)$/.exec(raw.trim());
-  let targetTable: string;
-  let id: string;
-  if (contentId?.[1] !== undefined) {
-    const created = session.contentIds.get(contentId[1]);
-    if (created === undefined)
-      throw badRequest(`Content-ID reference '${raw}' does not match any request in the change set.`, "0x80060888");
-    targetTable = created.table;
-    id = created.id;
-  } else {
-    const reference = parseEntityReference(raw, org.webApiUrl, org.schema);
-    targetTable = reference.table.logicalName;
-    id = requireRow(org.store, reference.table, reference.key)[reference.table.primaryId] as string;
-  }
+  const { table: targetTable, id } = resolveReference(session, raw);
   if (!lookup.targets.includes(targetTable)) {
     throw payloadError(
       table.entitySetName,
@@ -117,6 +104,22 @@ function resolveBind(
   }
   if (org.store.get(targetTable, id) === undefined) throw recordNotFound(targetTable, id);
   return { attribute: lookup.attribute, value: { id, table: targetTable } };
+}
+
+/** An existing record named by a URL (`accounts(<id>)`, a key, absolute or relative) or by `$<Content-ID>`. */
+export function resolveReference(session: WriteSession, raw: string): { table: string; id: string } {
+  const contentId = /^\$(\w+)$/.exec(raw.trim());
+  if (contentId?.[1] !== undefined) {
+    const created = session.contentIds.get(contentId[1]);
+    if (created === undefined) {
+      throw badRequest(`Content-ID reference '${raw}' does not match any request in the change set.`, "0x80060888");
+    }
+    return created;
+  }
+  const { org } = session;
+  const reference = parseEntityReference(raw, org.webApiUrl, org.schema);
+  const row = requireRow(org.store, reference.table, reference.key);
+  return { table: reference.table.logicalName, id: row[reference.table.primaryId] as string };
 }
 
 function parseBody(session: WriteSession, table: TableIndex, body: Record<string, unknown>): ParsedBody {

@@ -15,7 +15,16 @@ import { evaluateFilter } from "./odata/filter";
 import type { QueryOptions } from "./odata/query-options";
 import { parseQueryOptions, splitTopLevel } from "./odata/query-options";
 import type { OrgContext, UpsertCondition, WriteSession } from "./operations";
-import { associate, createRow, deleteRow, disassociate, relatedRows, toEtag, upsertRow } from "./operations";
+import {
+  associate,
+  createRow,
+  deleteRow,
+  disassociate,
+  relatedRows,
+  resolveReference,
+  toEtag,
+  upsertRow,
+} from "./operations";
 import { contextUrl, defaultPageSize, readCollection, serializeRow, toAnnotationFilter } from "./read";
 import type { KeySpec } from "./references";
 import { parseEntityReference, parseKey, requireRow } from "./references";
@@ -380,12 +389,7 @@ function navigationRequest(
     const target = body?.["@odata.id"];
     if (typeof target !== "string")
       throw badRequest("The payload of an associate request must carry '@odata.id'.", "0x80048d19");
-    const reference = parseEntityReference(target, org.webApiUrl, org.schema);
-    const other = requireRow(org.store, reference.table, reference.key);
-    associate(session, table, id, nav.name, {
-      table: reference.table.logicalName,
-      id: other[reference.table.primaryId] as string,
-    });
+    associate(session, table, id, nav.name, resolveReference(session, target));
     return noContent();
   }
   if (method === "PUT" && single !== undefined) {

@@ -99,6 +99,30 @@ describe("$batch", () => {
     expect(invoice?.["totalamount"]).toBe(20);
   });
 
+  it("resolves $n in $ref bodies: the documented account / contact linking example", async () => {
+    const response = await send([
+      [
+        { method: "POST", url: "accounts", body: { name: "Linked Account" }, contentId: "1" },
+        { method: "POST", url: "contacts", body: { firstname: "Linked", lastname: "Contact" }, contentId: "2" },
+        { method: "PUT", url: "$1/primarycontactid/$ref", body: { "@odata.id": "$2" }, contentId: "3" },
+        {
+          method: "POST",
+          url: "$1/mag_Account_Contact_BillingContacts/$ref",
+          body: { "@odata.id": "$2" },
+          contentId: "4",
+        },
+      ],
+    ]);
+    expect(response.status).toBe(200);
+    const account = t.dv.store.list(t.org, "account").find((row) => row["name"] === "Linked Account");
+    const contact = t.dv.store.list(t.org, "contact").find((row) => row["lastname"] === "Contact");
+    expect(account?.["primarycontactid"]).toStrictEqual({ id: contact?.["contactid"], table: "contact" });
+    const billing = (await (
+      await t.api(`accounts(${account?.["accountid"] as string})/mag_Account_Contact_BillingContacts?$select=lastname`)
+    ).json()) as { value: Array<Record<string, unknown>> };
+    expect(billing.value.map((row) => row["lastname"])).toStrictEqual(["Contact"]);
+  });
+
   it("rolls back the whole change set when one operation fails", async () => {
     const response = await send([
       [
