@@ -184,6 +184,12 @@ export const siteMapElement = (app: App): XmlElement =>
 /** The default app icon Dataverse ships (msdyn_/Images/AppModule_Default_Icon.png). */
 const defaultAppIconId = "{953b9fac-1e5e-e611-80d6-00155ded156f}";
 
+/** The app's own icon when its web resource is in the solution, otherwise Dataverse's default. */
+const appIconId = (ctx: Context, app: App): string => {
+  const icon = ctx.model.webResources.find((w) => w.name === app.icon);
+  return icon === undefined ? defaultAppIconId : braced(webResourceId(icon));
+};
+
 export const appModuleElement = (ctx: Context, app: App): XmlElement => {
   const tables = new Set(app.tables);
   const components = [
@@ -200,7 +206,7 @@ export const appModuleElement = (ctx: Context, app: App): XmlElement => {
     {},
     el("UniqueName", {}, app.uniqueName),
     el("IntroducedVersion", {}, ctx.version),
-    el("WebResourceId", {}, defaultAppIconId),
+    el("WebResourceId", {}, appIconId(ctx, app)),
     el("FormFactor", {}, 1),
     el("ClientType", {}, 4),
     el("AppModuleComponents", {}, components),

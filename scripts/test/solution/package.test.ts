@@ -84,6 +84,14 @@ describe("solution zip", () => {
     }
   });
 
+  it("uses the registered Xero icon as the app's icon", () => {
+    const app = childElement(childElement(packedManaged.customizations, "AppModules")!, "AppModule")!;
+    const ids = childElements(childElement(packedManaged.customizations, "WebResources")!, "WebResource").map((w) =>
+      textOf(childElement(w, "WebResourceId")),
+    );
+    expect(ids).toContain(textOf(childElement(app, "WebResourceId")));
+  });
+
   it("registers form handlers with the execution context, as ARCHITECTURE.md pins them", () => {
     const handlers = descendants(packedManaged.customizations).filter((n) => n.name === "Handler");
     expect(handlers.every((h) => attr(h, "passExecutionContext") === "true")).toBe(true);
