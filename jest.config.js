@@ -20,7 +20,7 @@ const existing = (roots) => roots.filter((root) => fs.existsSync(path.join(__dir
 module.exports = {
   maxWorkers: 2,
   testTimeout: 60000,
-  reporters: ["default", "<rootDir>/scripts/jest-summary-reporter.js"],
+  reporters: ["default", "<rootDir>/scripts/jest-summary-reporter.js", "<rootDir>/sandbox/test/xero/validation-count-reporter.js"],
   projects: [
     { ...shared, displayName: "customizations", testEnvironment: "node", roots: existing(["<rootDir>/customizations/test", "<rootDir>/scripts/test"]) },
     { ...shared, displayName: "sandbox", testEnvironment: "node", roots: existing(["<rootDir>/sandbox/test"]) },

@@ -14,7 +14,7 @@ import { RateLimiter, defaultRateLimits, type RateLimits } from "./limits/rate-l
 import type { ChangeEvent } from "./resources/context";
 import { amountDue } from "./resources/invoices";
 import { sharedSpecValidator } from "./spec/spec-validator";
-import { writeValidationTotals } from "./spec/validation-totals";
+import { validationCountsDirFromEnv, writeValidationCounts } from "./spec/validation-totals";
 import { createTenant, type TenantOptions } from "./store/seed-demo";
 import type { Tenant } from "./store/types";
 import { createXeroWebhookSender, type XeroWebhookSender, type XeroWebhookSenderOptions } from "./webhooks";
@@ -37,6 +37,12 @@ export interface XeroEmulatorOptions {
   validateResponses?: boolean;
   /** Answer 500 instead of a response that violates the spec, so the calling test fails (default true). */
   strictResponses?: boolean;
+  /**
+   * Where to write this emulator's spec-validation counts when it stops, for the test suite's total (default: the
+   * XERO_VALIDATION_DIR environment variable, which the Jest reporter sets; nothing is written without it). False turns
+   * it off, for tests that break the emulator on purpose to prove it catches bad responses.
+   */
+  validationCountsDir?: string | false;
   /** Random source for probabilistic faults (default Math.random). */
   random?: () => number;
   /** Apps registered with the identity service; one "Sandbox tests" app is always registered first. */
@@ -290,7 +296,8 @@ export async function startXeroEmulator(options: XeroEmulatorOptions = {}): Prom
     stop: async () => {
       if (sender !== undefined) await sender.stop();
       await Promise.all([close(apiServer), close(identityServer)]);
-      writeValidationTotals();
+      const countsDir = options.validationCountsDir ?? validationCountsDirFromEnv();
+      if (countsDir !== undefined && countsDir !== false) writeValidationCounts(api.stats, countsDir);
     },
   };
 }

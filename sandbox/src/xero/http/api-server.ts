@@ -7,7 +7,6 @@ import type { Faults, FaultSpec } from "../faults/faults";
 import type { RateLimiter } from "../limits/rate-limiter";
 import type { ChangeEvent, ChangeEventType, ChangeResource, HandlerContext } from "../resources/context";
 import type { SpecValidator, ValidationOutcome } from "../spec/spec-validator";
-import { countValidation } from "../spec/validation-totals";
 import type { Tenant } from "../store/types";
 import { IdempotencyStore, maxIdempotencyKeyLength } from "./idempotency";
 import { matchRoute, type Route } from "./routes";
@@ -126,7 +125,6 @@ export class ApiServer {
   constructor(private readonly deps: ApiServerDependencies) {}
 
   private record(direction: "request" | "response", outcome: ValidationOutcome, where: Omit<SpecViolation, "direction" | "errors">): void {
-    countValidation(direction, outcome.ok);
     if (direction === "request") this.stats.requestsValidated += 1;
     else this.stats.responsesValidated += 1;
     if (outcome.ok) return;

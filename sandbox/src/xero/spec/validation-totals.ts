@@ -1,35 +1,29 @@
-// Spec-validation counts of the whole process (every emulator it started), written to
-// dist/xero-validation/<pid>.json so a Jest reporter can add up what every worker checked.
+// Spec-validation counts for the test suite's total: when XERO_VALIDATION_DIR is set (the Jest reporter
+// sandbox/test/xero/validation-count-reporter.js sets it for each run), every emulator writes its own counts there as
+// <pid>-<id>.json when it stops, and the reporter adds the files up once every suite has finished. One file per
+// emulator, because Jest gives each test file its own module registry, so nothing in memory outlives a test file.
+import { randomUUID } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
-export interface ValidationTotals {
+export interface ValidationCounts {
   requestsValidated: number;
   responsesValidated: number;
   requestViolations: number;
   responseViolations: number;
 }
 
-const totals: ValidationTotals = { requestsValidated: 0, responsesValidated: 0, requestViolations: 0, responseViolations: 0 };
-
-export const validationTotalsDir = process.env["XERO_VALIDATION_DIR"] ?? join(__dirname, "..", "..", "..", "..", "dist", "xero-validation");
-
-export function countValidation(direction: "request" | "response", ok: boolean): void {
-  if (direction === "request") {
-    totals.requestsValidated += 1;
-    if (!ok) totals.requestViolations += 1;
-  } else {
-    totals.responsesValidated += 1;
-    if (!ok) totals.responseViolations += 1;
-  }
+/** The folder named by XERO_VALIDATION_DIR, or undefined when nobody is collecting counts. */
+export function validationCountsDirFromEnv(): string | undefined {
+  const dir = process.env["XERO_VALIDATION_DIR"];
+  return dir === undefined || dir === "" ? undefined : dir;
 }
 
-export function processValidationTotals(): ValidationTotals {
-  return { ...totals };
-}
-
-/** Writes this process's running totals (the file is replaced each time, so the last write wins). */
-export function writeValidationTotals(dir: string = validationTotalsDir): void {
+/** Writes one emulator's counts; answers the file written. */
+export function writeValidationCounts(counts: ValidationCounts, dir: string): string {
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, `${process.pid}.json`), `${JSON.stringify({ pid: process.pid, ...totals })}\n`);
+  const file = join(dir, `${process.pid}-${randomUUID().slice(0, 8)}.json`);
+  const { requestsValidated, responsesValidated, requestViolations, responseViolations } = counts;
+  writeFileSync(file, `${JSON.stringify({ pid: process.pid, requestsValidated, responsesValidated, requestViolations, responseViolations })}\n`);
+  return file;
 }
