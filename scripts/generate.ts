@@ -17,7 +17,9 @@ const buildWebResources = (): void => {
   if (!existsSync(script) || process.argv.includes("--no-build")) return;
   const result = spawnSync(process.execPath, [require.resolve("tsx/cli"), script], { cwd: root, stdio: "inherit" });
   if (result.status !== 0) {
-    console.warn("generate: WARNING the web resources build failed; using the files already in solution/src/WebResources");
+    console.warn(
+      "generate: WARNING the web resources build failed; using the files already in solution/src/WebResources",
+    );
   }
 };
 

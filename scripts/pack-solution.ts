@@ -30,7 +30,9 @@ const warnAboutStaleWebResources = (tree: Tree): void => {
     if (!(content instanceof Uint8Array)) continue;
     const built = join(root, "webresources/dist", path.replace(/^WebResources\//, ""));
     if (existsSync(built) && !readFileSync(built).equals(Buffer.from(content))) {
-      console.warn(`build:solution: WARNING ${path} differs from webresources/dist; run npm run generate to ship the new build`);
+      console.warn(
+        `build:solution: WARNING ${path} differs from webresources/dist; run npm run generate to ship the new build`,
+      );
     }
   }
 };

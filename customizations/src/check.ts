@@ -19,19 +19,24 @@ const checkTables = (model: Model): string[] => {
     }
     const columns = new Set<string>();
     for (const column of table.columns) {
-      if (columns.has(column.logicalName)) problems.push(`table ${table.logicalName}: column ${column.logicalName} is declared twice`);
+      if (columns.has(column.logicalName))
+        problems.push(`table ${table.logicalName}: column ${column.logicalName} is declared twice`);
       columns.add(column.logicalName);
       if (column.logicalName !== column.schemaName.toLowerCase()) {
-        problems.push(`table ${table.logicalName}: column ${column.logicalName} does not match its schema name ${column.schemaName}`);
+        problems.push(
+          `table ${table.logicalName}: column ${column.logicalName} does not match its schema name ${column.schemaName}`,
+        );
       }
     }
     for (const name of [table.primaryIdAttribute, table.primaryNameAttribute]) {
       if (!columns.has(name)) problems.push(`table ${table.logicalName}: primary column ${name} does not exist`);
     }
     for (const key of table.keys) {
-      if (!isAdded(key.schemaName, prefix)) problems.push(`key ${key.schemaName} lacks the publisher prefix ${prefix}_`);
+      if (!isAdded(key.schemaName, prefix))
+        problems.push(`key ${key.schemaName} lacks the publisher prefix ${prefix}_`);
       for (const column of key.columns) {
-        if (!columns.has(column)) problems.push(`key ${key.schemaName} names column ${column}, which table ${table.logicalName} does not have`);
+        if (!columns.has(column))
+          problems.push(`key ${key.schemaName} names column ${column}, which table ${table.logicalName} does not have`);
       }
     }
     problems.push(...checkColumnReferences(model, table));
@@ -47,7 +52,9 @@ const checkColumnReferences = (model: Model, table: Table): string[] => {
     if (column.type === "Lookup" || column.type === "Customer" || column.type === "Owner") {
       for (const target of column.targets) {
         if (!tables.has(target.table)) {
-          problems.push(`lookup ${table.logicalName}.${column.logicalName} targets table ${target.table}, which does not exist`);
+          problems.push(
+            `lookup ${table.logicalName}.${column.logicalName} targets table ${target.table}, which does not exist`,
+          );
         }
       }
     }
@@ -55,10 +62,14 @@ const checkColumnReferences = (model: Model, table: Table): string[] => {
       const hasGlobal = column.globalChoice !== undefined;
       const hasLocal = column.options !== undefined;
       if (hasGlobal === hasLocal) {
-        problems.push(`choice column ${table.logicalName}.${column.logicalName} needs exactly one of globalChoice or options`);
+        problems.push(
+          `choice column ${table.logicalName}.${column.logicalName} needs exactly one of globalChoice or options`,
+        );
       }
       if (column.globalChoice !== undefined && !choices.has(column.globalChoice)) {
-        problems.push(`choice column ${table.logicalName}.${column.logicalName} uses choice ${column.globalChoice}, which does not exist`);
+        problems.push(
+          `choice column ${table.logicalName}.${column.logicalName} uses choice ${column.globalChoice}, which does not exist`,
+        );
       }
       if (isAdded(column.logicalName, model.publisher.prefix) && hasLocal) {
         problems.push(`choice column ${table.logicalName}.${column.logicalName} must use a global choice`);
@@ -83,8 +94,12 @@ const checkOptionKeys = (model: Model): string[] => {
   return optionLists.flatMap(({ name, options }) => {
     const keys = options.map(optionKey);
     return [
-      ...keys.filter((key) => !/^[A-Z][A-Za-z0-9]*$/.test(key)).map((key) => `options of ${name}: "${key}" is not a valid constant name (give the option a key)`),
-      ...keys.filter((key, i) => keys.indexOf(key) !== i).map((key) => `options of ${name}: constant ${key} is used twice (give the option a key)`),
+      ...keys
+        .filter((key) => !/^[A-Z][A-Za-z0-9]*$/.test(key))
+        .map((key) => `options of ${name}: "${key}" is not a valid constant name (give the option a key)`),
+      ...keys
+        .filter((key, i) => keys.indexOf(key) !== i)
+        .map((key) => `options of ${name}: constant ${key} is used twice (give the option a key)`),
     ];
   });
 };
@@ -126,8 +141,12 @@ const checkForms = (model: Model): string[] => {
         cell.kind === "field"
           ? columnProblem(model, form.table, cell.column, user)
           : [
-              ...(relationships.has(cell.relationship) ? [] : [`${user} subgrid ${cell.name} uses relationship ${cell.relationship}, which does not exist`]),
-              ...(viewNames.has(`${cell.table}/${cell.view}`) ? [] : [`${user} subgrid ${cell.name} uses view "${cell.view}" of ${cell.table}, which does not exist`]),
+              ...(relationships.has(cell.relationship)
+                ? []
+                : [`${user} subgrid ${cell.name} uses relationship ${cell.relationship}, which does not exist`]),
+              ...(viewNames.has(`${cell.table}/${cell.view}`)
+                ? []
+                : [`${user} subgrid ${cell.name} uses view "${cell.view}" of ${cell.table}, which does not exist`]),
             ],
       ),
       ...[...form.libraries, ...form.handlers.map((h) => h.library)]
@@ -150,11 +169,7 @@ const checkForms = (model: Model): string[] => {
 const checkViewsAndCharts = (model: Model): string[] => [
   ...model.views.flatMap((view) => {
     const user = `view "${view.name}" (${view.table})`;
-    const names = [
-      ...view.columns.map((c) => c.column),
-      ...view.conditions.map((c) => c.column),
-      view.orderBy.column,
-    ];
+    const names = [...view.columns.map((c) => c.column), ...view.conditions.map((c) => c.column), view.orderBy.column];
     return [...new Set(names)].flatMap((column) => columnProblem(model, view.table, column, user));
   }),
   ...model.charts.flatMap((chart) => {
@@ -167,21 +182,28 @@ const checkAppsRolesRibbon = (model: Model): string[] => {
   const tables = new Set(model.tables.map((t) => t.logicalName));
   const roles = new Set(model.roles.map((r) => r.name));
   const webResources = new Set(model.webResources.map((w) => w.name));
-  const missingTable = (user: string) => (table: string) => (tables.has(table) ? [] : [`${user} names table ${table}, which does not exist`]);
+  const missingTable = (user: string) => (table: string) =>
+    tables.has(table) ? [] : [`${user} names table ${table}, which does not exist`];
   return [
     ...model.roles.flatMap((role) => role.tables.flatMap((t) => missingTable(`role "${role.name}"`)(t.table))),
     ...model.apps.flatMap((app) => [
       ...app.tables.flatMap(missingTable(`app ${app.uniqueName}`)),
-      ...app.roles.filter((r) => !roles.has(r)).map((r) => `app ${app.uniqueName} names role "${r}", which does not exist`),
+      ...app.roles
+        .filter((r) => !roles.has(r))
+        .map((r) => `app ${app.uniqueName} names role "${r}", which does not exist`),
       ...app.siteMap.flatMap((area) =>
         area.groups.flatMap((group) =>
           group.subAreas.flatMap((sub) => [
             ...missingTable(`site map subarea ${sub.id}`)(sub.table),
-            ...(app.tables.includes(sub.table) ? [] : [`site map subarea ${sub.id} shows ${sub.table}, which app ${app.uniqueName} does not include`]),
+            ...(app.tables.includes(sub.table)
+              ? []
+              : [`site map subarea ${sub.id} shows ${sub.table}, which app ${app.uniqueName} does not include`]),
           ]),
         ),
       ),
-      ...(app.icon === undefined || webResources.has(app.icon) ? [] : [`app ${app.uniqueName} icon ${app.icon} is not registered`]),
+      ...(app.icon === undefined || webResources.has(app.icon)
+        ? []
+        : [`app ${app.uniqueName} icon ${app.icon} is not registered`]),
     ]),
     ...model.ribbon.flatMap((command) => [
       ...missingTable(`command ${command.id}`)(command.table),
@@ -189,9 +211,7 @@ const checkAppsRolesRibbon = (model: Model): string[] => {
         .filter((name): name is string => name !== undefined && !webResources.has(name))
         .map((name) => `command ${command.id} uses web resource ${name}, which is not registered`),
     ]),
-    ...model.manyToMany.flatMap((m) =>
-      [m.entity1, m.entity2].flatMap(missingTable(`relationship ${m.schemaName}`)),
-    ),
+    ...model.manyToMany.flatMap((m) => [m.entity1, m.entity2].flatMap(missingTable(`relationship ${m.schemaName}`))),
   ];
 };
 

@@ -51,7 +51,12 @@ export const bigInt = (schemaName: string, displayName: string, extra: Extra = {
   type: "BigInt",
 });
 
-export const decimal = (schemaName: string, displayName: string, precision: number, extra: Extra = {}): ColumnInput => ({
+export const decimal = (
+  schemaName: string,
+  displayName: string,
+  precision: number,
+  extra: Extra = {},
+): ColumnInput => ({
   ...base(schemaName, displayName, extra),
   type: "Decimal",
   precision,
@@ -93,7 +98,12 @@ export const dateOnly = (
   extra: Extra = {},
 ): ColumnInput => ({ ...base(schemaName, displayName, extra), type: "DateTime", behavior, format: "DateOnly" });
 
-export const choice = (schemaName: string, displayName: string, globalChoice: string, extra: Extra = {}): ColumnInput => ({
+export const choice = (
+  schemaName: string,
+  displayName: string,
+  globalChoice: string,
+  extra: Extra = {},
+): ColumnInput => ({
   ...base(schemaName, displayName, extra),
   type: "Picklist",
   globalChoice,
@@ -184,7 +194,12 @@ export const activeInactive = (statusValues: [number, number] = [1, 2]): ColumnI
  * custom tables `lk_<table>_createdby`; ownership relationships `owner_<set>` / `business_unit_<set>`.
  * https://learn.microsoft.com/power-apps/developer/data-platform/types-of-entities
  */
-export const systemColumns = (table: string, entitySetName: string, ownership: "UserOwned" | "OrganizationOwned", custom: boolean): ColumnInput[] => {
+export const systemColumns = (
+  table: string,
+  entitySetName: string,
+  ownership: "UserOwned" | "OrganizationOwned",
+  custom: boolean,
+): ColumnInput[] => {
   const lk = custom ? `lk_${table}` : `lk_${table}base`;
   const set = custom ? table : entitySetName;
   const audit: ColumnInput[] = [
@@ -199,7 +214,12 @@ export const systemColumns = (table: string, entitySetName: string, ownership: "
   if (ownership === "OrganizationOwned") {
     return [
       ...audit,
-      lookup("OrganizationId", "Organization", [target("organization", "organizationid", `organization_${set}`)], readOnly),
+      lookup(
+        "OrganizationId",
+        "Organization",
+        [target("organization", "organizationid", `organization_${set}`)],
+        readOnly,
+      ),
     ];
   }
   return [

@@ -14,7 +14,10 @@ export const optionSchema = z.object({
   value: z.number().int(),
   label: z.string().min(1),
   /** Name of the generated code constant; defaults to the label in PascalCase. */
-  key: z.string().regex(/^[A-Z][A-Za-z0-9]*$/).optional(),
+  key: z
+    .string()
+    .regex(/^[A-Z][A-Za-z0-9]*$/)
+    .optional(),
   /** Status options: the statecode they belong to. */
   state: z.number().int().optional(),
 });

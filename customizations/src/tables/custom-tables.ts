@@ -63,7 +63,11 @@ const customTable = (spec: CustomTableSpec & { entitySetName?: string }): TableI
 /** Columns Dataverse adds with a table's first money column. */
 const currencyColumns = (table: string, moneyColumns: string[]): ColumnInput[] => [
   lookup("TransactionCurrencyId", "Currency", [
-    { table: "transactioncurrency", navigationProperty: "TransactionCurrencyId", relationship: `TransactionCurrency_${table}` },
+    {
+      table: "transactioncurrency",
+      navigationProperty: "TransactionCurrencyId",
+      relationship: `TransactionCurrency_${table}`,
+    },
   ]),
   decimal("ExchangeRate", "Exchange Rate", 10, readOnly),
   ...moneyColumns.map((column) => money(`${column}_Base`, `${column.replace(/^mag_/, "")} (Base)`, readOnly)),

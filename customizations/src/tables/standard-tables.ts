@@ -110,10 +110,15 @@ const invoice = standardTable({
     text("Name", "Name", 300, required),
     text("InvoiceNumber", "Invoice ID", 100, { requiredLevel: "SystemRequired" }),
     memo("Description", "Description", 2000),
-    customer("CustomerId", "Customer", [
-      target("account", "customerid_account", "invoice_customer_accounts"),
-      target("contact", "customerid_contact", "invoice_customer_contacts"),
-    ], { requiredLevel: "SystemRequired" }),
+    customer(
+      "CustomerId",
+      "Customer",
+      [
+        target("account", "customerid_account", "invoice_customer_accounts"),
+        target("contact", "customerid_contact", "invoice_customer_contacts"),
+      ],
+      { requiredLevel: "SystemRequired" },
+    ),
     lookup("PriceLevelId", "Price List", [target("pricelevel", "pricelevelid", "price_level_invoices")], required),
     currency("invoice"),
     decimal("ExchangeRate", "Exchange Rate", 10, readOnly),
@@ -184,9 +189,14 @@ const invoice = standardTable({
     choice("mag_XeroSyncStatus", "Xero Sync Status", "mag_xerosyncstatus"),
     memo("mag_XeroSyncError", "Xero Sync Error", 4000),
     dateTime("mag_XeroLastSyncedOn", "Xero Last Synced On"),
-    whole("mag_XeroPushAttempt", "Xero Push Attempt", { min: 0 }, {
-      description: "Counts pushes of this invoice to Xero; part of the Idempotency-Key.",
-    }),
+    whole(
+      "mag_XeroPushAttempt",
+      "Xero Push Attempt",
+      { min: 0 },
+      {
+        description: "Counts pushes of this invoice to Xero; part of the Idempotency-Key.",
+      },
+    ),
   ],
   keys: [{ schemaName: "mag_Invoice_XeroIdKey", displayName: "Xero Id", columns: ["mag_xeroid"] }],
 });
@@ -315,7 +325,12 @@ const product = standardTable({
     text("Name", "Name", 100, required),
     text("ProductNumber", "Product ID", 100, required),
     memo("Description", "Description", 2000),
-    lookup("DefaultUoMScheduleId", "Unit Group", [target("uomschedule", "defaultuomscheduleid", "unit_of_measurement_schedule_products")], required),
+    lookup(
+      "DefaultUoMScheduleId",
+      "Unit Group",
+      [target("uomschedule", "defaultuomscheduleid", "unit_of_measurement_schedule_products")],
+      required,
+    ),
     lookup("DefaultUoMId", "Default Unit", [target("uom", "defaultuomid", "unit_of_measurement_products")], required),
     lookup("PriceLevelId", "Default Price List", [target("pricelevel", "pricelevelid", "price_level_products")]),
     whole("QuantityDecimal", "Decimals Supported", { min: 0, max: 5 }, required),
@@ -367,7 +382,12 @@ const priceLevel = standardTable({
   columns: [
     text("Name", "Name", 100, required),
     memo("Description", "Description", 2000),
-    lookup("TransactionCurrencyId", "Currency", [target("transactioncurrency", "transactioncurrencyid", "transactioncurrency_pricelevel")], required),
+    lookup(
+      "TransactionCurrencyId",
+      "Currency",
+      [target("transactioncurrency", "transactioncurrencyid", "transactioncurrency_pricelevel")],
+      required,
+    ),
     dateOnly("BeginDate", "Start Date", "UserLocal"),
     dateOnly("EndDate", "End Date", "UserLocal"),
     ...activeInactive([100001, 100002]),
@@ -386,19 +406,35 @@ const productPriceLevel = standardTable({
   columns: [
     text("ProductIdName", "Product", 100, readOnly),
     text("ProductNumber", "Product ID", 100, readOnly),
-    lookup("PriceLevelId", "Price List", [target("pricelevel", "pricelevelid", "price_level_product_price_levels")], { requiredLevel: "SystemRequired" }),
-    lookup("ProductId", "Product", [target("product", "productid", "product_price_levels")], { requiredLevel: "SystemRequired" }),
-    lookup("UoMId", "Unit", [target("uom", "uomid", "unit_of_measurement_product_price_level")], { requiredLevel: "SystemRequired" }),
-    lookup("UoMScheduleId", "Unit Schedule ID", [target("uomschedule", "uomscheduleid", "unit_of_measure_schedule_product_price_level")], readOnly),
+    lookup("PriceLevelId", "Price List", [target("pricelevel", "pricelevelid", "price_level_product_price_levels")], {
+      requiredLevel: "SystemRequired",
+    }),
+    lookup("ProductId", "Product", [target("product", "productid", "product_price_levels")], {
+      requiredLevel: "SystemRequired",
+    }),
+    lookup("UoMId", "Unit", [target("uom", "uomid", "unit_of_measurement_product_price_level")], {
+      requiredLevel: "SystemRequired",
+    }),
+    lookup(
+      "UoMScheduleId",
+      "Unit Schedule ID",
+      [target("uomschedule", "uomscheduleid", "unit_of_measure_schedule_product_price_level")],
+      readOnly,
+    ),
     money("Amount", "Amount"),
-    localChoice("PricingMethodCode", "Pricing Method", [
-      { value: 1, label: "Currency Amount" },
-      { value: 2, label: "Percent of List" },
-      { value: 3, label: "Percent Markup - Current Cost", key: "PercentMarkupCurrentCost" },
-      { value: 4, label: "Percent Margin - Current Cost", key: "PercentMarginCurrentCost" },
-      { value: 5, label: "Percent Markup - Standard Cost", key: "PercentMarkupStandardCost" },
-      { value: 6, label: "Percent Margin - Standard Cost", key: "PercentMarginStandardCost" },
-    ], required),
+    localChoice(
+      "PricingMethodCode",
+      "Pricing Method",
+      [
+        { value: 1, label: "Currency Amount" },
+        { value: 2, label: "Percent of List" },
+        { value: 3, label: "Percent Markup - Current Cost", key: "PercentMarkupCurrentCost" },
+        { value: 4, label: "Percent Margin - Current Cost", key: "PercentMarginCurrentCost" },
+        { value: 5, label: "Percent Markup - Standard Cost", key: "PercentMarkupStandardCost" },
+        { value: 6, label: "Percent Margin - Standard Cost", key: "PercentMarginStandardCost" },
+      ],
+      required,
+    ),
     localChoice("QuantitySellingCode", "Quantity Selling Option", [
       { value: 1, label: "No Control" },
       { value: 2, label: "Whole" },
@@ -436,8 +472,15 @@ const uom = standardTable({
   ownershipType: "OrganizationOwned",
   columns: [
     text("Name", "Name", 100, required),
-    lookup("UoMScheduleId", "Unit Schedule", [target("uomschedule", "uomscheduleid", "unit_of_measure_schedule_conversions")], { requiredLevel: "SystemRequired", validForUpdate: false }),
-    lookup("BaseUoM", "Base Unit", [target("uom", "baseuom", "unit_of_measurement_base_unit")], { requiredLevel: "SystemRequired" }),
+    lookup(
+      "UoMScheduleId",
+      "Unit Schedule",
+      [target("uomschedule", "uomscheduleid", "unit_of_measure_schedule_conversions")],
+      { requiredLevel: "SystemRequired", validForUpdate: false },
+    ),
+    lookup("BaseUoM", "Base Unit", [target("uom", "baseuom", "unit_of_measurement_base_unit")], {
+      requiredLevel: "SystemRequired",
+    }),
     decimal("Quantity", "Quantity", 5, required),
     yesNo("IsScheduleBaseUoM", "Is Schedule Base Unit", readOnly),
   ],
@@ -477,7 +520,12 @@ const systemUser = standardTable({
     uniqueId("ApplicationId", "Application ID"),
     uniqueId("AzureActiveDirectoryObjectId", "Azure AD Object ID", readOnly),
     yesNo("IsDisabled", "Status", readOnly),
-    lookup("BusinessUnitId", "Business Unit", [target("businessunit", "businessunitid", "business_unit_system_users")], { requiredLevel: "SystemRequired" }),
+    lookup(
+      "BusinessUnitId",
+      "Business Unit",
+      [target("businessunit", "businessunitid", "business_unit_system_users")],
+      { requiredLevel: "SystemRequired" },
+    ),
     dateTime("CreatedOn", "Created On", readOnly),
     dateTime("ModifiedOn", "Modified On", readOnly),
   ],
@@ -494,7 +542,9 @@ const businessUnit = standardTable({
   systemColumns: false,
   columns: [
     text("Name", "Name", 160, { requiredLevel: "SystemRequired" }),
-    lookup("ParentBusinessUnitId", "Parent Business", [target("businessunit", "parentbusinessunitid", "business_unit_parent_business_unit")]),
+    lookup("ParentBusinessUnitId", "Parent Business", [
+      target("businessunit", "parentbusinessunitid", "business_unit_parent_business_unit"),
+    ]),
     yesNo("IsDisabled", "Is Disabled", readOnly),
     dateTime("CreatedOn", "Created On", readOnly),
     dateTime("ModifiedOn", "Modified On", readOnly),
@@ -512,7 +562,12 @@ const organization = standardTable({
   systemColumns: false,
   columns: [
     text("Name", "Organization Name", 160, readOnly),
-    lookup("BaseCurrencyId", "Currency", [target("transactioncurrency", "basecurrencyid", "basecurrency_organization")], readOnly),
+    lookup(
+      "BaseCurrencyId",
+      "Currency",
+      [target("transactioncurrency", "basecurrencyid", "basecurrency_organization")],
+      readOnly,
+    ),
     whole("LanguageCode", "Language", { min: 0 }, readOnly),
     dateTime("CreatedOn", "Created On", readOnly),
     dateTime("ModifiedOn", "Modified On", readOnly),
@@ -530,13 +585,20 @@ const team = standardTable({
   systemColumns: false,
   columns: [
     text("Name", "Team Name", 160, { requiredLevel: "SystemRequired" }),
-    lookup("BusinessUnitId", "Business Unit", [target("businessunit", "businessunitid", "business_unit_teams")], { requiredLevel: "SystemRequired" }),
-    localChoice("TeamType", "Team Type", [
-      { value: 0, label: "Owner" },
-      { value: 1, label: "Access" },
-      { value: 2, label: "Security Group" },
-      { value: 3, label: "Office Group" },
-    ], createOnly),
+    lookup("BusinessUnitId", "Business Unit", [target("businessunit", "businessunitid", "business_unit_teams")], {
+      requiredLevel: "SystemRequired",
+    }),
+    localChoice(
+      "TeamType",
+      "Team Type",
+      [
+        { value: 0, label: "Owner" },
+        { value: 1, label: "Access" },
+        { value: 2, label: "Security Group" },
+        { value: 3, label: "Office Group" },
+      ],
+      createOnly,
+    ),
     dateTime("CreatedOn", "Created On", readOnly),
     dateTime("ModifiedOn", "Modified On", readOnly),
   ],

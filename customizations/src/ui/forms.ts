@@ -4,7 +4,8 @@
 import type { FormCell, FormInput } from "../schema";
 import { connectorFormScript, invoiceFormScript } from "./web-resources";
 
-const fields = (...columns: string[]): FormCell[] => columns.map((column) => ({ kind: "field", column, readOnly: false }));
+const fields = (...columns: string[]): FormCell[] =>
+  columns.map((column) => ({ kind: "field", column, readOnly: false }));
 const readOnlyFields = (...columns: string[]): FormCell[] =>
   columns.map((column) => ({ kind: "field", column, readOnly: true }));
 
@@ -27,7 +28,11 @@ export const forms: FormInput[] = [
         name: "summary",
         label: "Summary",
         sections: [
-          { name: "invoice", label: "Invoice", cells: fields("invoicenumber", "name", "customerid", "pricelevelid", "transactioncurrencyid") },
+          {
+            name: "invoice",
+            label: "Invoice",
+            cells: fields("invoicenumber", "name", "customerid", "pricelevelid", "transactioncurrencyid"),
+          },
           { name: "dates", label: "Dates", cells: fields("duedate", "datedelivered", "description") },
           { name: "totals", label: "Totals", cells: readOnlyFields("totallineitemamount", "totaltax", "totalamount") },
         ],
@@ -39,7 +44,13 @@ export const forms: FormInput[] = [
           {
             name: "mag_xero_send",
             label: "Send to Xero",
-            cells: fields("mag_addtoxero", "mag_xeroconnectorid", "mag_brandingthemeid", "mag_reference", "mag_sendemailfromxero"),
+            cells: fields(
+              "mag_addtoxero",
+              "mag_xeroconnectorid",
+              "mag_brandingthemeid",
+              "mag_reference",
+              "mag_sendemailfromxero",
+            ),
           },
           {
             name: "mag_xero_status",
@@ -60,7 +71,12 @@ export const forms: FormInput[] = [
     libraries: [invoiceFormScript],
     handlers: [
       { event: "onload", library: invoiceFormScript, functionName: "XeroConnector.InvoiceForm.onLoad" },
-      { event: "onchange", column: "mag_addtoxero", library: invoiceFormScript, functionName: "XeroConnector.InvoiceForm.onAddToXeroChange" },
+      {
+        event: "onchange",
+        column: "mag_addtoxero",
+        library: invoiceFormScript,
+        functionName: "XeroConnector.InvoiceForm.onAddToXeroChange",
+      },
       {
         event: "onchange",
         column: "mag_sendemailfromxero",
@@ -80,8 +96,23 @@ export const forms: FormInput[] = [
         name: "general",
         label: "General",
         sections: [
-          { name: "settings", label: "Settings", cells: fields("mag_name", "mag_enabled", "mag_isdefault", "mag_autoapproveinvoices", "mag_markinvoicesassent", "mag_realtimeenabled") },
-          { name: "defaults", label: "Defaults", cells: fields("mag_defaultaccountcodeid", "mag_defaulttaxrateid", "mag_defaultpricelevelid") },
+          {
+            name: "settings",
+            label: "Settings",
+            cells: fields(
+              "mag_name",
+              "mag_enabled",
+              "mag_isdefault",
+              "mag_autoapproveinvoices",
+              "mag_markinvoicesassent",
+              "mag_realtimeenabled",
+            ),
+          },
+          {
+            name: "defaults",
+            label: "Defaults",
+            cells: fields("mag_defaultaccountcodeid", "mag_defaulttaxrateid", "mag_defaultpricelevelid"),
+          },
           {
             name: "health",
             label: "Xero connection",
@@ -123,7 +154,12 @@ export const forms: FormInput[] = [
     libraries: [connectorFormScript],
     handlers: [
       { event: "onload", library: connectorFormScript, functionName: "XeroConnector.ConnectorForm.onLoad" },
-      { event: "onchange", column: "mag_isdefault", library: connectorFormScript, functionName: "XeroConnector.ConnectorForm.onIsDefaultChange" },
+      {
+        event: "onchange",
+        column: "mag_isdefault",
+        library: connectorFormScript,
+        functionName: "XeroConnector.ConnectorForm.onIsDefaultChange",
+      },
     ],
   },
   {
@@ -135,7 +171,13 @@ export const forms: FormInput[] = [
       {
         name: "status",
         label: "Status",
-        sections: [{ name: "status", label: "Status", cells: readOnlyFields("mag_xerostatus", "mag_lastsynchedon", "mag_xerocallsremainingtoday") }],
+        sections: [
+          {
+            name: "status",
+            label: "Status",
+            cells: readOnlyFields("mag_xerostatus", "mag_lastsynchedon", "mag_xerocallsremainingtoday"),
+          },
+        ],
       },
     ],
   },
@@ -149,34 +191,129 @@ export const forms: FormInput[] = [
         name: "general",
         label: "General",
         sections: [
-          { name: "flow", label: "Flow", cells: fields("mag_name", "mag_xeroconnectorid", "mag_flow", "mag_direction", "mag_enabled", "mag_intervalminutes", "mag_synclastxdays") },
-          { name: "lastrun", label: "Last run", cells: readOnlyFields("mag_lastrunon", "mag_lastresult", "mag_recordssynced", "mag_recordsfailed", "mag_lastrunmessage") },
+          {
+            name: "flow",
+            label: "Flow",
+            cells: fields(
+              "mag_name",
+              "mag_xeroconnectorid",
+              "mag_flow",
+              "mag_direction",
+              "mag_enabled",
+              "mag_intervalminutes",
+              "mag_synclastxdays",
+            ),
+          },
+          {
+            name: "lastrun",
+            label: "Last run",
+            cells: readOnlyFields(
+              "mag_lastrunon",
+              "mag_lastresult",
+              "mag_recordssynced",
+              "mag_recordsfailed",
+              "mag_lastrunmessage",
+            ),
+          },
         ],
       },
     ],
   },
   simpleMainForm("mag_xerosynclog", "Xero Sync Log", [
-    { name: "record", label: "Record", cells: readOnlyFields("mag_name", "mag_xeroconnectorid", "mag_flow", "mag_recordtable", "mag_recordid", "mag_recordname") },
-    { name: "error", label: "Error", cells: readOnlyFields("mag_errorkind", "mag_errortext", "mag_occurredon", "mag_retrycount", "mag_correlationid") },
+    {
+      name: "record",
+      label: "Record",
+      cells: readOnlyFields(
+        "mag_name",
+        "mag_xeroconnectorid",
+        "mag_flow",
+        "mag_recordtable",
+        "mag_recordid",
+        "mag_recordname",
+      ),
+    },
+    {
+      name: "error",
+      label: "Error",
+      cells: readOnlyFields("mag_errorkind", "mag_errortext", "mag_occurredon", "mag_retrycount", "mag_correlationid"),
+    },
   ]),
   simpleMainForm("mag_payment", "Xero Payment", [
-    { name: "payment", label: "Payment", cells: fields("mag_name", "mag_invoiceid", "mag_paymentdate", "mag_amount", "transactioncurrencyid", "mag_reference", "mag_xeroaccountcodeid", "mag_xeropaymentid", "mag_xeroconnectorid") },
+    {
+      name: "payment",
+      label: "Payment",
+      cells: fields(
+        "mag_name",
+        "mag_invoiceid",
+        "mag_paymentdate",
+        "mag_amount",
+        "transactioncurrencyid",
+        "mag_reference",
+        "mag_xeroaccountcodeid",
+        "mag_xeropaymentid",
+        "mag_xeroconnectorid",
+      ),
+    },
   ]),
   simpleMainForm("mag_creditnote", "Xero Credit Note", [
-    { name: "creditnote", label: "Credit note", cells: fields("mag_name", "mag_invoiceid", "mag_creditdate", "mag_creditnotenumber", "mag_reference", "mag_amount", "transactioncurrencyid", "mag_xeroconnectorid") },
-    { name: "xero", label: "Xero", cells: [...fields("mag_addtoxero"), ...readOnlyFields("mag_synchedwithxero", "mag_xeroid", "mag_xerosyncstatus", "mag_xerosyncerror")] },
+    {
+      name: "creditnote",
+      label: "Credit note",
+      cells: fields(
+        "mag_name",
+        "mag_invoiceid",
+        "mag_creditdate",
+        "mag_creditnotenumber",
+        "mag_reference",
+        "mag_amount",
+        "transactioncurrencyid",
+        "mag_xeroconnectorid",
+      ),
+    },
+    {
+      name: "xero",
+      label: "Xero",
+      cells: [
+        ...fields("mag_addtoxero"),
+        ...readOnlyFields("mag_synchedwithxero", "mag_xeroid", "mag_xerosyncstatus", "mag_xerosyncerror"),
+      ],
+    },
   ]),
   simpleMainForm("mag_xeroaccountcode", "Xero Account Code", [
-    { name: "general", label: "Account code", cells: fields("mag_name", "mag_code", "mag_type", "mag_taxtype", "mag_description", "mag_xeroaccountid", "mag_xeroconnectorid") },
+    {
+      name: "general",
+      label: "Account code",
+      cells: fields(
+        "mag_name",
+        "mag_code",
+        "mag_type",
+        "mag_taxtype",
+        "mag_description",
+        "mag_xeroaccountid",
+        "mag_xeroconnectorid",
+      ),
+    },
   ]),
   simpleMainForm("mag_taxrate", "Xero Tax Rate", [
-    { name: "general", label: "Tax rate", cells: fields("mag_name", "mag_taxtype", "mag_displaytaxrate", "mag_effectiverate", "mag_xeroconnectorid") },
+    {
+      name: "general",
+      label: "Tax rate",
+      cells: fields("mag_name", "mag_taxtype", "mag_displaytaxrate", "mag_effectiverate", "mag_xeroconnectorid"),
+    },
   ]),
   simpleMainForm("mag_brandingtheme", "Xero Branding Theme", [
-    { name: "general", label: "Branding theme", cells: fields("mag_name", "mag_xerobrandingthemeid", "mag_xeroconnectorid") },
+    {
+      name: "general",
+      label: "Branding theme",
+      cells: fields("mag_name", "mag_xerobrandingthemeid", "mag_xeroconnectorid"),
+    },
   ]),
   simpleMainForm("mag_trackingcategory", "Xero Tracking Category", [
-    { name: "general", label: "Tracking category", cells: fields("mag_name", "mag_xerostatus", "mag_xerotrackingcategoryid", "mag_xeroconnectorid") },
+    {
+      name: "general",
+      label: "Tracking category",
+      cells: fields("mag_name", "mag_xerostatus", "mag_xerotrackingcategoryid", "mag_xeroconnectorid"),
+    },
     {
       name: "options",
       label: "Options",
@@ -193,6 +330,10 @@ export const forms: FormInput[] = [
     },
   ]),
   simpleMainForm("mag_trackingoption", "Xero Tracking Option", [
-    { name: "general", label: "Tracking option", cells: fields("mag_name", "mag_trackingcategoryid", "mag_xerotrackingoptionid") },
+    {
+      name: "general",
+      label: "Tracking option",
+      cells: fields("mag_name", "mag_trackingcategoryid", "mag_xerotrackingoptionid"),
+    },
   ]),
 ];
