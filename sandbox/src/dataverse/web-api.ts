@@ -74,6 +74,16 @@ const wantsRepresentation = (request: WebApiRequest): boolean =>
 const queryEntries = (url: URL): Array<[string, string]> => [...url.searchParams.entries()];
 
 function parseJsonBody(request: WebApiRequest, table: TableIndex): unknown {
+  // The Web API reads JSON only: a body sent as text/plain (fetch's default for a string) is refused.
+  const contentType = header(request, "content-type") ?? "";
+  if (!/^application\/json\b/i.test(contentType.trim())) {
+    const mediaType = contentType.split(";")[0]?.trim() ?? "";
+    throw new DataverseError(
+      415,
+      "",
+      `The request entity's media type '${mediaType}' is not supported for this resource.`,
+    );
+  }
   try {
     return JSON.parse(request.body) as unknown;
   } catch {

@@ -154,6 +154,11 @@ describe("schema enforcement", () => {
     expect(error.message).toContain("An unexpected 'PrimitiveValue' node was found");
     const array = await t.api("invoices", { method: "POST", json: [{ name: "x" }] });
     expect(array.status).toBe(400);
+    const plainText = await t.api("invoices", { method: "POST", body: JSON.stringify({ name: "No type" }) });
+    expect(plainText.status).toBe(415);
+    expect((await errorOf(plainText)).message).toBe(
+      "The request entity's media type 'text/plain' is not supported for this resource.",
+    );
     const broken = await t.api("invoices", {
       method: "POST",
       headers: { "Content-Type": "application/json" },

@@ -62,70 +62,64 @@ const target = (context: Json): unknown =>
   (context["InputParameters"] as Array<{ key: string; value: unknown }>).find((parameter) => parameter.key === "Target")
     ?.value;
 
+/** Registers a webhook the way the service will: a serviceendpoint, then a step that points at it. */
+async function registerEndpoint(
+  o: TestOrg,
+  receiverUrl: string,
+  authtype: number,
+  authvalue: string,
+  path: string,
+): Promise<string> {
+  const response = await o.api("serviceendpoints", {
+    method: "POST",
+    json: { name: `Hook ${path}`, contract: 8, url: `${receiverUrl}${path}`, authtype, authvalue, messageformat: 2 },
+  });
+  return entityIdOf(response);
+}
+
+async function firstId(o: TestOrg, query: string, column: string): Promise<string> {
+  const body = (await (await o.api(query)).json()) as { value: Json[] };
+  return body.value[0]?.[column] as string;
+}
+
+async function registerStep(
+  o: TestOrg,
+  endpoint: string,
+  message: string,
+  table: string,
+  filteringattributes?: string,
+): Promise<string> {
+  const messageId = await firstId(o, `sdkmessages?$select=name&$filter=name eq '${message}'`, "sdkmessageid");
+  const filterId = await firstId(
+    o,
+    `sdkmessagefilters?$select=name&$filter=primaryobjecttypecode eq '${table}' and _sdkmessageid_value eq ${messageId}`,
+    "sdkmessagefilterid",
+  );
+  const response = await o.api("sdkmessageprocessingsteps", {
+    method: "POST",
+    json: {
+      name: `${table} ${message} ${filteringattributes ?? ""}`,
+      stage: 40,
+      mode: 1,
+      rank: 1,
+      supporteddeployment: 0,
+      asyncautodelete: false,
+      ...(filteringattributes === undefined ? {} : { filteringattributes }),
+      "sdkmessageid@odata.bind": `/sdkmessages(${messageId})`,
+      "sdkmessagefilterid@odata.bind": `/sdkmessagefilters(${filterId})`,
+      "eventhandler_serviceendpoint@odata.bind": `/serviceendpoints(${endpoint})`,
+    },
+  });
+  return entityIdOf(response);
+}
+
 describe("webhooks", () => {
   let t: TestOrg;
   const receiver = new Receiver();
-  let updateMessageId: string;
-  let createMessageId: string;
-
-  const messageId = async (name: string): Promise<string> =>
-    String(
-      ((await (await t.api(`sdkmessages?$select=name&$filter=name eq '${name}'`)).json()) as { value: Json[] })
-        .value[0]?.["sdkmessageid"],
-    );
-  const filterId = async (message: string, table: string): Promise<string> =>
-    String(
-      (
-        (await (
-          await t.api(
-            `sdkmessagefilters?$select=name&$filter=primaryobjecttypecode eq '${table}' and _sdkmessageid_value eq ${message}`,
-          )
-        ).json()) as { value: Json[] }
-      ).value[0]?.["sdkmessagefilterid"],
-    );
-  const registerEndpoint = async (authtype: number, authvalue: string, path: string): Promise<string> =>
-    entityIdOf(
-      await t.api("serviceendpoints", {
-        method: "POST",
-        json: {
-          name: `Hook ${path}`,
-          contract: 8,
-          url: `${receiver.url}${path}`,
-          authtype,
-          authvalue,
-          messageformat: 2,
-        },
-      }),
-    );
-  const registerStep = async (
-    endpoint: string,
-    message: string,
-    table: string,
-    filteringattributes?: string,
-  ): Promise<string> =>
-    entityIdOf(
-      await t.api("sdkmessageprocessingsteps", {
-        method: "POST",
-        json: {
-          name: `${table} ${message} ${filteringattributes ?? ""}`,
-          stage: 40,
-          mode: 1,
-          rank: 1,
-          supporteddeployment: 0,
-          asyncautodelete: false,
-          ...(filteringattributes === undefined ? {} : { filteringattributes }),
-          "sdkmessageid@odata.bind": `/sdkmessages(${message === "Update" ? updateMessageId : createMessageId})`,
-          "sdkmessagefilterid@odata.bind": `/sdkmessagefilters(${await filterId(message === "Update" ? updateMessageId : createMessageId, table)})`,
-          "eventhandler_serviceendpoint@odata.bind": `/serviceendpoints(${endpoint})`,
-        },
-      }),
-    );
 
   beforeAll(async () => {
     await receiver.start();
-    t = await startTestOrg({ webhookTimeoutMs: 300 });
-    updateMessageId = await messageId("Update");
-    createMessageId = await messageId("Create");
+    t = await startTestOrg();
   });
   afterAll(async () => {
     await t.dv.stop();
@@ -137,8 +131,8 @@ describe("webhooks", () => {
   });
 
   it("posts a RemoteExecutionContext shaped like Microsoft's sample, with the WebhookKey as ?code=", async () => {
-    const endpoint = await registerEndpoint(4, "key-123", "/api/dataverse-webhook");
-    const stepId = await registerStep(endpoint, "Update", "invoice", "mag_addtoxero,mag_xerosyncstatus");
+    const endpoint = await registerEndpoint(t, receiver.url, 4, "key-123", "/api/dataverse-webhook");
+    const stepId = await registerStep(t, endpoint, "Update", "invoice", "mag_addtoxero,mag_xerosyncstatus");
     const invoiceId = entityIdOf(await t.api("invoices", { method: "POST", json: { name: "Hooked" } }));
     await t.dv.webhooks.idle();
     expect(receiver.calls).toHaveLength(0);
@@ -224,21 +218,31 @@ describe("webhooks", () => {
   });
 
   it("gives up on a receiver that does not answer within the timeout, without retrying", async () => {
-    const invoiceId = entityIdOf(await t.api("invoices", { method: "POST", json: { name: "Slow" } }));
-    receiver.statuses.push("hang");
-    await t.api(`invoices(${invoiceId})`, { method: "PATCH", json: { mag_addtoxero: true } });
-    await t.dv.webhooks.idle();
-    expect(receiver.calls).toHaveLength(1);
-    expect(t.dv.webhooks.deliveries.at(-1)).toMatchObject({ outcome: "timeout", attempts: 1 });
+    // Its own emulator with a short timeout: the receiver never answers, so the outcome does not depend on speed.
+    const slow = await startTestOrg({ webhookTimeoutMs: 200 });
+    try {
+      const endpoint = await registerEndpoint(slow, receiver.url, 4, "key-slow", "/slow");
+      await registerStep(slow, endpoint, "Update", "invoice", "mag_addtoxero");
+      const invoiceId = entityIdOf(await slow.api("invoices", { method: "POST", json: { name: "Slow" } }));
+      receiver.statuses.push("hang");
+      await slow.api(`invoices(${invoiceId})`, { method: "PATCH", json: { mag_addtoxero: true } });
+      await slow.dv.webhooks.idle();
+      expect(receiver.calls.filter((call) => call.path === "/slow")).toHaveLength(1);
+      expect(slow.dv.webhooks.deliveries.at(-1)).toMatchObject({ outcome: "timeout", attempts: 1 });
+    } finally {
+      await slow.dv.stop();
+    }
   });
 
   it("sends HttpHeader settings as headers and posts Create contexts with every column and the new id", async () => {
     const endpoint = await registerEndpoint(
+      t,
+      receiver.url,
       5,
       '<settings><setting name="x-api-key" value="secret-&amp;-1" /></settings>',
       "/creditnotes",
     );
-    await registerStep(endpoint, "Create", "mag_creditnote");
+    await registerStep(t, endpoint, "Create", "mag_creditnote");
     const creditNoteId = entityIdOf(
       await t.api("mag_creditnotes", {
         method: "POST",
@@ -263,8 +267,14 @@ describe("webhooks", () => {
   });
 
   it("drops the documented parts and flags contexts over 256 KB", async () => {
-    const endpoint = await registerEndpoint(6, '<settings><setting name="token" value="q-1" /></settings>', "/big");
-    const stepId = await registerStep(endpoint, "Update", "sdkmessageprocessingstep", "configuration");
+    const endpoint = await registerEndpoint(
+      t,
+      receiver.url,
+      6,
+      '<settings><setting name="token" value="q-1" /></settings>',
+      "/big",
+    );
+    const stepId = await registerStep(t, endpoint, "Update", "sdkmessageprocessingstep", "configuration");
     await t.api(`sdkmessageprocessingsteps(${stepId})`, {
       method: "PATCH",
       json: { configuration: "x".repeat(300 * 1024) },
