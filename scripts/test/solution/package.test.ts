@@ -5,7 +5,9 @@ import { buildSolutionZip, readSolutionZip, zipFileName } from "../../solution/p
 import { unpackSolution } from "../../solution/tree";
 import { attr, childElement, childElements, textOf, type XmlElement } from "../../solution/xml";
 import { fromZip } from "../../solution/zip";
-import { committedTree, model } from "./fixtures";
+import { toMetadata } from "../../solution/to-metadata";
+import { parseXml } from "../../solution/xml";
+import { committedTree, model, version } from "./fixtures";
 
 const tree = committedTree();
 const managed = buildSolutionZip(tree, true);
@@ -82,6 +84,49 @@ describe("solution zip", () => {
       const file = files.get((textOf(childElement(resource, "FileName")) ?? "").replace(/^\//, ""));
       expect(file?.length ?? 0).toBeGreaterThan(0);
     }
+  });
+
+  it("names only existing columns in the packed forms, views and charts (each problem names both)", () => {
+    const metadata = toMetadata(model, version);
+    const columnsOf = (table: string) =>
+      new Set(metadata.tables.find((t) => t.logicalName === table.toLowerCase())?.attributes.map((a) => a.logicalName));
+    const name = (node: XmlElement) =>
+      attr(childElement(childElement(node, "LocalizedNames")!, "LocalizedName")!, "description") ?? "?";
+    let checked = 0;
+    const problems = childElements(childElement(packedManaged.customizations, "Entities")!, "Entity").flatMap((entity) => {
+      const table = textOf(childElement(entity, "Name")) ?? "";
+      const columns = columnsOf(table);
+      const missing = (user: string, names: (string | undefined)[]) => {
+        checked += names.length;
+        return names
+          .filter((n): n is string => n !== undefined && !columns.has(n))
+          .map((n) => `${user} names column ${n}, which ${table} does not have`);
+      };
+      const forms = descendants(entity).filter((n) => n.name === "systemform");
+      const views = descendants(entity).filter((n) => n.name === "savedquery");
+      const charts = descendants(entity).filter((n) => n.name === "visualization");
+      return [
+        ...forms.flatMap((f) => missing(`form "${name(f)}"`, descendants(f).filter((n) => n.name === "control").map((c) => attr(c, "datafieldname")))),
+        ...views.flatMap((v) =>
+          missing(
+            `view "${name(v)}"`,
+            descendants(v)
+              .filter((n) => ["attribute", "condition", "order", "cell"].includes(n.name))
+              .map((n) => attr(n, "name") ?? attr(n, "attribute")),
+          ),
+        ),
+        ...charts.flatMap((c) =>
+          missing(
+            `chart "${name(c)}"`,
+            descendants(parseXml(textOf(childElement(c, "datadescription")) ?? "<x />"))
+              .filter((n) => n.name === "attribute")
+              .map((n) => attr(n, "name")),
+          ),
+        ),
+      ];
+    });
+    expect(problems).toStrictEqual([]);
+    expect(checked).toBeGreaterThan(300);
   });
 
   it("uses the registered Xero icon as the app's icon", () => {
