@@ -1,6 +1,7 @@
 // `npm run support -- <command>`: the vendor's support tool.
 //   link --connection <id|new> --kind xero|dynamics [--expires 72h]   prints a signed, expiring, single-use link
-//   status [--json]                                                    every connection's health
+//   status [--json] [--offline]                                        every connection's health (with --offline, only
+//                                                                      what storage knows; otherwise the connector row too)
 //   replay-poison                                                      moves sync-work-poison back to sync-work
 // Settings come from the environment (the service's own: AzureWebJobsStorage, XC_ENCRYPTION_KEYS, XC_LINK_SIGNING_KEY,
 // …), optionally from `--env-file <path>`; `.sandbox/service.env` is read when present and nothing else is set.
@@ -9,6 +10,8 @@ import { join } from "node:path";
 import { loadConfig, type Config } from "../azure-functions/src/config";
 import { systemClock, type Clock } from "../azure-functions/src/core/clock";
 import { toSyncError } from "../azure-functions/src/core/errors";
+import { createDataverseClient } from "../azure-functions/src/adapters/dataverse/web-api-client";
+import { mag_xeroconnector, type XeroConnectorRow } from "../azure-functions/src/generated/dataverse";
 import { replayPoison } from "../azure-functions/src/adapters/queue/work-queue";
 import { createConnectionStore, type Connection } from "../azure-functions/src/adapters/table-storage/connection-store";
 import { createRateGovernor } from "../azure-functions/src/adapters/table-storage/rate-governor";
@@ -19,14 +22,14 @@ import { linkKinds, parseDuration, type LinkKind } from "../azure-functions/src/
 
 export type SupportCommand =
   | { command: "link"; connection: string; kind: LinkKind; lifetimeMs: number }
-  | { command: "status"; json: boolean }
+  | { command: "status"; json: boolean; offline: boolean }
   | { command: "replay-poison" }
   | { command: "help" };
 
 export const usage = [
   "usage: npm run support -- [--env-file <path>] <command>",
   "  link --connection <id|new> --kind xero|dynamics [--expires 72h]",
-  "  status [--json]",
+  "  status [--json] [--offline]",
   "  replay-poison",
 ].join("\n");
 
@@ -57,7 +60,7 @@ export function parseSupportArgs(args: readonly string[]): SupportCommand {
       return { command: "link", connection, kind: kind as LinkKind, lifetimeMs: parseDuration(text("expires") ?? "72h") };
     }
     case "status":
-      return { command: "status", json: options.get("json") === true };
+      return { command: "status", json: options.get("json") === true, offline: options.get("offline") === true };
     case "replay-poison":
       return { command: "replay-poison" };
     case undefined:
@@ -93,16 +96,24 @@ export interface ConnectionHealth {
   grantExpiresOn: string;
   accessTokenExpiresAt: string;
   callsRemainingToday: number | null;
+  /** From the connector row in Dynamics 365 (empty when offline or unreadable). */
+  lastSynchedOn: string;
+  lastError: string;
   problem: string;
 }
 
+/** What the connector row itself says (mag_lastsynchedon, mag_lasterror), or why it could not be read. */
+export type ConnectorReading = { lastSynchedOn: string | null; lastError: string | null } | { unreadable: string } | undefined;
+
 /** One connection's health, as support reads it (never a secret). */
-export function toConnectionHealth(connection: Connection, grant: GrantInfo | undefined, callsRemainingToday: number | null): ConnectionHealth {
+export function toConnectionHealth(connection: Connection, grant: GrantInfo | undefined, callsRemainingToday: number | null, connector?: ConnectorReading): ConnectionHealth {
   const problems: string[] = [];
   if (connection.statusReason !== null) problems.push(connection.statusReason);
   if (grant?.disconnected !== undefined && grant.disconnected.reason !== connection.statusReason) problems.push(grant.disconnected.reason);
   if (connection.xero !== null && grant === undefined) problems.push("no Xero grant stored: send a xero link");
   if (connection.dataverse === null) problems.push("no Dynamics 365 credentials: send a dynamics link");
+  if (connector !== undefined && "unreadable" in connector) problems.push(`connector row unreadable: ${connector.unreadable}`);
+  const reading = connector !== undefined && !("unreadable" in connector) ? connector : undefined;
   return {
     connectionId: connection.id,
     status: connection.status,
@@ -113,6 +124,8 @@ export function toConnectionHealth(connection: Connection, grant: GrantInfo | un
     grantExpiresOn: grant === undefined ? "" : grant.grantExpiresOn.toISOString(),
     accessTokenExpiresAt: grant === undefined ? "" : grant.accessTokenExpiresAt.toISOString(),
     callsRemainingToday,
+    lastSynchedOn: reading?.lastSynchedOn ?? "",
+    lastError: (reading?.lastError ?? "").replace(/\s+/g, " ").slice(0, 200),
     problem: problems.join("; "),
   };
 }
@@ -156,7 +169,8 @@ export async function runSupport(command: Exclude<SupportCommand, { command: "he
       for (const connection of await connections.list()) {
         const grant = await vault.getGrantInfo(connection.id);
         const calls = connection.xero === null ? null : await governor.callsRemainingToday(connection.xero.tenantId);
-        rows.push(toConnectionHealth(connection, grant, calls));
+        const connector = command.offline ? undefined : await readConnector(connection, config, clock);
+        rows.push(toConnectionHealth(connection, grant, calls, connector));
       }
       io.out(command.json ? JSON.stringify(rows, null, 2) : toTable(rows.map((row) => ({ ...row }))));
       return rows.some((row) => row.status !== "connected") ? 2 : 0;
@@ -167,6 +181,22 @@ export async function runSupport(command: Exclude<SupportCommand, { command: "he
       for (const invalid of summary.invalid) io.out(`left ${invalid.messageId}: ${invalid.reason}`);
       return summary.invalid.length > 0 ? 1 : 0;
     }
+  }
+}
+
+/** The connector row's own health columns, read with the connection's Dynamics 365 credentials. */
+async function readConnector(connection: Connection, config: Config, clock: Clock): Promise<ConnectorReading> {
+  if (connection.dataverse === null || connection.connectorId === null) return undefined;
+  const client = createDataverseClient(connection.dataverse, { authorityUrl: config.dataverse.authorityUrl, clock, retryPolicy: { maxAttempts: 1 } });
+  const columns = mag_xeroconnector.columns;
+  try {
+    const row = await client.retrieve<Pick<XeroConnectorRow, "mag_lastsynchedon" | "mag_lasterror">>(mag_xeroconnector.entitySetName, connection.connectorId, {
+      select: [columns.mag_lastsynchedon, columns.mag_lasterror],
+    });
+    if (row === undefined) return { unreadable: "the connector row no longer exists" };
+    return { lastSynchedOn: row.mag_lastsynchedon, lastError: row.mag_lasterror };
+  } catch (error) {
+    return { unreadable: toSyncError(error, "dataverse").message };
   }
 }
 

@@ -1,5 +1,6 @@
 import { QueueClient } from "@azure/storage-queue";
 import { startAzurite, type Azurite } from "../../sandbox/src/azurite";
+import { startDataverseEmulator, type DataverseEmulator, type DataverseOrganisation } from "../../sandbox/src/dataverse";
 import { loadConfig, type Config } from "../../azure-functions/src/config";
 import { ManualClock } from "../../azure-functions/src/core/clock";
 import { toQueueMessageText } from "../../azure-functions/src/adapters/queue/work-queue";
@@ -13,7 +14,8 @@ describe("support CLI arguments", () => {
   it("parses each command", () => {
     expect(parseSupportArgs(["link", "--connection", "c1", "--kind", "xero", "--expires", "72h"])).toStrictEqual({ command: "link", connection: "c1", kind: "xero", lifetimeMs: 259_200_000 });
     expect(parseSupportArgs(["link", "--connection", "new", "--kind", "dynamics"])).toMatchObject({ lifetimeMs: 259_200_000 });
-    expect(parseSupportArgs(["status", "--json"])).toStrictEqual({ command: "status", json: true });
+    expect(parseSupportArgs(["status", "--json"])).toStrictEqual({ command: "status", json: true, offline: false });
+    expect(parseSupportArgs(["status", "--offline"])).toStrictEqual({ command: "status", json: false, offline: true });
     expect(parseSupportArgs(["replay-poison"])).toStrictEqual({ command: "replay-poison" });
     expect(parseSupportArgs([])).toStrictEqual({ command: "help" });
     expect(() => parseSupportArgs(["link", "--connection", "c1", "--kind", "sage"])).toThrow(RangeError);
@@ -34,14 +36,18 @@ describe("support CLI arguments", () => {
 
 describe("support CLI commands (Azurite)", () => {
   let azurite: Azurite;
+  let dataverse: DataverseEmulator;
+  let org: DataverseOrganisation;
   let config: Config;
   const clock = new ManualClock(Date.UTC(2026, 7, 1));
   const output: string[] = [];
   const io = { out: (line: string) => void output.push(line), err: () => undefined };
 
   beforeAll(async () => {
-    azurite = await startAzurite();
+    [azurite, dataverse] = await Promise.all([startAzurite(), startDataverseEmulator()]);
+    org = dataverse.createOrganisation("supportorg");
     config = loadConfig({
+      DATAVERSE_AUTHORITY_URL: dataverse.url,
       AzureWebJobsStorage: azurite.connectionString,
       XC_ENCRYPTION_KEYS: `k1:${Buffer.alloc(32, 3).toString("base64")}`,
       XC_LINK_SIGNING_KEY: "support-test-link-signing-key-0123456789",
@@ -51,7 +57,7 @@ describe("support CLI commands (Azurite)", () => {
     });
   });
   afterAll(async () => {
-    await azurite.stop();
+    await Promise.all([azurite.stop(), dataverse.stop()]);
   });
   beforeEach(() => {
     output.length = 0;
@@ -75,27 +81,37 @@ describe("support CLI commands (Azurite)", () => {
   it("prints every connection's health without a secret", async () => {
     const tables = await openAllTables(config.storageConnectionString);
     const store = createConnectionStore(tables.connections, { keyRing: config.encryption, clock });
+    const connectorId = dataverse.store.insert(org, "mag_xeroconnector", { mag_name: "Demo Co", mag_lastsynchedon: "2026-07-31T23:45:00Z", mag_lasterror: "Account code '999' is not valid" });
     const healthy = await store.create({
       id: "conn-healthy",
-      dataverse: { url: "https://contoso.crm.dynamics.com", tenantId: "t", clientId: "c", clientSecret: "dataverse-secret-value" },
+      dataverse: { url: org.url, tenantId: org.tenantId, clientId: org.clientId, clientSecret: org.clientSecret },
       xero: { tenantId: "xero-tenant-1", tenantName: "Demo Co" },
+      connectorId,
+    });
+    await store.create({
+      id: "conn-wrong-secret",
+      dataverse: { url: org.url, tenantId: org.tenantId, clientId: org.clientId, clientSecret: "dataverse-secret-value" },
+      connectorId,
     });
     await store.markConnected(healthy.id);
     const vault = createTokenVault({ table: tables.tokens, keyRing: config.encryption, clock, xero: config.xero });
     await vault.storeGrant(healthy.id, { accessToken: "access-token-value-1", refreshToken: "refresh-token-value-1", scopes: [], accessTokenExpiresAt: clock.now() + 1_800_000, refreshTokenIssuedAt: clock.now() });
-    expect(await runSupport({ command: "status", json: true }, config, io, clock)).toBe(2);
+    expect(await runSupport({ command: "status", json: true, offline: false }, config, io, clock)).toBe(2);
     const rows = JSON.parse(output.join("\n")) as { connectionId: string; status: string; grantExpiresOn: string; callsRemainingToday: number | null; problem: string }[];
     expect(rows.find((row) => row.connectionId === "conn-healthy")).toMatchObject({
       status: "connected",
       grantExpiresOn: "2026-09-30T00:00:00.000Z",
       callsRemainingToday: 5000,
+      lastSynchedOn: "2026-07-31T23:45:00Z",
+      lastError: "Account code '999' is not valid",
       problem: "",
     });
+    expect(rows.find((row) => row.connectionId === "conn-wrong-secret")?.problem).toMatch(/connector row unreadable: entra answered 401 invalid_client/);
     expect(rows.find((row) => row.connectionId === "conn-1")).toMatchObject({ status: "pending", problem: "no Dynamics 365 credentials: send a dynamics link" });
     const printed = output.join("\n");
-    for (const secret of ["dataverse-secret-value", "access-token-value-1", "refresh-token-value-1"]) expect(printed).not.toContain(secret);
+    for (const secret of ["dataverse-secret-value", org.clientSecret, "access-token-value-1", "refresh-token-value-1"]) expect(printed).not.toContain(secret);
     output.length = 0;
-    await runSupport({ command: "status", json: false }, config, io, clock);
+    await runSupport({ command: "status", json: false, offline: true }, config, io, clock);
     expect(output[0]?.split("\n")[0]).toMatch(/^connectionId\s+status\s+xeroOrganisation/);
   });
 
