@@ -55,6 +55,13 @@ describe("seedDemo", () => {
     expect(products.value.map((row) => row["productnumber"])).toStrictEqual(["GADGET-200", "SERVICE-HR", "WIDGET-100"]);
   });
 
+  it("lets tests insert and read rows directly, past the Web API's rules", async () => {
+    const id = t.dv.store.insert(t.org, "invoice", { name: "Inserted", statecode: 2, statuscode: 100001 });
+    expect(t.dv.store.get(t.org, "invoice", id)).toMatchObject({ name: "Inserted", statecode: 2, invoiceid: id });
+    const row = (await (await t.api(`invoices(${id})?$select=name,statecode`)).json()) as Json;
+    expect(row).toMatchObject({ name: "Inserted", statecode: 2 });
+  });
+
   it("has the sdkmessage and sdkmessagefilter rows webhook registration looks up", async () => {
     const messages = (await (
       await t.api("sdkmessages?$select=name&$filter=name eq 'Update' or name eq 'Create'&$orderby=name")

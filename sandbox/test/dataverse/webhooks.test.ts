@@ -266,6 +266,46 @@ describe("webhooks", () => {
     expect(columns.get("ownerid")).toMatchObject({ LogicalName: "systemuser", Id: t.org.userId });
   });
 
+  it("adds registered pre- and post-images", async () => {
+    const endpoint = await registerEndpoint(t, receiver.url, 4, "key-images", "/images");
+    const stepId = await registerStep(t, endpoint, "Update", "account", "name");
+    for (const [imagetype, entityalias] of [
+      [0, "PreImage"],
+      [1, "PostImage"],
+    ] as const) {
+      const image = await t.api("sdkmessageprocessingstepimages", {
+        method: "POST",
+        json: {
+          name: entityalias,
+          entityalias,
+          imagetype,
+          messagepropertyname: "Target",
+          attributes: "name,accountnumber",
+          "sdkmessageprocessingstepid@odata.bind": `/sdkmessageprocessingsteps(${stepId})`,
+        },
+      });
+      expect(image.status).toBe(204);
+    }
+    const accountId = entityIdOf(
+      await t.api("accounts", { method: "POST", json: { name: "Before", accountnumber: "IMG-1" } }),
+    );
+    await t.api(`accounts(${accountId})`, { method: "PATCH", json: { name: "After" } });
+    await t.dv.webhooks.idle();
+    const context = receiver.calls.find((call) => call.path === "/images")?.body as Json;
+    const images = (key: string) =>
+      new Map(
+        (context[key] as Array<{ key: string; value: unknown }>).map((image) => [image.key, attributes(image.value)]),
+      );
+    expect(images("PreEntityImages").get("PreImage")).toStrictEqual(
+      new Map<string, unknown>([
+        ["name", "Before"],
+        ["accountnumber", "IMG-1"],
+      ]),
+    );
+    expect(images("PostEntityImages").get("PostImage")?.get("name")).toBe("After");
+    expect(images("PostEntityImages").get("AsynchronousStepPrimaryName")?.get("name")).toBe("After");
+  });
+
   it("drops the documented parts and flags contexts over 256 KB", async () => {
     const endpoint = await registerEndpoint(
       t,
