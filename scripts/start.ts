@@ -12,6 +12,100 @@ import {
   type SandboxEndpoints,
 } from "../sandbox/src";
 import { createNarrator, watchDataFlows } from "../sandbox/src/narrator";
+import { fromTokenResponse } from "../azure-functions/src/adapters/table-storage/xero-token-endpoint";
+import { createService } from "../azure-functions/src/composition";
+import { loadConfig } from "../azure-functions/src/config";
+import {
+  mag_direction,
+  mag_flow,
+  mag_taxrate,
+  mag_xeroaccountcode,
+  mag_xeroconnector,
+  mag_xerodataflow,
+  mag_xerostatus,
+} from "../azure-functions/src/generated/dataverse";
+
+/** The flows a connector offers and their direction (ARCHITECTURE.md: `mag_flow`, `mag_direction`). */
+const demoFlows: ReadonlyArray<{ flow: keyof typeof mag_flow; direction: keyof typeof mag_direction; label: string }> =
+  [
+    { flow: "ReferenceData", direction: "XeroToDynamics", label: "Reference data" },
+    { flow: "InvoicesToXero", direction: "DynamicsToXero", label: "Invoices to Xero" },
+    { flow: "CreditNotesToXero", direction: "DynamicsToXero", label: "Credit notes to Xero" },
+    { flow: "InvoiceEmailsToXero", direction: "DynamicsToXero", label: "Invoice emails via Xero" },
+    { flow: "InvoicesFromXero", direction: "XeroToDynamics", label: "Invoices from Xero" },
+    { flow: "PaymentsFromXero", direction: "XeroToDynamics", label: "Payments from Xero" },
+    { flow: "CreditNotesFromXero", direction: "XeroToDynamics", label: "Credit notes from Xero" },
+    { flow: "ContactsFromXero", direction: "XeroToDynamics", label: "Contacts from Xero" },
+  ];
+
+/**
+ * What an administrator's onboarding leaves behind, done directly for the demo: a Xero Connector row with its data
+ * flows in the demo org, and the service's connection (Dataverse app credentials, the Xero grant in the token vault).
+ * Returns the connector's id.
+ */
+export async function seedDemoConnection(sandbox: Sandbox): Promise<{ connectorId: string; connectionId: string }> {
+  const { endpoints, serviceEnv } = sandbox;
+  if (serviceEnv === undefined) throw new Error("the service does not run in this sandbox");
+  const webApi = async (path: string, body: Record<string, unknown>): Promise<string> => {
+    const answer = await fetch(`${endpoints.dataverseWebApiUrl}${path}`, {
+      method: "POST",
+      headers: {
+        authorization: `Bearer ${endpoints.dataverseAccessToken}`,
+        "content-type": "application/json",
+        accept: "application/json",
+      },
+      body: JSON.stringify(body),
+    });
+    // Created rows answer 204 with their URL in OData-EntityId:
+    // https://learn.microsoft.com/power-apps/developer/data-platform/webapi/create-entity-web-api
+    const entityId = answer.headers.get("odata-entityid");
+    const id = entityId === null ? undefined : /\(([^)]+)\)$/.exec(entityId)?.[1];
+    if (!answer.ok || id === undefined)
+      throw new Error(`creating ${path} failed: ${answer.status} ${await answer.text()}`);
+    return id;
+  };
+  const cc = mag_xeroconnector.columns;
+  const connectorId = await webApi(mag_xeroconnector.entitySetName, {
+    [cc.mag_name]: demoXeroOrganisationName,
+    [cc.mag_xerotenantid]: endpoints.xeroTenantId,
+    [cc.mag_xeroorganisationname]: demoXeroOrganisationName,
+    [cc.mag_enabled]: true,
+    [cc.mag_isdefault]: true,
+    [cc.mag_xerostatus]: mag_xerostatus.Connected,
+  });
+  const fc = mag_xerodataflow.columns;
+  for (const { flow, direction, label } of demoFlows) {
+    await webApi(mag_xerodataflow.entitySetName, {
+      [fc.mag_name]: label,
+      [fc.mag_flow]: mag_flow[flow],
+      [fc.mag_direction]: mag_direction[direction],
+      [fc.mag_enabled]: true,
+      [fc.mag_synclastxdays]: 30,
+      [`${mag_xerodataflow.navigation.mag_xeroconnectorid.mag_xeroconnector}@odata.bind`]: `/${mag_xeroconnector.entitySetName}(${connectorId})`,
+    });
+  }
+
+  const service = await createService(loadConfig(serviceEnv));
+  const connection = await service.connections.create({
+    dataverse: {
+      url: endpoints.dataverseUrl,
+      tenantId: endpoints.dataverseTenantId,
+      clientId: endpoints.dataverseClientId,
+      clientSecret: endpoints.dataverseClientSecret,
+    },
+    xero: { tenantId: endpoints.xeroTenantId, tenantName: demoXeroOrganisationName },
+    connectorId,
+  });
+  // A grant issued to the service's own app, as the consent screen would, so the vault can refresh it.
+  const issued = sandbox.xero.issueTokenSet({ tenantIds: [endpoints.xeroTenantId], clientId: endpoints.xeroClientId });
+  if (issued.refresh_token === undefined) throw new Error("the Xero emulator issued no refresh token (offline_access)");
+  await service.vault.storeGrant(
+    connection.id,
+    fromTokenResponse({ ...issued, refresh_token: issued.refresh_token }, Date.now()),
+  );
+  await service.connections.markConnected(connection.id);
+  return { connectorId, connectionId: connection.id };
+}
 
 /** Timer schedules run this much faster than real time (every 15 minutes becomes every 15 seconds). */
 const speedUp = Number(process.env.START_SPEEDUP ?? "60");
@@ -28,9 +122,11 @@ const fromEndpoints = (key: keyof SandboxEndpoints, file: string): string =>
 export function toGuideLines(
   endpoints: SandboxEndpoints,
   file: string,
-  invoice: { id: string; name: string } | null,
+  demo: { invoice?: { id: string; name: string }; connectorId?: string },
 ): string[] {
   const dataverseToken = fromEndpoints("dataverseAccessToken", file);
+  const auth = `-H "Authorization: Bearer ${dataverseToken}"`;
+  const json = `-H "Content-Type: application/json"`;
   const lines = [
     `Endpoints and credentials: ${relative(process.cwd(), file)}`,
     `Dataverse demo org:   ${endpoints.dataverseUrl}   Web API ${endpoints.dataverseWebApiUrl}`,
@@ -40,12 +136,22 @@ export function toGuideLines(
   if (endpoints.functionsUrl !== undefined) lines.push(`Functions host:       ${endpoints.functionsUrl}/api/…`);
   lines.push("", "List the demo invoices in Dataverse:");
   lines.push(
-    `  curl -s "${endpoints.dataverseWebApiUrl}invoices?\\$select=name,mag_addtoxero,mag_xerosyncstatus" -H "Authorization: Bearer ${dataverseToken}"`,
+    `  curl -s "${endpoints.dataverseWebApiUrl}invoices?\\$select=name,mag_addtoxero,mag_xerosyncstatus,mag_xeroid" ${auth}`,
   );
-  if (invoice !== null) {
-    lines.push("", `Flip "Add to Xero" on ${invoice.name} (the service pushes it to Xero):`);
+  if (demo.invoice !== undefined) {
+    lines.push("", `Flip "Add to Xero" on ${demo.invoice.name}:`);
     lines.push(
-      `  curl -s -X PATCH "${endpoints.dataverseWebApiUrl}invoices(${invoice.id})" -H "Authorization: Bearer ${dataverseToken}" -H "Content-Type: application/json" -d '{"mag_addtoxero": true}'`,
+      `  curl -s -X PATCH "${endpoints.dataverseWebApiUrl}invoices(${demo.invoice.id})" ${auth} ${json} -d '{"mag_addtoxero": true}'`,
+    );
+  }
+  if (demo.connectorId !== undefined) {
+    lines.push("", "Press Sync now on the connector (the scheduler picks it up within a tick):");
+    lines.push(
+      `  curl -s -X PATCH "${endpoints.dataverseWebApiUrl}${mag_xeroconnector.entitySetName}(${demo.connectorId})" ${auth} ${json} -d "{\\"mag_syncrequestedon\\": \\"$(date -u +%Y-%m-%dT%H:%M:%SZ)\\"}"`,
+    );
+    lines.push("", "The data flows' last runs:");
+    lines.push(
+      `  curl -s "${endpoints.dataverseWebApiUrl}${mag_xerodataflow.entitySetName}?\\$select=mag_name,mag_lastrunon,mag_lastresult,mag_recordssynced,mag_lastrunmessage" ${auth}`,
     );
   }
   lines.push("", "See what Xero holds:");
@@ -55,15 +161,98 @@ export function toGuideLines(
   return lines;
 }
 
-/** The first seeded invoice not yet marked "Add to Xero", to show in the guide. */
-async function findDemoInvoice(endpoints: SandboxEndpoints): Promise<{ id: string; name: string } | null> {
-  const url = `${endpoints.dataverseWebApiUrl}invoices?$select=invoiceid,name&$filter=mag_addtoxero ne true&$top=1`;
-  const answer = await fetch(url, {
-    headers: { authorization: `Bearer ${endpoints.dataverseAccessToken}`, accept: "application/json" },
+/** One Web API call to the demo org with the sandbox's token; the parsed JSON answer (undefined for 204). */
+async function dataverse(endpoints: SandboxEndpoints, method: string, path: string, body?: unknown): Promise<unknown> {
+  const answer = await fetch(`${endpoints.dataverseWebApiUrl}${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${endpoints.dataverseAccessToken}`,
+      accept: "application/json",
+      ...(body === undefined ? {} : { "content-type": "application/json" }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
-  if (!answer.ok) return null;
-  const row = ((await answer.json()) as { value?: Array<{ invoiceid: string; name: string | null }> }).value?.[0];
-  return row === undefined ? null : { id: row.invoiceid, name: row.name ?? row.invoiceid };
+  if (!answer.ok) throw new Error(`${method} ${path}: ${answer.status} ${await answer.text()}`);
+  return answer.status === 204 ? undefined : answer.json();
+}
+
+const valuesOf = (answer: unknown): Array<Record<string, unknown>> =>
+  (answer as { value?: Array<Record<string, unknown>> } | undefined)?.value ?? [];
+
+/** Seeded invoices not yet marked "Add to Xero". */
+async function findDemoInvoices(endpoints: SandboxEndpoints): Promise<Array<{ id: string; name: string }>> {
+  const rows = valuesOf(
+    await dataverse(
+      endpoints,
+      "GET",
+      "invoices?$select=invoiceid,name&$filter=mag_addtoxero ne true&$orderby=name&$top=2",
+    ),
+  );
+  return rows.map((row) => ({ id: String(row.invoiceid), name: String(row.name ?? row.invoiceid) }));
+}
+
+/**
+ * The demo an administrator would click through, once reference data has arrived from Xero: the connector's
+ * default account code and tax rate are set, one invoice is marked "Add to Xero", and Sync now is pressed.
+ */
+async function runDemo(
+  sandbox: Sandbox,
+  connectorId: string,
+  invoice: { id: string; name: string },
+  say: (text: string) => void,
+  isStopping: () => boolean,
+): Promise<void> {
+  const endpoints = () => sandbox.endpoints;
+  const deadline = Date.now() + 120_000;
+  const fc = mag_xerodataflow.columns;
+  for (;;) {
+    if (isStopping()) return;
+    const rows = valuesOf(
+      await dataverse(
+        endpoints(),
+        "GET",
+        `${mag_xerodataflow.entitySetName}?$select=${fc.mag_lastrunon}&$filter=${fc.mag_flow} eq ${mag_flow.ReferenceData}`,
+      ),
+    );
+    if (rows.some((row) => row[fc.mag_lastrunon] !== null && row[fc.mag_lastrunon] !== undefined)) break;
+    if (Date.now() > deadline) {
+      say("Demo: reference data has not arrived from Xero after two minutes; skipping the invoice push.");
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  const accountCodes = valuesOf(
+    await dataverse(
+      endpoints(),
+      "GET",
+      `${mag_xeroaccountcode.entitySetName}?$select=${mag_xeroaccountcode.columns.mag_xeroaccountcodeid}&$filter=${mag_xeroaccountcode.columns.mag_code} eq '200'`,
+    ),
+  );
+  const taxRates = valuesOf(
+    await dataverse(
+      endpoints(),
+      "GET",
+      `${mag_taxrate.entitySetName}?$select=${mag_taxrate.columns.mag_taxrateid}&$filter=${mag_taxrate.columns.mag_taxtype} eq 'OUTPUT2'`,
+    ),
+  );
+  const defaults: Record<string, string> = {};
+  const accountCodeId = accountCodes[0]?.[mag_xeroaccountcode.columns.mag_xeroaccountcodeid];
+  const taxRateId = taxRates[0]?.[mag_taxrate.columns.mag_taxrateid];
+  if (typeof accountCodeId === "string") {
+    defaults[`${mag_xeroconnector.navigation.mag_defaultaccountcodeid.mag_xeroaccountcode}@odata.bind`] =
+      `/${mag_xeroaccountcode.entitySetName}(${accountCodeId})`;
+  }
+  if (typeof taxRateId === "string") {
+    defaults[`${mag_xeroconnector.navigation.mag_defaulttaxrateid.mag_taxrate}@odata.bind`] =
+      `/${mag_taxrate.entitySetName}(${taxRateId})`;
+  }
+  await dataverse(endpoints(), "PATCH", `${mag_xeroconnector.entitySetName}(${connectorId})`, defaults);
+  say("Demo: reference data arrived; connector defaults set (account 200 Sales, tax OUTPUT2).");
+  await dataverse(endpoints(), "PATCH", `invoices(${invoice.id})`, { mag_addtoxero: true });
+  await dataverse(endpoints(), "PATCH", `${mag_xeroconnector.entitySetName}(${connectorId})`, {
+    [mag_xeroconnector.columns.mag_syncrequestedon]: new Date().toISOString(),
+  });
+  say(`Demo: marked ${invoice.name} "Add to Xero" and pressed Sync now; watch "Invoices to Xero" below.`);
 }
 
 async function main(): Promise<void> {
@@ -124,9 +313,30 @@ async function main(): Promise<void> {
   );
   if (sandbox.host !== undefined) narrator.say(`Functions host: ${sandbox.host.url}`);
 
+  let connectorId: string | undefined;
+  if (sandbox.host !== undefined) {
+    narrator.section("Connecting the demo org to Xero");
+    try {
+      const seeded = await seedDemoConnection(sandbox);
+      connectorId = seeded.connectorId;
+      narrator.say(
+        `Xero Connector "${demoXeroOrganisationName}" with ${demoFlows.length} data flows in the demo org; service connection ${seeded.connectionId} connected.`,
+      );
+      narrator.say(
+        "The sync scheduler runs every minute (every second at this speed) and queues each data flow that is due.",
+      );
+    } catch (error) {
+      narrator.say(`! Could not connect the demo org: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+  const [demoInvoice, guideInvoice] = await findDemoInvoices(endpoints).catch(() => []);
+
   narrator.section("Where to look");
-  for (const line of toGuideLines(endpoints, defaultEndpointsFile, await findDemoInvoice(endpoints).catch(() => null)))
-    write(line);
+  const guideDemo = {
+    ...(guideInvoice === undefined ? {} : { invoice: guideInvoice }),
+    ...(connectorId === undefined ? {} : { connectorId }),
+  };
+  for (const line of toGuideLines(endpoints, defaultEndpointsFile, guideDemo)) write(line);
 
   narrator.section(`Ready in ${((Date.now() - started) / 1000).toFixed(1)} s — what happens next (Ctrl-C to stop)`);
   const current = sandbox;
@@ -137,6 +347,17 @@ async function main(): Promise<void> {
       onLines: (lines) => lines.forEach((line) => narrator.say(line)),
     }),
   );
+  if (connectorId !== undefined && demoInvoice !== undefined && process.env.START_DEMO !== "0") {
+    await runDemo(
+      current,
+      connectorId,
+      demoInvoice,
+      (text) => narrator.say(text),
+      () => stopping,
+    ).catch((error: unknown) =>
+      narrator.say(`! The demo stopped: ${error instanceof Error ? error.message : String(error)}`),
+    );
+  }
 }
 
 if (require.main === module) void main();

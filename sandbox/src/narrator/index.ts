@@ -127,8 +127,9 @@ export function describeDataFlowRuns(
     const result =
       row.mag_lastresult === null ? "ran" : (lastResultLabels[row.mag_lastresult] ?? `result ${row.mag_lastresult}`);
     const counts = `${row.mag_recordssynced ?? 0} synced, ${row.mag_recordsfailed ?? 0} failed`;
-    const message =
-      row.mag_lastrunmessage === null || row.mag_lastrunmessage === "" ? "" : ` — ${row.mag_lastrunmessage}`;
+    // The message often restates the counts; say it only when it adds something.
+    const text = row.mag_lastrunmessage ?? "";
+    const message = text === "" || text.replace(/\.$/, "") === counts ? "" : ` — ${text}`;
     lines.push(`data flow "${row.mag_name ?? row.mag_xerodataflowid}" ${result}: ${counts}${message}`);
   }
   return lines;

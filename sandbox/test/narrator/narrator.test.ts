@@ -97,6 +97,9 @@ describe("narration of data flow runs", () => {
     ]);
     expect(describeDataFlowRuns(new Map([["f1", "2026-01-01T00:00:00Z"]]), [row({})])).toStrictEqual([]);
     expect(describeDataFlowRuns(new Map(), [row({ mag_lastrunon: null })])).toStrictEqual([]);
+    expect(describeDataFlowRuns(new Map(), [row({ mag_lastrunmessage: "3 synced, 0 failed." })])).toStrictEqual([
+      'data flow "Invoices to Xero" succeeded: 3 synced, 0 failed',
+    ]);
     expect(
       describeDataFlowRuns(new Map(), [
         row({ mag_lastresult: 582100001, mag_recordsfailed: 1, mag_lastrunmessage: "1 invoice had no contact" }),
