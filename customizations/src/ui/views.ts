@@ -81,6 +81,23 @@ const failed = 582100002;
 export const views: ViewInput[] = [
   ...customTables.flatMap((table) => systemViews(table.logicalName, table.pluralName)),
   {
+    // The app shows only the invoice views listed here, so it needs a general one too.
+    table: "invoice",
+    name: "Active Invoices with Xero Status",
+    description: "Every active invoice with where it stands in Xero.",
+    columns: [
+      "name",
+      "invoicenumber",
+      "customerid",
+      "totalamount",
+      "mag_addtoxero",
+      "mag_xerosyncstatus",
+      "mag_xeroid",
+    ].map((column) => ({ column })),
+    conditions: [{ column: "statecode", operator: "eq", values: [0] }],
+    orderBy: { column: "name" },
+  },
+  {
     table: "invoice",
     name: "Invoices Pending Xero Sync",
     description: "Active invoices marked Add To Xero that Xero has not accepted yet.",
