@@ -88,12 +88,12 @@ export function createRateGovernor(options: RateGovernorOptions): RateGovernor {
     }
   };
 
-  /** Applies `change` to the stored state until the conditional write succeeds. */
-  const mutate = async <R>(tenantId: string, change: (state: RateBudgetState) => { state: RateBudgetState; result: R }): Promise<R> => {
+  /** Applies `change` to the stored state until the conditional write succeeds; `state: undefined` writes nothing. */
+  const mutate = async <R>(tenantId: string, change: (state: RateBudgetState) => { state: RateBudgetState | undefined; result: R }): Promise<R> => {
     for (;;) {
       const { state, etag } = await load(tenantId);
       const { state: next, result } = change(state);
-      if (await save(tenantId, next, etag)) return result;
+      if (next === undefined || (await save(tenantId, next, etag))) return result;
       // Lost the race: back off a little so twenty instances do not collide in lockstep.
       await sleep(Math.floor(random() * 10));
     }
@@ -104,9 +104,10 @@ export function createRateGovernor(options: RateGovernorOptions): RateGovernor {
     const startedAt = clock.now();
     let waited = 0;
     for (;;) {
+      // A refusal writes nothing: waiting instances only read, so they never slow down the ones being granted.
       const decision = await mutate(tenantId, (state) => {
         const outcome = tryAcquire(state, { now: clock.now(), limits, permitId, permitTtlMs });
-        return { state: outcome.state, result: outcome };
+        return { state: outcome.granted ? outcome.state : undefined, result: outcome };
       });
       if (decision.granted) return { tenantId, permitId };
       const waitMs = Math.max(decision.waitMs, pollIntervalMs);
