@@ -9,7 +9,15 @@ import { handleAdmin } from "./http/admin";
 import { ApiServer, apiBasePath, writeAnswer, type ApiStats } from "./http/api-server";
 import { IdempotencyStore } from "./http/idempotency";
 import { buildRoutes } from "./http/routes";
-import { createXeroIdentity, type IssueTokenSetOptions, type RegisteredApp, type TokenSet, type XeroAppRegistration, type XeroIdentity, type XeroIdentityOptions } from "./identity";
+import {
+  createXeroIdentity,
+  type IssueTokenSetOptions,
+  type RegisteredApp,
+  type TokenSet,
+  type XeroAppRegistration,
+  type XeroIdentity,
+  type XeroIdentityOptions,
+} from "./identity";
 import { RateLimiter, defaultRateLimits, type RateLimits } from "./limits/rate-limiter";
 import type { ChangeEvent } from "./resources/context";
 import { amountDue } from "./resources/invoices";
@@ -149,7 +157,8 @@ export async function startXeroEmulator(options: XeroEmulatorOptions = {}): Prom
   const faults = new Faults(options.random);
   const identity = createXeroIdentity({
     clock,
-    organisations: () => [...tenants.values()].map((tenant) => ({ tenantId: tenant.tenantId, name: tenant.organisation.Name })),
+    organisations: () =>
+      [...tenants.values()].map((tenant) => ({ tenantId: tenant.tenantId, name: tenant.organisation.Name })),
     apps: [{ name: "Sandbox tests", redirectUris: ["http://127.0.0.1/callback"] }, ...(options.apps ?? [])],
     ...options.identity,
   });
@@ -158,8 +167,10 @@ export async function startXeroEmulator(options: XeroEmulatorOptions = {}): Prom
   let baseUrl = "";
 
   const dispatch = (event: ChangeEvent): void => {
-    const creditNote = event.resource === "CREDITNOTE" ? tenants.get(event.tenantId)?.creditNotes.get(event.resourceId) : undefined;
-    const full: ChangeEvent = creditNote === undefined ? event : { ...event, data: { Type: creditNote.Type, Status: creditNote.Status } };
+    const creditNote =
+      event.resource === "CREDITNOTE" ? tenants.get(event.tenantId)?.creditNotes.get(event.resourceId) : undefined;
+    const full: ChangeEvent =
+      creditNote === undefined ? event : { ...event, data: { Type: creditNote.Type, Status: creditNote.Status } };
     for (const listener of listeners) {
       try {
         listener(full);
@@ -195,7 +206,13 @@ export async function startXeroEmulator(options: XeroEmulatorOptions = {}): Prom
   });
 
   const createOrganisation = (tenantOptions: TenantOptions): { tenantId: string; name: string; shortCode: string } => {
-    const tenant = createTenant({ ...tenantOptions, ...(tenantOptions.tenantId === undefined ? {} : { tenantId: tenantOptions.tenantId.toLowerCase() }) }, clock.now());
+    const tenant = createTenant(
+      {
+        ...tenantOptions,
+        ...(tenantOptions.tenantId === undefined ? {} : { tenantId: tenantOptions.tenantId.toLowerCase() }),
+      },
+      clock.now(),
+    );
     if (tenants.has(tenant.tenantId)) throw new Error(`an organisation with tenant id ${tenant.tenantId} exists`);
     tenants.set(tenant.tenantId, tenant);
     return { tenantId: tenant.tenantId, name: tenant.organisation.Name, shortCode: tenant.organisation.ShortCode };
@@ -206,25 +223,37 @@ export async function startXeroEmulator(options: XeroEmulatorOptions = {}): Prom
     faultsInjected: faults.injectedCount(),
     organisations: tenants.size,
   });
-  const faultControl = { inject: (spec: FaultSpec) => faults.inject(spec), clear: () => faults.clear(), list: () => faults.list() };
+  const faultControl = {
+    inject: (spec: FaultSpec) => faults.inject(spec),
+    clear: () => faults.clear(),
+    list: () => faults.list(),
+  };
 
   const serveApi = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? "/", baseUrl);
     const lower = url.pathname.toLowerCase();
     if (lower.startsWith("/__admin/")) {
-      return handleAdmin(req, res, url.pathname, { clock, stats, faults: faultControl, createOrganisation, issueTokenSet: (request) => identity.issueTokenSet(request) });
+      return handleAdmin(req, res, url.pathname, {
+        clock,
+        stats,
+        faults: faultControl,
+        createOrganisation,
+        issueTokenSet: (request) => identity.issueTokenSet(request),
+      });
     }
     if (await identity.handleConnections(req, res)) return;
     const online = /^\/in\/([^/]+)\/([^/]+)$/.exec(url.pathname);
     if (online !== null && req.method === "GET") {
       const tenant = tenants.get((online[1] ?? "").toLowerCase());
       const page = tenant === undefined ? undefined : renderOnlineInvoice(tenant, online[2] ?? "");
-      if (page === undefined) return writeAnswer(res, { status: 404, body: "The resource you're looking for cannot be found" });
+      if (page === undefined)
+        return writeAnswer(res, { status: 404, body: "The resource you're looking for cannot be found" });
       res.writeHead(200, { "content-type": "text/html; charset=utf-8", "content-length": Buffer.byteLength(page) });
       res.end(page);
       return;
     }
-    if (lower === apiBasePath.toLowerCase() || lower.startsWith(`${apiBasePath.toLowerCase()}/`)) return api.handle(req, res, url);
+    if (lower === apiBasePath.toLowerCase() || lower.startsWith(`${apiBasePath.toLowerCase()}/`))
+      return api.handle(req, res, url);
     writeAnswer(res, { status: 404, body: "The resource you're looking for cannot be found" });
   };
 
@@ -233,7 +262,14 @@ export async function startXeroEmulator(options: XeroEmulatorOptions = {}): Prom
       res.destroy();
       return;
     }
-    writeAnswer(res, { status: 500, body: { ErrorNumber: 500, Type: "EmulatorException", Message: error instanceof Error ? error.message : String(error) } });
+    writeAnswer(res, {
+      status: 500,
+      body: {
+        ErrorNumber: 500,
+        Type: "EmulatorException",
+        Message: error instanceof Error ? error.message : String(error),
+      },
+    });
   };
   const apiServer = createServer((req, res) => {
     serveApi(req, res).catch((error: unknown) => onError(res, error));

@@ -19,7 +19,11 @@ export async function startHarness(options: XeroEmulatorOptions = {}): Promise<H
   return { emulator, xero, tenantId, clock };
 }
 
-export function clientFor(emulator: XeroEmulator, tenantIds: readonly string[], scopes?: readonly string[]): XeroClient {
+export function clientFor(
+  emulator: XeroEmulator,
+  tenantIds: readonly string[],
+  scopes?: readonly string[],
+): XeroClient {
   const xero = new XeroClient();
   xero.setTokenSet(emulator.issueTokenSet({ tenantIds, ...(scopes === undefined ? {} : { scopes }) }));
   xero.accountingApi.basePath = emulator.apiUrl;
@@ -33,11 +37,15 @@ export function renewToken(h: Harness): void {
 
 /** The status and body of a rejected xero-node call (it rejects with a JSON string of the response). */
 export function toRejection(error: unknown): { statusCode: number; body: unknown; headers: Record<string, string> } {
-  const parsed = JSON.parse(typeof error === "string" ? error : String(error)) as { response: { statusCode: number; body: unknown; headers: Record<string, string> } };
+  const parsed = JSON.parse(typeof error === "string" ? error : String(error)) as {
+    response: { statusCode: number; body: unknown; headers: Record<string, string> };
+  };
   return parsed.response;
 }
 
-export async function rejectionOf(promise: Promise<unknown>): Promise<{ statusCode: number; body: unknown; headers: Record<string, string> }> {
+export async function rejectionOf(
+  promise: Promise<unknown>,
+): Promise<{ statusCode: number; body: unknown; headers: Record<string, string> }> {
   try {
     await promise;
   } catch (error) {

@@ -22,7 +22,11 @@ describe("startXeroEmulator: change events and webhooks", () => {
         const body = Buffer.concat(chunks).toString("utf8");
         const signature = req.headers["x-xero-signature"];
         received.push({ body, signature: typeof signature === "string" ? signature : undefined });
-        res.writeHead(verifyXeroWebhook(h.emulator.webhooks.signingKey, body, typeof signature === "string" ? signature : undefined) ? 200 : 401);
+        res.writeHead(
+          verifyXeroWebhook(h.emulator.webhooks.signingKey, body, typeof signature === "string" ? signature : undefined)
+            ? 200
+            : 401,
+        );
         res.end();
       });
     });
@@ -42,12 +46,29 @@ describe("startXeroEmulator: change events and webhooks", () => {
     const contact = await h.xero.accountingApi.createContacts(h.tenantId, { contacts: [{ name: "Eventful" }] });
     const contactID = contact.body.contacts?.[0]?.contactID ?? "";
     const invoice = await h.xero.accountingApi.createInvoices(h.tenantId, {
-      invoices: [{ type: Invoice.TypeEnum.ACCREC, contact: { contactID }, status: Invoice.StatusEnum.AUTHORISED, lineItems: [{ description: "x", quantity: 1, unitAmount: 10, accountCode: "200" }] }],
+      invoices: [
+        {
+          type: Invoice.TypeEnum.ACCREC,
+          contact: { contactID },
+          status: Invoice.StatusEnum.AUTHORISED,
+          lineItems: [{ description: "x", quantity: 1, unitAmount: 10, accountCode: "200" }],
+        },
+      ],
     });
     const invoiceID = invoice.body.invoices?.[0]?.invoiceID ?? "";
-    await h.xero.accountingApi.createPayment(h.tenantId, { invoice: { invoiceID }, account: { code: "090" }, amount: 5 });
+    await h.xero.accountingApi.createPayment(h.tenantId, {
+      invoice: { invoiceID },
+      account: { code: "090" },
+      amount: 5,
+    });
     await h.xero.accountingApi.createCreditNotes(h.tenantId, {
-      creditNotes: [{ type: "ACCRECCREDIT" as never, contact: { contactID }, lineItems: [{ description: "x", quantity: 1, unitAmount: 1, accountCode: "200" }] }],
+      creditNotes: [
+        {
+          type: "ACCRECCREDIT" as never,
+          contact: { contactID },
+          lineItems: [{ description: "x", quantity: 1, unitAmount: 1, accountCode: "200" }],
+        },
+      ],
     });
     unsubscribe();
     await h.xero.accountingApi.createContacts(h.tenantId, { contacts: [{ name: "Unheard" }] });
@@ -57,20 +78,45 @@ describe("startXeroEmulator: change events and webhooks", () => {
       ["INVOICE", "UPDATE"],
       ["CREDITNOTE", "CREATE"],
     ]);
-    expect(events[1]).toEqual({ tenantId: h.tenantId, resource: "INVOICE", resourceId: invoiceID, eventType: "CREATE", at: h.clock.now() });
+    expect(events[1]).toEqual({
+      tenantId: h.tenantId,
+      resource: "INVOICE",
+      resourceId: invoiceID,
+      eventType: "CREATE",
+      at: h.clock.now(),
+    });
     expect(events[3]?.data).toEqual({ Type: "ACCRECCREDIT", Status: "DRAFT" });
   });
 
   it("sends the events as signed webhooks once a subscription is configured", async () => {
-    const sender = h.emulator.webhooks.configure({ url: receiverUrl, verified: true, autoDeliver: false, batchDelayMs: 0 });
+    const sender = h.emulator.webhooks.configure({
+      url: receiverUrl,
+      verified: true,
+      autoDeliver: false,
+      batchDelayMs: 0,
+    });
     const contact = await h.xero.accountingApi.createContacts(h.tenantId, { contacts: [{ name: "Hooked" }] });
     await sender.flush();
     expect(received).toHaveLength(1);
     const [delivery] = received;
     expect(verifyXeroWebhook(h.emulator.webhooks.signingKey, delivery?.body ?? "", delivery?.signature)).toBe(true);
-    const payload = JSON.parse(delivery?.body ?? "{}") as { events: Array<{ eventCategory: string; eventType: string; resourceId: string; tenantId: string; resourceUrl: string }> };
+    const payload = JSON.parse(delivery?.body ?? "{}") as {
+      events: Array<{
+        eventCategory: string;
+        eventType: string;
+        resourceId: string;
+        tenantId: string;
+        resourceUrl: string;
+      }>;
+    };
     expect(payload.events).toEqual([
-      expect.objectContaining({ eventCategory: "CONTACT", eventType: "CREATE", resourceId: contact.body.contacts?.[0]?.contactID, tenantId: h.tenantId, resourceUrl: `${h.emulator.apiUrl}/Contacts/${contact.body.contacts?.[0]?.contactID ?? ""}` }),
+      expect.objectContaining({
+        eventCategory: "CONTACT",
+        eventType: "CREATE",
+        resourceId: contact.body.contacts?.[0]?.contactID,
+        tenantId: h.tenantId,
+        resourceUrl: `${h.emulator.apiUrl}/Contacts/${contact.body.contacts?.[0]?.contactID ?? ""}`,
+      }),
     ]);
     expect(h.emulator.webhooks.sender()).toBe(sender);
   });
@@ -91,7 +137,11 @@ describe("startXeroEmulator: responses that break the spec are emulator bugs", (
     expect(rejection.statusCode).toBe(500);
     expect(JSON.stringify(rejection.body)).toContain("violates the Xero Accounting API spec");
     expect(h.emulator.stats().responseViolations).toBe(1);
-    expect(h.emulator.stats().violations[0]).toMatchObject({ operationId: "getAccounts", direction: "response", status: 200 });
+    expect(h.emulator.stats().violations[0]).toMatchObject({
+      operationId: "getAccounts",
+      direction: "response",
+      status: 200,
+    });
   });
 
   it("passes the answer through but still counts the violation when not strict", async () => {
@@ -113,7 +163,13 @@ describe("startXeroEmulator: validation totals for the test suite", () => {
     const written = readdirSync(dir);
     expect(written).toHaveLength(1);
     expect(written[0]).toMatch(new RegExp(`^${process.pid}-[0-9a-f]{8}\\.json$`));
-    expect(JSON.parse(readFileSync(join(dir, written[0] ?? ""), "utf8"))).toEqual({ pid: process.pid, requestsValidated: 1, responsesValidated: 1, requestViolations: 0, responseViolations: 0 });
+    expect(JSON.parse(readFileSync(join(dir, written[0] ?? ""), "utf8"))).toEqual({
+      pid: process.pid,
+      requestsValidated: 1,
+      responsesValidated: 1,
+      requestViolations: 0,
+      responseViolations: 0,
+    });
     rmSync(dir, { recursive: true, force: true });
   });
 });

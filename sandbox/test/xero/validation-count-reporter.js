@@ -27,7 +27,9 @@ class XeroValidationCountReporter {
   }
 
   onRunComplete() {
-    const files = fs.existsSync(this.dir) ? fs.readdirSync(this.dir).filter((name) => /^\d+-[0-9a-f]+\.json$/.test(name)) : [];
+    const files = fs.existsSync(this.dir)
+      ? fs.readdirSync(this.dir).filter((name) => /^\d+-[0-9a-f]+\.json$/.test(name))
+      : [];
     const sum = Object.fromEntries(keys.map((key) => [key, 0]));
     for (const name of files) {
       const counts = JSON.parse(fs.readFileSync(path.join(this.dir, name), "utf8"));

@@ -37,7 +37,8 @@ export class Faults {
   inject(spec: FaultSpec): number {
     const remaining = spec.count ?? (spec.probability === undefined ? 1 : Number.POSITIVE_INFINITY);
     if (!(remaining > 0)) throw new RangeError("a fault needs a positive count");
-    if (spec.probability !== undefined && (spec.probability < 0 || spec.probability > 1)) throw new RangeError("probability is between 0 and 1");
+    if (spec.probability !== undefined && (spec.probability < 0 || spec.probability > 1))
+      throw new RangeError("probability is between 0 and 1");
     const id = this.nextId++;
     this.active.push({ id, spec, remaining });
     return id;

@@ -29,7 +29,10 @@ const faultSchema = z.object({
   match: z.object({ method: z.string().optional(), path: z.string().optional() }).optional(),
 });
 
-const clockSchema = z.union([z.object({ advanceMs: z.number().int().min(0) }), z.object({ setTime: z.number().int() })]);
+const clockSchema = z.union([
+  z.object({ advanceMs: z.number().int().min(0) }),
+  z.object({ setTime: z.number().int() }),
+]);
 const organisationSchema = z.object({ name: z.string().min(1), tenantId: z.guid().optional() });
 const tokenSchema = z.object({ tenantIds: z.array(z.guid()).min(1), scopes: z.array(z.string()).optional() });
 
@@ -47,9 +50,15 @@ function defined<T extends object>(value: T): Defined<T> {
   return Object.fromEntries(Object.entries(value).filter(([, member]) => member !== undefined)) as Defined<T>;
 }
 
-export async function handleAdmin(req: IncomingMessage, res: ServerResponse, path: string, target: AdminTarget): Promise<void> {
+export async function handleAdmin(
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+  target: AdminTarget,
+): Promise<void> {
   const method = (req.method ?? "GET").toUpperCase();
-  const json = (status: number, body: unknown): void => writeAnswer(res, { status, body: body as Record<string, unknown> });
+  const json = (status: number, body: unknown): void =>
+    writeAnswer(res, { status, body: body as Record<string, unknown> });
   try {
     if (path === "/__admin/stats" && method === "GET") return json(200, target.stats());
     if (path === "/__admin/faults" && method === "GET") return json(200, { faults: target.faults.list() });
@@ -60,7 +69,7 @@ export async function handleAdmin(req: IncomingMessage, res: ServerResponse, pat
     if (path === "/__admin/faults" && method === "POST") {
       const spec = faultSchema.parse(await readJson(req));
       const match = spec.match === undefined ? undefined : defined(spec.match);
-      return json(200, { id: target.faults.inject(defined({ ...spec, match }) as FaultSpec) });
+      return json(200, { id: target.faults.inject(defined({ ...spec, match })) });
     }
     if (path === "/__admin/clock" && method === "POST") {
       if (!(target.clock instanceof ManualClock)) return json(409, { error: "the emulator runs on the system clock" });
@@ -77,7 +86,12 @@ export async function handleAdmin(req: IncomingMessage, res: ServerResponse, pat
     }
     return json(404, { error: `no admin route ${method} ${path}` });
   } catch (error) {
-    const message = error instanceof z.ZodError ? error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; ") : error instanceof Error ? error.message : String(error);
+    const message =
+      error instanceof z.ZodError
+        ? error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; ")
+        : error instanceof Error
+          ? error.message
+          : String(error);
     return json(400, { error: message });
   }
 }

@@ -99,7 +99,8 @@ export function writeAnswer(res: ServerResponse, answer: XeroAnswer, extraHeader
     return;
   }
   const text = typeof answer.body === "string" ? answer.body : JSON.stringify(answer.body);
-  headers["content-type"] = typeof answer.body === "string" ? "text/plain; charset=utf-8" : "application/json; charset=utf-8";
+  headers["content-type"] =
+    typeof answer.body === "string" ? "text/plain; charset=utf-8" : "application/json; charset=utf-8";
   headers["content-length"] = Buffer.byteLength(text);
   res.writeHead(answer.status, headers);
   res.end(text);
@@ -124,7 +125,11 @@ export class ApiServer {
 
   constructor(private readonly deps: ApiServerDependencies) {}
 
-  private record(direction: "request" | "response", outcome: ValidationOutcome, where: Omit<SpecViolation, "direction" | "errors">): void {
+  private record(
+    direction: "request" | "response",
+    outcome: ValidationOutcome,
+    where: Omit<SpecViolation, "direction" | "errors">,
+  ): void {
     if (direction === "request") this.stats.requestsValidated += 1;
     else this.stats.responsesValidated += 1;
     if (outcome.ok) return;
@@ -149,10 +154,15 @@ export class ApiServer {
     }
     const tenantId = headerValue(req, "xero-tenant-id")?.toLowerCase();
     const tenant = tenantId === undefined ? undefined : this.deps.tenants.get(tenantId);
-    if (tenantId === undefined || tenant === undefined || !check.tenantIds.some((id) => id.toLowerCase() === tenantId)) {
+    if (
+      tenantId === undefined ||
+      tenant === undefined ||
+      !check.tenantIds.some((id) => id.toLowerCase() === tenantId)
+    ) {
       return writeAnswer(res, toTenantNotConnected(), rateLimiter.appHeaders());
     }
-    if (!check.scopes.some((scope) => matched.route.scopes.has(scope))) return writeAnswer(res, toMissingScope(), rateLimiter.headers(tenantId));
+    if (!check.scopes.some((scope) => matched.route.scopes.has(scope)))
+      return writeAnswer(res, toMissingScope(), rateLimiter.headers(tenantId));
 
     const faults = this.deps.faults.take(method, path);
     const fault = (kind: FaultSpec["kind"]): FaultSpec | undefined => faults.find((spec) => spec.kind === kind);
@@ -205,13 +215,25 @@ export class ApiServer {
     if (key !== undefined && key.length > maxIdempotencyKeyLength) {
       return toValidationMessage(`The Idempotency-Key must be ${maxIdempotencyKeyLength} characters or fewer.`);
     }
-    const pending = key === undefined || key === "" ? undefined : this.deps.idempotency.begin(tenant.tenantId, key, IdempotencyStore.fingerprint(method, `${path}${url.search}`, raw));
+    const pending =
+      key === undefined || key === ""
+        ? undefined
+        : this.deps.idempotency.begin(
+            tenant.tenantId,
+            key,
+            IdempotencyStore.fingerprint(method, `${path}${url.search}`, raw),
+          );
     if (pending?.kind === "replay") {
       this.stats.idempotentReplays += 1;
       return pending.answer;
     }
-    if (pending?.kind === "mismatch") return toValidationMessage("The Idempotency-Key has already been used for a different request.");
-    if (pending?.kind === "conflict") return { status: 409, body: toValidationMessage("A request with this Idempotency-Key is still being processed.").body ?? {} };
+    if (pending?.kind === "mismatch")
+      return toValidationMessage("The Idempotency-Key has already been used for a different request.");
+    if (pending?.kind === "conflict")
+      return {
+        status: 409,
+        body: toValidationMessage("A request with this Idempotency-Key is still being processed.").body ?? {},
+      };
 
     let answer: XeroAnswer;
     try {
@@ -224,7 +246,14 @@ export class ApiServer {
     return answer;
   }
 
-  private run(raw: string, matched: { route: Route; params: string[] }, tenant: Tenant, url: URL, req: IncomingMessage, where: Omit<SpecViolation, "direction" | "errors">): XeroAnswer {
+  private run(
+    raw: string,
+    matched: { route: Route; params: string[] },
+    tenant: Tenant,
+    url: URL,
+    req: IncomingMessage,
+    where: Omit<SpecViolation, "direction" | "errors">,
+  ): XeroAnswer {
     const { operationId } = matched.route;
     const { validator } = this.deps;
     const hasBodySchema = validator.operation(operationId).requestSchemaRef !== null;
@@ -239,9 +268,16 @@ export class ApiServer {
     }
     const queryCheck = validator.validateQuery(operationId, url.searchParams);
     const bodyCheck = hasBodySchema ? validator.validateRequest(operationId, body) : ({ ok: true } as const);
-    const requestCheck: ValidationOutcome = queryCheck.ok && bodyCheck.ok ? { ok: true } : { ok: false, errors: [...(queryCheck.ok ? [] : queryCheck.errors), ...(bodyCheck.ok ? [] : bodyCheck.errors)] };
+    const requestCheck: ValidationOutcome =
+      queryCheck.ok && bodyCheck.ok
+        ? { ok: true }
+        : {
+            ok: false,
+            errors: [...(queryCheck.ok ? [] : queryCheck.errors), ...(bodyCheck.ok ? [] : bodyCheck.errors)],
+          };
     this.record("request", requestCheck, where);
-    if (!requestCheck.ok) return toPostDataInvalid(`The request does not match the Xero Accounting API: ${requestCheck.errors.join("; ")}`);
+    if (!requestCheck.ok)
+      return toPostDataInvalid(`The request does not match the Xero Accounting API: ${requestCheck.errors.join("; ")}`);
 
     const events: Array<{ resource: ChangeResource; resourceId: string; eventType: ChangeEventType }> = [];
     const now = this.deps.clock.now();
@@ -273,6 +309,8 @@ export class ApiServer {
     const outcome = this.deps.validator.validateResponse(where.operationId, answer.status, answer.body);
     this.record("response", outcome, { ...where, status: answer.status });
     if (outcome.ok || !this.deps.strictResponses) return answer;
-    return toServerError(`Xero emulator bug: the ${answer.status} answer to ${where.operationId} violates the Xero Accounting API spec: ${outcome.errors.join("; ")}`);
+    return toServerError(
+      `Xero emulator bug: the ${answer.status} answer to ${where.operationId} violates the Xero Accounting API spec: ${outcome.errors.join("; ")}`,
+    );
   }
 }

@@ -89,11 +89,21 @@ function toPattern(path: string): RegExp {
 export function buildRoutes(validator: SpecValidator): Route[] {
   return Object.entries(handlers).map(([operationId, handler]) => {
     const operation = validator.operation(operationId);
-    return { operationId, method: operation.method, pattern: toPattern(operation.path), handler, scopes: toScopes(operation.path, operation.scopes) };
+    return {
+      operationId,
+      method: operation.method,
+      pattern: toPattern(operation.path),
+      handler,
+      scopes: toScopes(operation.path, operation.scopes),
+    };
   });
 }
 
-export function matchRoute(routes: readonly Route[], method: string, path: string): { route: Route; params: string[] } | undefined {
+export function matchRoute(
+  routes: readonly Route[],
+  method: string,
+  path: string,
+): { route: Route; params: string[] } | undefined {
   for (const route of routes) {
     if (route.method !== method) continue;
     const match = route.pattern.exec(path);

@@ -22,7 +22,14 @@ export class XeroHttpError extends Error {
 export function toProblem(status: 401 | 403, detail: string): XeroAnswer {
   return {
     status,
-    body: { Type: null, Title: status === 401 ? "Unauthorized" : "Forbidden", Status: status, Detail: detail, Instance: randomUUID(), Extensions: {} },
+    body: {
+      Type: null,
+      Title: status === 401 ? "Unauthorized" : "Forbidden",
+      Status: status,
+      Detail: detail,
+      Instance: randomUUID(),
+      Extensions: {},
+    },
   };
 }
 
@@ -30,7 +37,10 @@ export function toProblem(status: 401 | 403, detail: string): XeroAnswer {
 // {"Title":"Unauthorized","Status":401,"Detail":"TokenExpired: token expired at 04/09/2023 05:16:59",…}
 // (seen in https://github.com/freakboy3742/pyxero/pull/337).
 export function toUnauthorized(reason: string, expiredAt?: number): XeroAnswer {
-  const detail = reason === "expired" && expiredAt !== undefined ? `TokenExpired: token expired at ${toUsTimestamp(expiredAt)}` : "AuthenticationUnsuccessful";
+  const detail =
+    reason === "expired" && expiredAt !== undefined
+      ? `TokenExpired: token expired at ${toUsTimestamp(expiredAt)}`
+      : "AuthenticationUnsuccessful";
   const answer = toProblem(401, detail);
   return { ...answer, headers: { "WWW-Authenticate": 'Bearer error="invalid_token"' } };
 }
@@ -54,7 +64,15 @@ export function toNotFound(): XeroAnswer {
 
 /** 400 ValidationException: the elements that failed, each carrying its ValidationErrors. */
 export function toValidationException(elements: readonly XeroObject[]): XeroAnswer {
-  return { status: 400, body: { ErrorNumber: 10, Type: "ValidationException", Message: "A validation exception occurred", Elements: [...elements] } };
+  return {
+    status: 400,
+    body: {
+      ErrorNumber: 10,
+      Type: "ValidationException",
+      Message: "A validation exception occurred",
+      Elements: [...elements],
+    },
+  };
 }
 
 /** 400 for one request-level validation failure that belongs to no element (e.g. emailing a draft invoice). */
@@ -72,12 +90,21 @@ export function toQueryParseError(message: string): XeroAnswer {
   return { status: 400, body: { ErrorNumber: 16, Type: "QueryParseException", Message: message } };
 }
 
-export function toServerError(message = "An error occurred in Xero. Check the API Status page http://status.developer.xero.com for current service status."): XeroAnswer {
+export function toServerError(
+  message = "An error occurred in Xero. Check the API Status page http://status.developer.xero.com for current service status.",
+): XeroAnswer {
   return { status: 500, body: { ErrorNumber: 500, Type: "UnknownErrorException", Message: message } };
 }
 
 export function toServiceUnavailable(): XeroAnswer {
-  return { status: 503, body: { ErrorNumber: 503, Type: "ServiceUnavailableException", Message: "The Xero API is temporarily unavailable. Please try again later." } };
+  return {
+    status: 503,
+    body: {
+      ErrorNumber: 503,
+      Type: "ServiceUnavailableException",
+      Message: "The Xero API is temporarily unavailable. Please try again later.",
+    },
+  };
 }
 
 export type RateLimitProblem = "minute" | "daily" | "concurrent" | "appminute";
@@ -87,7 +114,14 @@ export type RateLimitProblem = "minute" | "daily" | "concurrent" | "appminute";
 export function toRateLimited(problem: RateLimitProblem, retryAfterSeconds: number): XeroAnswer {
   return {
     status: 429,
-    body: { Type: null, Title: "Too Many Requests", Status: 429, Detail: `Rate limit exceeded (${problem})`, Instance: randomUUID(), Extensions: {} },
+    body: {
+      Type: null,
+      Title: "Too Many Requests",
+      Status: 429,
+      Detail: `Rate limit exceeded (${problem})`,
+      Instance: randomUUID(),
+      Extensions: {},
+    },
     headers: { "Retry-After": String(retryAfterSeconds), "X-Rate-Limit-Problem": problem },
   };
 }

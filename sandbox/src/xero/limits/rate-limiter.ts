@@ -86,7 +86,11 @@ export class RateLimiter {
   private budget(tenantId: string): TenantBudget {
     let budget = this.tenants.get(tenantId);
     if (budget === undefined) {
-      budget = { minute: new SlidingWindow(this.limits.perMinute, minuteMs), day: new SlidingWindow(this.limits.perDay, dayMs), inFlight: 0 };
+      budget = {
+        minute: new SlidingWindow(this.limits.perMinute, minuteMs),
+        day: new SlidingWindow(this.limits.perDay, dayMs),
+        inFlight: 0,
+      };
       this.tenants.set(tenantId, budget);
     }
     return budget;
@@ -111,7 +115,12 @@ export class RateLimiter {
   admit(tenantId: string): Admission {
     const now = this.clock.now();
     const budget = this.budget(tenantId);
-    const refuse = (problem: RateLimitProblem, retryAfterSeconds: number): Admission => ({ ok: false, headers: this.headers(tenantId), problem, retryAfterSeconds });
+    const refuse = (problem: RateLimitProblem, retryAfterSeconds: number): Admission => ({
+      ok: false,
+      headers: this.headers(tenantId),
+      problem,
+      retryAfterSeconds,
+    });
     if (budget.day.remaining(now) === 0) return refuse("daily", budget.day.retryAfterSeconds(now));
     if (this.app.remaining(now) === 0) return refuse("appminute", this.app.retryAfterSeconds(now));
     if (budget.minute.remaining(now) === 0) return refuse("minute", budget.minute.retryAfterSeconds(now));

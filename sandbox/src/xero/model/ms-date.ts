@@ -2,7 +2,8 @@
 // https://developer.xero.com/documentation/api/accounting/requests-and-responses#json-responses-and-date-formats
 
 const msDatePattern = /^\/Date\((-?\d+)([+-]\d{4})?\)\/$/;
-const isoPattern = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,7}))?)?)?(Z|[+-]\d{2}:?\d{2})?$/;
+const isoPattern =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,7}))?)?)?(Z|[+-]\d{2}:?\d{2})?$/;
 
 export function toMsDate(ms: number): string {
   return `/Date(${ms}+0000)/`;
@@ -37,7 +38,8 @@ export function fromXeroDay(value: string): number | undefined {
   const [year, month, day] = [Number(iso[1]), Number(iso[2]), Number(iso[3])];
   const at = Date.UTC(year, month - 1, day);
   const check = new Date(at);
-  if (check.getUTCFullYear() !== year || check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day) return undefined;
+  if (check.getUTCFullYear() !== year || check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day)
+    return undefined;
   return at;
 }
 

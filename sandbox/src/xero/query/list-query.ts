@@ -46,12 +46,17 @@ export function toListQuery(query: URLSearchParams, headers: Record<string, stri
   const page = query.get("page");
   if (page !== null) out.page = Math.max(1, Number.parseInt(page, 10) || 1);
   const pageSize = query.get("pageSize");
-  if (pageSize !== null) out.pageSize = Math.min(maxPageSize, Math.max(1, Number.parseInt(pageSize, 10) || defaultPageSize));
+  if (pageSize !== null)
+    out.pageSize = Math.min(maxPageSize, Math.max(1, Number.parseInt(pageSize, 10) || defaultPageSize));
   return out;
 }
 
 /** Filters, orders and pages records; throws a QueryParseException answer for what cannot be parsed. */
-export function applyListQuery<R>(records: readonly R[], type: ListType<R>, query: ListQuery): { items: R[]; pagination?: Pagination } {
+export function applyListQuery<R>(
+  records: readonly R[],
+  type: ListType<R>,
+  query: ListQuery,
+): { items: R[]; pagination?: Pagination } {
   let items = [...records];
   // If-Modified-Since returns records created or changed at or after the instant (UpdatedDateUTC).
   if (query.ifModifiedSince !== undefined) {
@@ -81,13 +86,16 @@ function sortBy<R>(items: R[], type: ListType<R>, order: string): R[] {
   const keys = order.split(",").map((part) => {
     const [field = "", direction = "ASC", ...rest] = part.trim().split(/\s+/);
     const upper = direction.toUpperCase();
-    if (rest.length > 0 || (upper !== "ASC" && upper !== "DESC")) throw new WhereParseError(`Invalid order clause '${part.trim()}'`);
-    if (!type.fields.has(field)) throw new WhereParseError(`No property or field '${field}' exists in type '${type.typeName}'`);
+    if (rest.length > 0 || (upper !== "ASC" && upper !== "DESC"))
+      throw new WhereParseError(`Invalid order clause '${part.trim()}'`);
+    if (!type.fields.has(field))
+      throw new WhereParseError(`No property or field '${field}' exists in type '${type.typeName}'`);
     return { path: field.split("."), descending: upper === "DESC" };
   });
   const read = (record: R, path: readonly string[]): unknown => {
     let value: unknown = type.toView(record);
-    for (const segment of path) value = value !== null && typeof value === "object" ? (value as Record<string, unknown>)[segment] : undefined;
+    for (const segment of path)
+      value = value !== null && typeof value === "object" ? (value as Record<string, unknown>)[segment] : undefined;
     return typeof value === "string" ? value.toLowerCase() : value;
   };
   return items
@@ -110,5 +118,8 @@ function sortBy<R>(items: R[], type: ListType<R>, order: string): R[] {
 export function toListParameter(query: URLSearchParams, name: string): string[] | undefined {
   const value = query.get(name);
   if (value === null || value.trim() === "") return undefined;
-  return value.split(",").map((part) => part.trim()).filter((part) => part !== "");
+  return value
+    .split(",")
+    .map((part) => part.trim())
+    .filter((part) => part !== "");
 }

@@ -204,7 +204,8 @@ class Parser {
       if (next.kind !== "punct" || next.text !== ",") throw new WhereParseError("',' expected");
     }
     const [year, month, day, hour = 0, minute = 0, second = 0] = parts;
-    if (year === undefined || month === undefined || day === undefined) throw new WhereParseError("DateTime needs year, month, day");
+    if (year === undefined || month === undefined || day === undefined)
+      throw new WhereParseError("DateTime needs year, month, day");
     const at = Date.UTC(year, month - 1, day, hour, minute, second);
     return () => at;
   }
@@ -222,16 +223,24 @@ class Parser {
         if (name.text === "ToLower" || name.text === "ToUpper") {
           this.expectPunct(")");
           const upper = name.text === "ToUpper";
-          transform = (value) => (typeof value === "string" ? (upper ? value.toUpperCase() : value.toLowerCase()) : value);
+          transform = (value) =>
+            typeof value === "string" ? (upper ? value.toUpperCase() : value.toLowerCase()) : value;
           continue;
         }
         const method = stringMethods[name.text];
-        if (method === undefined) throw new WhereParseError(`No applicable method '${name.text}' exists in type 'String'`);
+        if (method === undefined)
+          throw new WhereParseError(`No applicable method '${name.text}' exists in type 'String'`);
         const argument = this.take();
         if (argument.kind !== "string") throw new WhereParseError(`${name.text} expects a string`);
         this.expectPunct(")");
         const read = this.fieldReader(path);
-        return { read, method: (view) => { const value = read(view); return typeof value === "string" && method(value, argument.text); } };
+        return {
+          read,
+          method: (view) => {
+            const value = read(view);
+            return typeof value === "string" && method(value, argument.text);
+          },
+        };
       }
       path.push(name.text);
     }
@@ -242,7 +251,10 @@ class Parser {
 
   private fieldReader(path: readonly string[]): Operand {
     const dotted = path.join(".");
-    if (!this.fields.has(dotted)) throw new WhereParseError(`No property or field '${path[path.length - 1] ?? ""}' exists in type '${this.typeName}'`);
+    if (!this.fields.has(dotted))
+      throw new WhereParseError(
+        `No property or field '${path[path.length - 1] ?? ""}' exists in type '${this.typeName}'`,
+      );
     return (view) => {
       let value: unknown = view;
       for (const segment of path) {

@@ -29,9 +29,12 @@ export function saveBatch(
     return { ok: false, rendered: toFailedElement(element, outcome.errors, options.errorFlag) };
   });
   const failed = results.filter((result) => !result.ok);
-  if (context.summarizeErrors && failed.length > 0) return toValidationException(failed.map((result) => result.rendered));
+  if (context.summarizeErrors && failed.length > 0)
+    return toValidationException(failed.map((result) => result.rendered));
   const rendered = results.map((result) =>
-    context.summarizeErrors ? result.rendered : { ...result.rendered, StatusAttributeString: result.ok ? "OK" : "ERROR" },
+    context.summarizeErrors
+      ? result.rendered
+      : { ...result.rendered, StatusAttributeString: result.ok ? "OK" : "ERROR" },
   );
   return { status: 200, body: toEnvelope(context, { [options.collection]: rendered }) };
 }

@@ -10,30 +10,75 @@ import { bodyElements, toEnvelope, type Handler, type HandlerContext } from "./c
 
 /** Fields a caller may write, copied verbatim (the rest are Xero's to set). */
 const writableFields = [
-  "ContactNumber", "AccountNumber", "FirstName", "LastName", "CompanyNumber", "EmailAddress", "ContactPersons",
-  "BankAccountDetails", "TaxNumber", "TaxNumberType", "AccountsReceivableTaxType", "AccountsPayableTaxType", "Addresses",
-  "Phones", "DefaultCurrency", "Website", "Discount", "PaymentTerms", "SalesDefaultAccountCode", "PurchasesDefaultAccountCode",
-  "SalesDefaultLineAmountType", "PurchasesDefaultLineAmountType", "XeroNetworkKey", "BrandingTheme",
+  "ContactNumber",
+  "AccountNumber",
+  "FirstName",
+  "LastName",
+  "CompanyNumber",
+  "EmailAddress",
+  "ContactPersons",
+  "BankAccountDetails",
+  "TaxNumber",
+  "TaxNumberType",
+  "AccountsReceivableTaxType",
+  "AccountsPayableTaxType",
+  "Addresses",
+  "Phones",
+  "DefaultCurrency",
+  "Website",
+  "Discount",
+  "PaymentTerms",
+  "SalesDefaultAccountCode",
+  "PurchasesDefaultAccountCode",
+  "SalesDefaultLineAmountType",
+  "PurchasesDefaultLineAmountType",
+  "XeroNetworkKey",
+  "BrandingTheme",
 ] as const;
 
 const contactFields = new Set([
-  "ContactID", "ContactNumber", "AccountNumber", "ContactStatus", "Name", "FirstName", "LastName", "EmailAddress",
-  "CompanyNumber", "TaxNumber", "IsCustomer", "IsSupplier", "UpdatedDateUTC", "DefaultCurrency",
+  "ContactID",
+  "ContactNumber",
+  "AccountNumber",
+  "ContactStatus",
+  "Name",
+  "FirstName",
+  "LastName",
+  "EmailAddress",
+  "CompanyNumber",
+  "TaxNumber",
+  "IsCustomer",
+  "IsSupplier",
+  "UpdatedDateUTC",
+  "DefaultCurrency",
 ]);
 
 export const contactListType: ListType<ContactRecord> = {
   typeName: "Contact",
   fields: contactFields,
-  toView: (contact) => ({ ...contact.fields, ContactID: contact.ContactID, Name: contact.Name, ContactStatus: contact.ContactStatus, IsCustomer: contact.IsCustomer, IsSupplier: contact.IsSupplier, UpdatedDateUTC: contact.UpdatedDateUTC }),
+  toView: (contact) => ({
+    ...contact.fields,
+    ContactID: contact.ContactID,
+    Name: contact.Name,
+    ContactStatus: contact.ContactStatus,
+    IsCustomer: contact.IsCustomer,
+    IsSupplier: contact.IsSupplier,
+    UpdatedDateUTC: contact.UpdatedDateUTC,
+  }),
   updatedAt: (contact) => contact.UpdatedDateUTC,
   defaultOrder: "Name ASC",
 };
 
 // Xero always answers with both address types and the four standard phone types, filled or empty.
-function withStandardEntries(given: unknown, key: "AddressType" | "PhoneType", standard: readonly string[]): XeroObject[] {
+function withStandardEntries(
+  given: unknown,
+  key: "AddressType" | "PhoneType",
+  standard: readonly string[],
+): XeroObject[] {
   const entries = Array.isArray(given) ? (given as XeroObject[]) : [];
-  const byType = new Map(entries.map((entry) => [String(entry[key] ?? ""), entry]));
-  const extra = entries.filter((entry) => !standard.includes(String(entry[key] ?? "")));
+  const typeOf = (entry: XeroObject): string => (typeof entry[key] === "string" ? entry[key] : "");
+  const byType = new Map(entries.map((entry) => [typeOf(entry), entry]));
+  const extra = entries.filter((entry) => !standard.includes(typeOf(entry)));
   return [...standard.map((type) => ({ ...byType.get(type), [key]: type })), ...extra];
 }
 
@@ -71,7 +116,8 @@ export function toNestedContact(contact: ContactRecord | undefined): XeroObject 
 const sameName = (a: string, b: string): boolean => a.trim().toLowerCase() === b.trim().toLowerCase();
 
 export function findActiveContactByName(tenant: Tenant, name: string): ContactRecord | undefined {
-  for (const contact of tenant.contacts.values()) if (contact.ContactStatus === "ACTIVE" && sameName(contact.Name, name)) return contact;
+  for (const contact of tenant.contacts.values())
+    if (contact.ContactStatus === "ACTIVE" && sameName(contact.Name, name)) return contact;
   return undefined;
 }
 
@@ -88,7 +134,9 @@ export function validateContact(tenant: Tenant, candidate: ContactRecord): strin
   if (candidate.ContactStatus === "ACTIVE" && candidate.Name.trim() !== "") {
     const clash = findActiveContactByName(tenant, candidate.Name);
     if (clash !== undefined && clash.ContactID !== candidate.ContactID) {
-      errors.push(`The contact name ${candidate.Name} is already assigned to another contact. The contact name must be unique across all active contacts.`);
+      errors.push(
+        `The contact name ${candidate.Name} is already assigned to another contact. The contact name must be unique across all active contacts.`,
+      );
     }
   }
   // Account numbers are unique across contacts: https://developer.xero.com/documentation/api/accounting/contacts#post-contacts
@@ -116,7 +164,10 @@ function toCandidate(element: XeroObject, existing: ContactRecord | undefined, n
   return {
     ContactID: existing?.ContactID ?? randomUUID(),
     Name: typeof element["Name"] === "string" ? element["Name"] : (existing?.Name ?? ""),
-    ContactStatus: status === "ACTIVE" || status === "ARCHIVED" || status === "GDPRREQUEST" ? status : (existing?.ContactStatus ?? "ACTIVE"),
+    ContactStatus:
+      status === "ACTIVE" || status === "ARCHIVED" || status === "GDPRREQUEST"
+        ? status
+        : (existing?.ContactStatus ?? "ACTIVE"),
     IsCustomer: existing?.IsCustomer ?? false,
     IsSupplier: existing?.IsSupplier ?? false,
     UpdatedDateUTC: now,
@@ -125,7 +176,11 @@ function toCandidate(element: XeroObject, existing: ContactRecord | undefined, n
 }
 
 /** Validates and, when clean, returns how to save one contact element. */
-export function prepareContact(context: HandlerContext, element: XeroObject, existing: ContactRecord | undefined): ElementOutcome {
+export function prepareContact(
+  context: HandlerContext,
+  element: XeroObject,
+  existing: ContactRecord | undefined,
+): ElementOutcome {
   const candidate = toCandidate(element, existing, context.now);
   const errors = validateContact(context.tenant, candidate);
   if (errors.length > 0) return { ok: false, errors };
@@ -140,7 +195,11 @@ export function prepareContact(context: HandlerContext, element: XeroObject, exi
 }
 
 function findContact(tenant: Tenant, idOrNumber: string): ContactRecord | undefined {
-  return tenant.contacts.get(idOrNumber.toLowerCase()) ?? tenant.contacts.get(idOrNumber) ?? findContactByNumber(tenant, idOrNumber);
+  return (
+    tenant.contacts.get(idOrNumber.toLowerCase()) ??
+    tenant.contacts.get(idOrNumber) ??
+    findContactByNumber(tenant, idOrNumber)
+  );
 }
 
 function existingFor(context: HandlerContext, element: XeroObject): ContactRecord | undefined | "missing" {
@@ -159,12 +218,24 @@ export const getContacts: Handler = (context) => {
   else if (!includeArchived) contacts = contacts.filter((contact) => contact.ContactStatus !== "ARCHIVED");
   if (searchTerm !== undefined && searchTerm !== "") {
     contacts = contacts.filter((contact) =>
-      [contact.Name, contact.fields["FirstName"], contact.fields["LastName"], contact.fields["EmailAddress"], contact.fields["ContactNumber"], contact.fields["CompanyNumber"]]
-        .some((value) => typeof value === "string" && value.toLowerCase().includes(searchTerm)),
+      [
+        contact.Name,
+        contact.fields["FirstName"],
+        contact.fields["LastName"],
+        contact.fields["EmailAddress"],
+        contact.fields["ContactNumber"],
+        contact.fields["CompanyNumber"],
+      ].some((value) => typeof value === "string" && value.toLowerCase().includes(searchTerm)),
     );
   }
   const { items, pagination } = applyListQuery(contacts, contactListType, toListQuery(context.query, context.headers));
-  return { status: 200, body: toEnvelope(context, { ...(pagination === undefined ? {} : { pagination }), Contacts: items.map(toXeroContact) }) };
+  return {
+    status: 200,
+    body: toEnvelope(context, {
+      ...(pagination === undefined ? {} : { pagination }),
+      Contacts: items.map(toXeroContact),
+    }),
+  };
 };
 
 export const getContact: Handler = (context) => {
@@ -174,19 +245,32 @@ export const getContact: Handler = (context) => {
 };
 
 export const createContacts: Handler = (context) =>
-  saveBatch(context, bodyElements(context.body, "Contacts"), { collection: "Contacts", errorFlag: "HasValidationErrors" }, (element) => prepareContact(context, element, undefined));
+  saveBatch(
+    context,
+    bodyElements(context.body, "Contacts"),
+    { collection: "Contacts", errorFlag: "HasValidationErrors" },
+    (element) => prepareContact(context, element, undefined),
+  );
 
 export const updateOrCreateContacts: Handler = (context) =>
-  saveBatch(context, bodyElements(context.body, "Contacts"), { collection: "Contacts", errorFlag: "HasValidationErrors" }, (element) => {
-    const existing = existingFor(context, element);
-    if (existing === "missing") return { ok: false, errors: ["The contact could not be found."] };
-    return prepareContact(context, element, existing);
-  });
+  saveBatch(
+    context,
+    bodyElements(context.body, "Contacts"),
+    { collection: "Contacts", errorFlag: "HasValidationErrors" },
+    (element) => {
+      const existing = existingFor(context, element);
+      if (existing === "missing") return { ok: false, errors: ["The contact could not be found."] };
+      return prepareContact(context, element, existing);
+    },
+  );
 
 export const updateContact: Handler = (context): XeroAnswer => {
   const contact = findContact(context.tenant, context.params[0] ?? "");
   if (contact === undefined) throw new XeroHttpError(toNotFound());
-  return saveBatch(context, bodyElements(context.body, "Contacts").slice(0, 1), { collection: "Contacts", errorFlag: "HasValidationErrors" }, (element) =>
-    prepareContact(context, element, contact),
+  return saveBatch(
+    context,
+    bodyElements(context.body, "Contacts").slice(0, 1),
+    { collection: "Contacts", errorFlag: "HasValidationErrors" },
+    (element) => prepareContact(context, element, contact),
   );
 };

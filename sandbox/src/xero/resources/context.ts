@@ -39,7 +39,13 @@ export type Handler = (context: HandlerContext) => XeroAnswer;
 
 /** The envelope fields Xero puts around every JSON answer besides the collection. */
 export function toEnvelope(context: HandlerContext, collection: Record<string, unknown>): XeroObject {
-  return { Id: context.tenant.tenantId, Status: "OK", ProviderName: "Xero Connector Sandbox", DateTimeUTC: `/Date(${context.now}+0000)/`, ...collection };
+  return {
+    Id: context.tenant.tenantId,
+    Status: "OK",
+    ProviderName: "Xero Connector Sandbox",
+    DateTimeUTC: `/Date(${context.now}+0000)/`,
+    ...collection,
+  };
 }
 
 export function bodyElements(body: unknown, collection: string): XeroObject[] {

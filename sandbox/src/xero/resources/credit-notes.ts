@@ -5,7 +5,14 @@ import { XeroHttpError, toNotFound } from "../http/xero-errors";
 import { roundMoney } from "../model/money";
 import { startOfUtcDay, toDateString, toMsDate } from "../model/ms-date";
 import { applyListQuery, toListQuery, type ListType } from "../query/list-query";
-import type { AllocationRecord, ContactRecord, CreditNoteRecord, DocumentStatus, Tenant, XeroObject } from "../store/types";
+import type {
+  AllocationRecord,
+  ContactRecord,
+  CreditNoteRecord,
+  DocumentStatus,
+  Tenant,
+  XeroObject,
+} from "../store/types";
 import { saveBatch, type ElementOutcome } from "./batch";
 import { toNestedContact } from "./contacts";
 import { bodyElements, toEnvelope, type Handler, type HandlerContext } from "./context";
@@ -25,16 +32,33 @@ import { fromLineItem, toLineItems, toTotals } from "./line-items";
 import { settleInvoice } from "./payments";
 
 function allocationsOf(tenant: Tenant, creditNoteId: string): AllocationRecord[] {
-  return [...tenant.allocations.values()].filter((allocation) => allocation.CreditNoteID === creditNoteId && !allocation.IsDeleted);
+  return [...tenant.allocations.values()].filter(
+    (allocation) => allocation.CreditNoteID === creditNoteId && !allocation.IsDeleted,
+  );
 }
 
 export function remainingCredit(tenant: Tenant, creditNote: CreditNoteRecord): number {
-  return roundMoney(creditNote.Total - allocationsOf(tenant, creditNote.CreditNoteID).reduce((total, allocation) => total + allocation.Amount, 0));
+  return roundMoney(
+    creditNote.Total -
+      allocationsOf(tenant, creditNote.CreditNoteID).reduce((total, allocation) => total + allocation.Amount, 0),
+  );
 }
 
 const creditNoteFields = new Set([
-  "CreditNoteID", "CreditNoteNumber", "Type", "Status", "Reference", "Date", "UpdatedDateUTC", "Total", "SubTotal", "TotalTax",
-  "RemainingCredit", "CurrencyCode", "Contact.ContactID", "Contact.Name",
+  "CreditNoteID",
+  "CreditNoteNumber",
+  "Type",
+  "Status",
+  "Reference",
+  "Date",
+  "UpdatedDateUTC",
+  "Total",
+  "SubTotal",
+  "TotalTax",
+  "RemainingCredit",
+  "CurrencyCode",
+  "Contact.ContactID",
+  "Contact.Name",
 ]);
 
 export function creditNoteListType(tenant: Tenant): ListType<CreditNoteRecord> {
@@ -57,7 +81,11 @@ function toXeroAllocation(tenant: Tenant, allocation: AllocationRecord): XeroObj
     AllocationID: allocation.AllocationID,
     Amount: allocation.Amount,
     Date: toMsDate(allocation.Date),
-    Invoice: { InvoiceID: allocation.InvoiceID, ...(invoice === undefined ? {} : { InvoiceNumber: invoice.InvoiceNumber, Type: invoice.Type }), HasErrors: false },
+    Invoice: {
+      InvoiceID: allocation.InvoiceID,
+      ...(invoice === undefined ? {} : { InvoiceNumber: invoice.InvoiceNumber, Type: invoice.Type }),
+      HasErrors: false,
+    },
     IsDeleted: allocation.IsDeleted,
   };
 }
@@ -69,7 +97,9 @@ export function toXeroCreditNote(tenant: Tenant, creditNote: CreditNoteRecord): 
     Type: creditNote.Type,
     Reference: creditNote.Reference ?? "",
     RemainingCredit: remainingCredit(tenant, creditNote),
-    Allocations: allocationsOf(tenant, creditNote.CreditNoteID).map((allocation) => toXeroAllocation(tenant, allocation)),
+    Allocations: allocationsOf(tenant, creditNote.CreditNoteID).map((allocation) =>
+      toXeroAllocation(tenant, allocation),
+    ),
     Payments: [],
     HasAttachments: false,
     HasErrors: false,
@@ -94,22 +124,35 @@ export function toXeroCreditNote(tenant: Tenant, creditNote: CreditNoteRecord): 
 
 function isNumberTaken(tenant: Tenant, number: string, exceptId?: string): boolean {
   for (const creditNote of tenant.creditNotes.values()) {
-    if (creditNote.CreditNoteID === exceptId || creditNote.Type !== "ACCRECCREDIT" || creditNote.Status === "DELETED" || creditNote.Status === "VOIDED") continue;
+    if (
+      creditNote.CreditNoteID === exceptId ||
+      creditNote.Type !== "ACCRECCREDIT" ||
+      creditNote.Status === "DELETED" ||
+      creditNote.Status === "VOIDED"
+    )
+      continue;
     if (creditNote.CreditNoteNumber.toLowerCase() === number.toLowerCase()) return true;
   }
   return false;
 }
 
-export function prepareCreditNote(context: HandlerContext, element: XeroObject, existing: CreditNoteRecord | undefined): ElementOutcome {
+export function prepareCreditNote(
+  context: HandlerContext,
+  element: XeroObject,
+  existing: CreditNoteRecord | undefined,
+): ElementOutcome {
   const { tenant, now } = context;
   const errors: string[] = [];
   const type = (element["Type"] ?? existing?.Type) as CreditNoteRecord["Type"] | undefined;
   if (type === undefined) errors.push("Credit Note Type must be specified");
   const status: DocumentStatus = (element["Status"] as DocumentStatus | undefined) ?? existing?.Status ?? "DRAFT";
-  if (existing === undefined && !creatableStatuses.includes(status)) errors.push("Credit note not of valid status for creation");
+  if (existing === undefined && !creatableStatuses.includes(status))
+    errors.push("Credit note not of valid status for creation");
   const allocated = existing === undefined ? 0 : roundMoney(existing.Total - remainingCredit(tenant, existing));
-  if (existing !== undefined && (!canChangeStatus(existing.Status, status) || (status === "VOIDED" && allocated > 0))) errors.push("Credit note not of valid status for modification");
-  if (existing !== undefined && allocated > 0 && element["LineItems"] !== undefined) errors.push("This document cannot be edited as it has a payment or credit note allocated to it.");
+  if (existing !== undefined && (!canChangeStatus(existing.Status, status) || (status === "VOIDED" && allocated > 0)))
+    errors.push("Credit note not of valid status for modification");
+  if (existing !== undefined && allocated > 0 && element["LineItems"] !== undefined)
+    errors.push("This document cannot be edited as it has a payment or credit note allocated to it.");
 
   let contact: ContactRecord | undefined = existing === undefined ? undefined : tenant.contacts.get(existing.ContactID);
   let newContact: ContactRecord | undefined;
@@ -120,26 +163,42 @@ export function prepareCreditNote(context: HandlerContext, element: XeroObject, 
     else {
       contact = resolved.contact;
       if (resolved.isNew) newContact = resolved.contact;
-      else if (contact.ContactStatus === "ARCHIVED") errors.push("The contact has been archived and cannot be used on new transactions.");
+      else if (contact.ContactStatus === "ARCHIVED")
+        errors.push("The contact has been archived and cannot be used on new transactions.");
     }
   } else if (contact === undefined) {
     errors.push("A Contact must be specified for this type of transaction");
   }
 
   const lineAmountTypes = toLineAmountTypes(element["LineAmountTypes"], existing?.LineAmountTypes ?? "Exclusive");
-  const lineInputs = Array.isArray(element["LineItems"]) ? (element["LineItems"] as XeroObject[]) : (existing?.LineItems.map(fromLineItem) ?? []);
-  const { lines, errors: lineErrors } = allocated > 0 && existing !== undefined ? { lines: existing.LineItems, errors: [] } : toLineItems(tenant, lineInputs, { lineAmountTypes, unitdp: context.unitdp, approved: isApproved(status) });
+  const lineInputs = Array.isArray(element["LineItems"])
+    ? (element["LineItems"] as XeroObject[])
+    : (existing?.LineItems.map(fromLineItem) ?? []);
+  const { lines, errors: lineErrors } =
+    allocated > 0 && existing !== undefined
+      ? { lines: existing.LineItems, errors: [] }
+      : toLineItems(tenant, lineInputs, { lineAmountTypes, unitdp: context.unitdp, approved: isApproved(status) });
   errors.push(...lineErrors);
-  if (status !== "DRAFT" && status !== "DELETED" && status !== "VOIDED" && lines.length === 0) errors.push("One or more line items must be specified");
+  if (status !== "DRAFT" && status !== "DELETED" && status !== "VOIDED" && lines.length === 0)
+    errors.push("One or more line items must be specified");
   const date = readDay(element["Date"]);
   if (date === "invalid") errors.push("Date is not a valid date");
   const currencyError = checkCurrency(tenant, element["CurrencyCode"]);
   if (currencyError !== undefined) errors.push(currencyError);
   const brandingError = checkBrandingTheme(tenant, element["BrandingThemeID"]);
   if (brandingError !== undefined) errors.push(brandingError);
-  const givenNumber = typeof element["CreditNoteNumber"] === "string" && element["CreditNoteNumber"] !== "" ? element["CreditNoteNumber"] : undefined;
-  if (type === "ACCRECCREDIT" && givenNumber !== undefined && isNumberTaken(tenant, givenNumber, existing?.CreditNoteID)) errors.push("Credit Note # must be unique.");
-  if (element["SentToContact"] === true && !isApproved(status)) errors.push("Only approved credit notes can be marked as sent to contact.");
+  const givenNumber =
+    typeof element["CreditNoteNumber"] === "string" && element["CreditNoteNumber"] !== ""
+      ? element["CreditNoteNumber"]
+      : undefined;
+  if (
+    type === "ACCRECCREDIT" &&
+    givenNumber !== undefined &&
+    isNumberTaken(tenant, givenNumber, existing?.CreditNoteID)
+  )
+    errors.push("Credit Note # must be unique.");
+  if (element["SentToContact"] === true && !isApproved(status))
+    errors.push("Only approved credit notes can be marked as sent to contact.");
   if (errors.length > 0 || type === undefined || contact === undefined) return { ok: false, errors };
 
   const totals = toTotals(lines, lineAmountTypes);
@@ -152,7 +211,12 @@ export function prepareCreditNote(context: HandlerContext, element: XeroObject, 
         context.emit("CONTACT", newContact.ContactID, "CREATE");
       }
       const sequence = { value: tenant.sequences.creditNote };
-      const number = givenNumber ?? existing?.CreditNoteNumber ?? (type === "ACCRECCREDIT" ? nextDocumentNumber("CN", sequence, (candidate) => isNumberTaken(tenant, candidate)) : "");
+      const number =
+        givenNumber ??
+        existing?.CreditNoteNumber ??
+        (type === "ACCRECCREDIT"
+          ? nextDocumentNumber("CN", sequence, (candidate) => isNumberTaken(tenant, candidate))
+          : "");
       tenant.sequences.creditNote = sequence.value;
       const record: CreditNoteRecord = {
         CreditNoteID: existing?.CreditNoteID ?? randomUUID(),
@@ -162,12 +226,23 @@ export function prepareCreditNote(context: HandlerContext, element: XeroObject, 
         LineAmountTypes: lineAmountTypes,
         LineItems: lines,
         CreditNoteNumber: number,
-        ...(typeof element["Reference"] === "string" ? { Reference: element["Reference"] } : existing?.Reference === undefined ? {} : { Reference: existing.Reference }),
-        ...(typeof element["BrandingThemeID"] === "string" ? { BrandingThemeID: element["BrandingThemeID"].toLowerCase() } : existing?.BrandingThemeID === undefined ? {} : { BrandingThemeID: existing.BrandingThemeID }),
-        CurrencyCode: (element["CurrencyCode"] as string | undefined) ?? existing?.CurrencyCode ?? tenant.organisation.BaseCurrency,
-        CurrencyRate: typeof element["CurrencyRate"] === "number" ? element["CurrencyRate"] : (existing?.CurrencyRate ?? 1),
+        ...(typeof element["Reference"] === "string"
+          ? { Reference: element["Reference"] }
+          : existing?.Reference === undefined
+            ? {}
+            : { Reference: existing.Reference }),
+        ...(typeof element["BrandingThemeID"] === "string"
+          ? { BrandingThemeID: element["BrandingThemeID"].toLowerCase() }
+          : existing?.BrandingThemeID === undefined
+            ? {}
+            : { BrandingThemeID: existing.BrandingThemeID }),
+        CurrencyCode:
+          (element["CurrencyCode"] as string | undefined) ?? existing?.CurrencyCode ?? tenant.organisation.BaseCurrency,
+        CurrencyRate:
+          typeof element["CurrencyRate"] === "number" ? element["CurrencyRate"] : (existing?.CurrencyRate ?? 1),
         Status: status,
-        SentToContact: typeof element["SentToContact"] === "boolean" ? element["SentToContact"] : (existing?.SentToContact ?? false),
+        SentToContact:
+          typeof element["SentToContact"] === "boolean" ? element["SentToContact"] : (existing?.SentToContact ?? false),
         ...totals,
         UpdatedDateUTC: now,
       };
@@ -181,35 +256,67 @@ export function prepareCreditNote(context: HandlerContext, element: XeroObject, 
 function requireCreditNote(context: HandlerContext): CreditNoteRecord {
   const key = context.params[0] ?? "";
   const byId = context.tenant.creditNotes.get(key.toLowerCase());
-  const creditNote = byId ?? [...context.tenant.creditNotes.values()].find((candidate) => candidate.CreditNoteNumber !== "" && candidate.CreditNoteNumber === key);
+  const creditNote =
+    byId ??
+    [...context.tenant.creditNotes.values()].find(
+      (candidate) => candidate.CreditNoteNumber !== "" && candidate.CreditNoteNumber === key,
+    );
   if (creditNote === undefined) throw new XeroHttpError(toNotFound());
   return creditNote;
 }
 
 export const getCreditNotes: Handler = (context) => {
-  const { items, pagination } = applyListQuery([...context.tenant.creditNotes.values()], creditNoteListType(context.tenant), toListQuery(context.query, context.headers));
-  return { status: 200, body: toEnvelope(context, { ...(pagination === undefined ? {} : { pagination }), CreditNotes: items.map((creditNote) => toXeroCreditNote(context.tenant, creditNote)) }) };
+  const { items, pagination } = applyListQuery(
+    [...context.tenant.creditNotes.values()],
+    creditNoteListType(context.tenant),
+    toListQuery(context.query, context.headers),
+  );
+  return {
+    status: 200,
+    body: toEnvelope(context, {
+      ...(pagination === undefined ? {} : { pagination }),
+      CreditNotes: items.map((creditNote) => toXeroCreditNote(context.tenant, creditNote)),
+    }),
+  };
 };
 
-export const getCreditNote: Handler = (context) => ({ status: 200, body: toEnvelope(context, { CreditNotes: [toXeroCreditNote(context.tenant, requireCreditNote(context))] }) });
+export const getCreditNote: Handler = (context) => ({
+  status: 200,
+  body: toEnvelope(context, { CreditNotes: [toXeroCreditNote(context.tenant, requireCreditNote(context))] }),
+});
 
 export const createCreditNotes: Handler = (context) =>
-  saveBatch(context, bodyElements(context.body, "CreditNotes"), { collection: "CreditNotes", errorFlag: "HasErrors" }, (element) => prepareCreditNote(context, element, undefined));
+  saveBatch(
+    context,
+    bodyElements(context.body, "CreditNotes"),
+    { collection: "CreditNotes", errorFlag: "HasErrors" },
+    (element) => prepareCreditNote(context, element, undefined),
+  );
 
 export const updateOrCreateCreditNotes: Handler = (context) =>
-  saveBatch(context, bodyElements(context.body, "CreditNotes"), { collection: "CreditNotes", errorFlag: "HasErrors" }, (element) => {
-    const id = element["CreditNoteID"];
-    if (typeof id === "string" && id !== "") {
-      const existing = context.tenant.creditNotes.get(id.toLowerCase());
-      return existing === undefined ? { ok: false, errors: ["Credit note could not be found"] } : prepareCreditNote(context, element, existing);
-    }
-    return prepareCreditNote(context, element, undefined);
-  });
+  saveBatch(
+    context,
+    bodyElements(context.body, "CreditNotes"),
+    { collection: "CreditNotes", errorFlag: "HasErrors" },
+    (element) => {
+      const id = element["CreditNoteID"];
+      if (typeof id === "string" && id !== "") {
+        const existing = context.tenant.creditNotes.get(id.toLowerCase());
+        return existing === undefined
+          ? { ok: false, errors: ["Credit note could not be found"] }
+          : prepareCreditNote(context, element, existing);
+      }
+      return prepareCreditNote(context, element, undefined);
+    },
+  );
 
 export const updateCreditNote: Handler = (context) => {
   const creditNote = requireCreditNote(context);
-  return saveBatch(context, bodyElements(context.body, "CreditNotes").slice(0, 1), { collection: "CreditNotes", errorFlag: "HasErrors" }, (element) =>
-    prepareCreditNote(context, element, creditNote),
+  return saveBatch(
+    context,
+    bodyElements(context.body, "CreditNotes").slice(0, 1),
+    { collection: "CreditNotes", errorFlag: "HasErrors" },
+    (element) => prepareCreditNote(context, element, creditNote),
   );
 };
 
@@ -220,42 +327,66 @@ export const updateCreditNote: Handler = (context) => {
 export const createCreditNoteAllocation: Handler = (context) => {
   const creditNote = requireCreditNote(context);
   const { tenant, now } = context;
-  return saveBatch(context, bodyElements(context.body, "Allocations"), { collection: "Allocations" }, (element): ElementOutcome => {
-    const errors: string[] = [];
-    const invoiceRef = element["Invoice"] as XeroObject | undefined;
-    const invoiceId = typeof invoiceRef?.["InvoiceID"] === "string" ? invoiceRef["InvoiceID"].toLowerCase() : "";
-    const invoice = tenant.invoices.get(invoiceId);
-    const amount = typeof element["Amount"] === "number" ? roundMoney(element["Amount"]) : 0;
-    const date = readDay(element["Date"]);
-    if (creditNote.Status !== "AUTHORISED") errors.push("Credit note must be approved before it can be allocated.");
-    if (invoice === undefined) errors.push("Invoice could not be found");
-    else {
-      if (invoice.Status !== "AUTHORISED") errors.push("Invoice must be approved before a credit note can be allocated to it.");
-      if (invoice.ContactID !== creditNote.ContactID) errors.push("The credit note and the invoice must belong to the same contact.");
-      if (invoice.CurrencyCode !== creditNote.CurrencyCode) errors.push("The credit note and the invoice must be in the same currency.");
-      if ((invoice.Type === "ACCREC") !== (creditNote.Type === "ACCRECCREDIT")) errors.push("A sales credit note can only be allocated to a sales invoice.");
-      if (amount > amountDue(invoice)) errors.push("The amount allocated exceeds the amount due on the invoice.");
-    }
-    if (amount <= 0) errors.push("The amount allocated must be greater than zero.");
-    if (amount > remainingCredit(tenant, creditNote)) errors.push("The amount allocated exceeds the remaining credit.");
-    if (date === "invalid") errors.push("Date is not a valid date");
-    if (errors.length > 0 || invoice === undefined) return { ok: false, errors };
-    return {
-      ok: true,
-      commit: () => {
-        const on = typeof date === "number" ? date : startOfUtcDay(now);
-        const allocation: AllocationRecord = { AllocationID: randomUUID(), CreditNoteID: creditNote.CreditNoteID, InvoiceID: invoice.InvoiceID, Amount: amount, Date: on, IsDeleted: false };
-        tenant.allocations.set(allocation.AllocationID, allocation);
-        settleInvoice(invoice, { credited: amount }, on, now);
-        if (remainingCredit(tenant, creditNote) === 0) {
-          creditNote.Status = "PAID";
-          creditNote.FullyPaidOnDate = on;
-        }
-        creditNote.UpdatedDateUTC = now;
-        context.emit("INVOICE", invoice.InvoiceID, "UPDATE");
-        context.emit("CREDITNOTE", creditNote.CreditNoteID, "UPDATE");
-        return { ...toXeroAllocation(tenant, allocation), CreditNote: { CreditNoteID: creditNote.CreditNoteID, CreditNoteNumber: creditNote.CreditNoteNumber, HasErrors: false } };
-      },
-    };
-  });
+  return saveBatch(
+    context,
+    bodyElements(context.body, "Allocations"),
+    { collection: "Allocations" },
+    (element): ElementOutcome => {
+      const errors: string[] = [];
+      const invoiceRef = element["Invoice"] as XeroObject | undefined;
+      const invoiceId = typeof invoiceRef?.["InvoiceID"] === "string" ? invoiceRef["InvoiceID"].toLowerCase() : "";
+      const invoice = tenant.invoices.get(invoiceId);
+      const amount = typeof element["Amount"] === "number" ? roundMoney(element["Amount"]) : 0;
+      const date = readDay(element["Date"]);
+      if (creditNote.Status !== "AUTHORISED") errors.push("Credit note must be approved before it can be allocated.");
+      if (invoice === undefined) errors.push("Invoice could not be found");
+      else {
+        if (invoice.Status !== "AUTHORISED")
+          errors.push("Invoice must be approved before a credit note can be allocated to it.");
+        if (invoice.ContactID !== creditNote.ContactID)
+          errors.push("The credit note and the invoice must belong to the same contact.");
+        if (invoice.CurrencyCode !== creditNote.CurrencyCode)
+          errors.push("The credit note and the invoice must be in the same currency.");
+        if ((invoice.Type === "ACCREC") !== (creditNote.Type === "ACCRECCREDIT"))
+          errors.push("A sales credit note can only be allocated to a sales invoice.");
+        if (amount > amountDue(invoice)) errors.push("The amount allocated exceeds the amount due on the invoice.");
+      }
+      if (amount <= 0) errors.push("The amount allocated must be greater than zero.");
+      if (amount > remainingCredit(tenant, creditNote))
+        errors.push("The amount allocated exceeds the remaining credit.");
+      if (date === "invalid") errors.push("Date is not a valid date");
+      if (errors.length > 0 || invoice === undefined) return { ok: false, errors };
+      return {
+        ok: true,
+        commit: () => {
+          const on = typeof date === "number" ? date : startOfUtcDay(now);
+          const allocation: AllocationRecord = {
+            AllocationID: randomUUID(),
+            CreditNoteID: creditNote.CreditNoteID,
+            InvoiceID: invoice.InvoiceID,
+            Amount: amount,
+            Date: on,
+            IsDeleted: false,
+          };
+          tenant.allocations.set(allocation.AllocationID, allocation);
+          settleInvoice(invoice, { credited: amount }, on, now);
+          if (remainingCredit(tenant, creditNote) === 0) {
+            creditNote.Status = "PAID";
+            creditNote.FullyPaidOnDate = on;
+          }
+          creditNote.UpdatedDateUTC = now;
+          context.emit("INVOICE", invoice.InvoiceID, "UPDATE");
+          context.emit("CREDITNOTE", creditNote.CreditNoteID, "UPDATE");
+          return {
+            ...toXeroAllocation(tenant, allocation),
+            CreditNote: {
+              CreditNoteID: creditNote.CreditNoteID,
+              CreditNoteNumber: creditNote.CreditNoteNumber,
+              HasErrors: false,
+            },
+          };
+        },
+      };
+    },
+  );
 };

@@ -6,9 +6,7 @@ import { fromXeroDay } from "../model/ms-date";
 import type { ContactRecord, DocumentStatus, LineAmountTypes, Tenant, XeroObject } from "../store/types";
 import { findActiveContactByName, findContactByNumber, validateContact } from "./contacts";
 
-export type ContactResolution =
-  | { ok: true; contact: ContactRecord; isNew: boolean }
-  | { ok: false; error: string };
+export type ContactResolution = { ok: true; contact: ContactRecord; isNew: boolean } | { ok: false; error: string };
 
 /**
  * The contact an invoice names: by ContactID, ContactNumber, or Name. A name that matches no active contact creates a
@@ -20,7 +18,9 @@ export function resolveDocumentContact(tenant: Tenant, given: XeroObject, now: n
   const name = typeof given["Name"] === "string" ? given["Name"] : undefined;
   if (id !== undefined && id !== "") {
     const contact = tenant.contacts.get(id);
-    return contact === undefined ? { ok: false, error: "The contact could not be found." } : { ok: true, contact, isNew: false };
+    return contact === undefined
+      ? { ok: false, error: "The contact could not be found." }
+      : { ok: true, contact, isNew: false };
   }
   if (number !== undefined && number !== "") {
     const contact = findContactByNumber(tenant, number);
@@ -39,7 +39,9 @@ export function resolveDocumentContact(tenant: Tenant, given: XeroObject, now: n
       fields: number === undefined ? {} : { ContactNumber: number },
     };
     const errors = validateContact(tenant, created);
-    return errors.length > 0 ? { ok: false, error: errors[0] ?? "The contact is not valid." } : { ok: true, contact: created, isNew: true };
+    return errors.length > 0
+      ? { ok: false, error: errors[0] ?? "The contact is not valid." }
+      : { ok: true, contact: created, isNew: true };
   }
   return { ok: false, error: "A Contact must be specified for this type of transaction" };
 }
@@ -78,17 +80,25 @@ export function readDay(value: unknown): number | undefined | "invalid" {
 export function checkCurrency(tenant: Tenant, code: unknown): string | undefined {
   if (code === undefined) return undefined;
   // A document's currency must be one the organisation has: https://developer.xero.com/documentation/api/accounting/currencies
-  return typeof code === "string" && tenant.currencies.has(code) ? undefined : `The currency '${String(code)}' is not enabled for this organisation.`;
+  return typeof code === "string" && tenant.currencies.has(code)
+    ? undefined
+    : `The currency '${typeof code === "string" ? code : JSON.stringify(code)}' is not enabled for this organisation.`;
 }
 
 export function checkBrandingTheme(tenant: Tenant, id: unknown): string | undefined {
   if (id === undefined) return undefined;
   // https://developer.xero.com/documentation/api/accounting/brandingthemes
-  return typeof id === "string" && tenant.brandingThemes.has(id.toLowerCase()) ? undefined : "The branding theme could not be found.";
+  return typeof id === "string" && tenant.brandingThemes.has(id.toLowerCase())
+    ? undefined
+    : "The branding theme could not be found.";
 }
 
 /** The next free number of the form PREFIX-0001 (invoice and credit note numbering). */
-export function nextDocumentNumber(prefix: string, sequence: { value: number }, taken: (number: string) => boolean): string {
+export function nextDocumentNumber(
+  prefix: string,
+  sequence: { value: number },
+  taken: (number: string) => boolean,
+): string {
   for (;;) {
     sequence.value += 1;
     const candidate = `${prefix}-${String(sequence.value).padStart(4, "0")}`;

@@ -24,12 +24,31 @@ import { fromLineItem, toLineItems, toTotals } from "./line-items";
 
 const invoiceTypes = ["ACCPAY", "ACCREC"] as const;
 
-export const amountDue = (invoice: InvoiceRecord): number => roundMoney(invoice.Total - invoice.AmountPaid - invoice.AmountCredited);
+export const amountDue = (invoice: InvoiceRecord): number =>
+  roundMoney(invoice.Total - invoice.AmountPaid - invoice.AmountCredited);
 
 const invoiceFields = new Set([
-  "InvoiceID", "InvoiceNumber", "Type", "Status", "Reference", "Date", "DueDate", "UpdatedDateUTC", "AmountDue", "AmountPaid",
-  "AmountCredited", "Total", "SubTotal", "TotalTax", "CurrencyCode", "SentToContact", "BrandingThemeID", "FullyPaidOnDate",
-  "Contact.ContactID", "Contact.Name", "Contact.ContactNumber",
+  "InvoiceID",
+  "InvoiceNumber",
+  "Type",
+  "Status",
+  "Reference",
+  "Date",
+  "DueDate",
+  "UpdatedDateUTC",
+  "AmountDue",
+  "AmountPaid",
+  "AmountCredited",
+  "Total",
+  "SubTotal",
+  "TotalTax",
+  "CurrencyCode",
+  "SentToContact",
+  "BrandingThemeID",
+  "FullyPaidOnDate",
+  "Contact.ContactID",
+  "Contact.Name",
+  "Contact.ContactNumber",
 ]);
 
 export function invoiceListType(tenant: Tenant): ListType<InvoiceRecord> {
@@ -54,9 +73,17 @@ export interface InvoiceRenderOptions {
   withLineItems: boolean;
 }
 
-export function toXeroInvoice(tenant: Tenant, invoice: InvoiceRecord, options: InvoiceRenderOptions = { withLineItems: true }): XeroObject {
-  const payments = [...tenant.payments.values()].filter((payment) => payment.InvoiceID === invoice.InvoiceID && payment.Status === "AUTHORISED");
-  const allocations = [...tenant.allocations.values()].filter((allocation) => allocation.InvoiceID === invoice.InvoiceID && !allocation.IsDeleted);
+export function toXeroInvoice(
+  tenant: Tenant,
+  invoice: InvoiceRecord,
+  options: InvoiceRenderOptions = { withLineItems: true },
+): XeroObject {
+  const payments = [...tenant.payments.values()].filter(
+    (payment) => payment.InvoiceID === invoice.InvoiceID && payment.Status === "AUTHORISED",
+  );
+  const allocations = [...tenant.allocations.values()].filter(
+    (allocation) => allocation.InvoiceID === invoice.InvoiceID && !allocation.IsDeleted,
+  );
   return {
     Type: invoice.Type,
     InvoiceID: invoice.InvoiceID,
@@ -94,8 +121,12 @@ export function toXeroInvoice(tenant: Tenant, invoice: InvoiceRecord, options: I
     Contact: toNestedContact(tenant.contacts.get(invoice.ContactID)),
     DateString: toDateString(invoice.Date),
     Date: toMsDate(invoice.Date),
-    ...(invoice.DueDate === undefined ? {} : { DueDateString: toDateString(invoice.DueDate), DueDate: toMsDate(invoice.DueDate) }),
-    ...(invoice.ExpectedPaymentDate === undefined ? {} : { ExpectedPaymentDate: toMsDate(invoice.ExpectedPaymentDate) }),
+    ...(invoice.DueDate === undefined
+      ? {}
+      : { DueDateString: toDateString(invoice.DueDate), DueDate: toMsDate(invoice.DueDate) }),
+    ...(invoice.ExpectedPaymentDate === undefined
+      ? {}
+      : { ExpectedPaymentDate: toMsDate(invoice.ExpectedPaymentDate) }),
     ...(invoice.PlannedPaymentDate === undefined ? {} : { PlannedPaymentDate: toMsDate(invoice.PlannedPaymentDate) }),
     ...(invoice.BrandingThemeID === undefined ? {} : { BrandingThemeID: invoice.BrandingThemeID }),
     ...(invoice.Url === undefined ? {} : { Url: invoice.Url }),
@@ -113,7 +144,21 @@ export function toXeroInvoice(tenant: Tenant, invoice: InvoiceRecord, options: I
 }
 
 /** Fields that may still change once money has been applied to an invoice. */
-const editableWhenPaid = new Set(["InvoiceID", "InvoiceNumber", "SentToContact", "Reference", "ExpectedPaymentDate", "PlannedPaymentDate", "Url", "Status", "Type", "Contact", "HasErrors", "HasAttachments", "IsDiscounted"]);
+const editableWhenPaid = new Set([
+  "InvoiceID",
+  "InvoiceNumber",
+  "SentToContact",
+  "Reference",
+  "ExpectedPaymentDate",
+  "PlannedPaymentDate",
+  "Url",
+  "Status",
+  "Type",
+  "Contact",
+  "HasErrors",
+  "HasAttachments",
+  "IsDiscounted",
+]);
 
 function isInvoiceNumberTaken(tenant: Tenant, number: string, exceptId?: string): boolean {
   for (const invoice of tenant.invoices.values()) {
@@ -125,24 +170,37 @@ function isInvoiceNumberTaken(tenant: Tenant, number: string, exceptId?: string)
 }
 
 /** Validates one invoice element (a create when `existing` is undefined) and answers how to save it. */
-export function prepareInvoice(context: HandlerContext, element: XeroObject, existing: InvoiceRecord | undefined): ElementOutcome {
+export function prepareInvoice(
+  context: HandlerContext,
+  element: XeroObject,
+  existing: InvoiceRecord | undefined,
+): ElementOutcome {
   const { tenant, now } = context;
   const errors: string[] = [];
   const type = (element["Type"] ?? existing?.Type) as string | undefined;
   if (type === undefined) errors.push("Invoice Type must be specified");
-  else if (!(invoiceTypes as readonly string[]).includes(type)) errors.push(`Invoice Type '${type}' is not valid for an invoice`);
+  else if (!(invoiceTypes as readonly string[]).includes(type))
+    errors.push(`Invoice Type '${type}' is not valid for an invoice`);
 
   const requested = element["Status"] as DocumentStatus | undefined;
   const status: DocumentStatus = requested ?? existing?.Status ?? "DRAFT";
-  if (existing === undefined && !creatableStatuses.includes(status)) errors.push("Invoice not of valid status for creation");
-  if (existing !== undefined && !canChangeStatus(existing.Status, status)) errors.push("Invoice not of valid status for modification");
-  if (existing !== undefined && status === "VOIDED" && existing.Status !== "VOIDED" && (existing.AmountPaid > 0 || existing.AmountCredited > 0)) {
+  if (existing === undefined && !creatableStatuses.includes(status))
+    errors.push("Invoice not of valid status for creation");
+  if (existing !== undefined && !canChangeStatus(existing.Status, status))
+    errors.push("Invoice not of valid status for modification");
+  if (
+    existing !== undefined &&
+    status === "VOIDED" &&
+    existing.Status !== "VOIDED" &&
+    (existing.AmountPaid > 0 || existing.AmountCredited > 0)
+  ) {
     errors.push("Invoice not of valid status for modification");
   }
   // Once a payment or credit note is applied, only a few header fields may change.
   if (existing !== undefined && (existing.AmountPaid > 0 || existing.AmountCredited > 0)) {
     const changed = Object.keys(element).filter((key) => element[key] !== undefined && !editableWhenPaid.has(key));
-    if (changed.length > 0) errors.push("This document cannot be edited as it has a payment or credit note allocated to it.");
+    if (changed.length > 0)
+      errors.push("This document cannot be edited as it has a payment or credit note allocated to it.");
   }
 
   // The contact: archived contacts cannot go on new invoices (https://developer.xero.com/documentation/api/accounting/contacts#archiving-contacts).
@@ -155,7 +213,8 @@ export function prepareInvoice(context: HandlerContext, element: XeroObject, exi
     else {
       contact = resolved.contact;
       if (resolved.isNew) newContact = resolved.contact;
-      else if (contact.ContactStatus === "ARCHIVED") errors.push("The contact has been archived and cannot be used on new transactions.");
+      else if (contact.ContactStatus === "ARCHIVED")
+        errors.push("The contact has been archived and cannot be used on new transactions.");
     }
   } else if (contact === undefined) {
     errors.push("A Contact must be specified for this type of transaction");
@@ -163,11 +222,20 @@ export function prepareInvoice(context: HandlerContext, element: XeroObject, exi
 
   const lineAmountTypes = toLineAmountTypes(element["LineAmountTypes"], existing?.LineAmountTypes ?? "Exclusive");
   const lineInputs = Array.isArray(element["LineItems"]) ? (element["LineItems"] as XeroObject[]) : undefined;
-  const { lines, errors: lineErrors } = lineInputs === undefined && existing !== undefined && element["LineAmountTypes"] === undefined && !(isApproved(status) && !isApproved(existing.Status))
-    ? { lines: existing.LineItems, errors: [] }
-    : toLineItems(tenant, lineInputs ?? existing?.LineItems.map(fromLineItem) ?? [], { lineAmountTypes, unitdp: context.unitdp, approved: isApproved(status) });
+  const { lines, errors: lineErrors } =
+    lineInputs === undefined &&
+    existing !== undefined &&
+    element["LineAmountTypes"] === undefined &&
+    !(isApproved(status) && !isApproved(existing.Status))
+      ? { lines: existing.LineItems, errors: [] }
+      : toLineItems(tenant, lineInputs ?? existing?.LineItems.map(fromLineItem) ?? [], {
+          lineAmountTypes,
+          unitdp: context.unitdp,
+          approved: isApproved(status),
+        });
   errors.push(...lineErrors);
-  if (status !== "DRAFT" && status !== "DELETED" && status !== "VOIDED" && lines.length === 0) errors.push("One or more line items must be specified");
+  if (status !== "DRAFT" && status !== "DELETED" && status !== "VOIDED" && lines.length === 0)
+    errors.push("One or more line items must be specified");
 
   const date = readDay(element["Date"]);
   const dueDate = readDay(element["DueDate"]);
@@ -184,18 +252,25 @@ export function prepareInvoice(context: HandlerContext, element: XeroObject, exi
 
   // Invoice numbers of sales invoices are unique; Xero numbers them INV-0001, … when none is given.
   // https://developer.xero.com/documentation/api/accounting/invoices#post-invoices (InvoiceNumber)
-  const givenNumber = typeof element["InvoiceNumber"] === "string" && element["InvoiceNumber"] !== "" ? element["InvoiceNumber"] : undefined;
-  if (type === "ACCREC" && givenNumber !== undefined && isInvoiceNumberTaken(tenant, givenNumber, existing?.InvoiceID)) errors.push("Invoice # must be unique.");
+  const givenNumber =
+    typeof element["InvoiceNumber"] === "string" && element["InvoiceNumber"] !== ""
+      ? element["InvoiceNumber"]
+      : undefined;
+  if (type === "ACCREC" && givenNumber !== undefined && isInvoiceNumberTaken(tenant, givenNumber, existing?.InvoiceID))
+    errors.push("Invoice # must be unique.");
 
   // SentToContact may be set only on approved invoices: https://developer.xero.com/documentation/api/accounting/invoices#post-invoices
-  const sentToContact = typeof element["SentToContact"] === "boolean" ? element["SentToContact"] : (existing?.SentToContact ?? false);
-  if (element["SentToContact"] === true && !isApproved(status)) errors.push("Only approved invoices can be marked as sent to contact.");
+  const sentToContact =
+    typeof element["SentToContact"] === "boolean" ? element["SentToContact"] : (existing?.SentToContact ?? false);
+  if (element["SentToContact"] === true && !isApproved(status))
+    errors.push("Only approved invoices can be marked as sent to contact.");
 
   if (errors.length > 0 || type === undefined || contact === undefined) return { ok: false, errors };
 
   const totals = toTotals(lines, lineAmountTypes);
   const paidAndCredited = roundMoney((existing?.AmountPaid ?? 0) + (existing?.AmountCredited ?? 0));
-  if (totals.Total < paidAndCredited) return { ok: false, errors: ["The invoice total cannot be less than the amount already paid or credited."] };
+  if (totals.Total < paidAndCredited)
+    return { ok: false, errors: ["The invoice total cannot be less than the amount already paid or credited."] };
   const chosenContact = contact;
   const invoiceNumber = givenNumber ?? existing?.InvoiceNumber;
   return {
@@ -209,24 +284,46 @@ export function prepareInvoice(context: HandlerContext, element: XeroObject, exi
       if (type === "ACCREC") chosenContact.IsCustomer = true;
       else chosenContact.IsSupplier = true;
       const sequence = { value: tenant.sequences.invoice };
-      const number = invoiceNumber ?? (type === "ACCREC" ? nextDocumentNumber("INV", sequence, (candidate) => isInvoiceNumberTaken(tenant, candidate)) : "");
+      const number =
+        invoiceNumber ??
+        (type === "ACCREC"
+          ? nextDocumentNumber("INV", sequence, (candidate) => isInvoiceNumberTaken(tenant, candidate))
+          : "");
       tenant.sequences.invoice = sequence.value;
       const record: InvoiceRecord = {
         InvoiceID: existing?.InvoiceID ?? randomUUID(),
         Type: type,
         ContactID: chosenContact.ContactID,
         Date: typeof date === "number" ? date : (existing?.Date ?? startOfUtcDay(now)),
-        ...(typeof dueDate === "number" ? { DueDate: dueDate } : existing?.DueDate === undefined ? {} : { DueDate: existing.DueDate }),
-        ...(typeof expected === "number" ? { ExpectedPaymentDate: expected } : existing?.ExpectedPaymentDate === undefined ? {} : { ExpectedPaymentDate: existing.ExpectedPaymentDate }),
-        ...(typeof planned === "number" ? { PlannedPaymentDate: planned } : existing?.PlannedPaymentDate === undefined ? {} : { PlannedPaymentDate: existing.PlannedPaymentDate }),
+        ...(typeof dueDate === "number"
+          ? { DueDate: dueDate }
+          : existing?.DueDate === undefined
+            ? {}
+            : { DueDate: existing.DueDate }),
+        ...(typeof expected === "number"
+          ? { ExpectedPaymentDate: expected }
+          : existing?.ExpectedPaymentDate === undefined
+            ? {}
+            : { ExpectedPaymentDate: existing.ExpectedPaymentDate }),
+        ...(typeof planned === "number"
+          ? { PlannedPaymentDate: planned }
+          : existing?.PlannedPaymentDate === undefined
+            ? {}
+            : { PlannedPaymentDate: existing.PlannedPaymentDate }),
         LineAmountTypes: lineAmountTypes,
         LineItems: lines,
         InvoiceNumber: number,
         ...pick(element, existing, "Reference"),
         ...pick(element, existing, "Url"),
-        ...(typeof element["BrandingThemeID"] === "string" ? { BrandingThemeID: element["BrandingThemeID"].toLowerCase() } : existing?.BrandingThemeID === undefined ? {} : { BrandingThemeID: existing.BrandingThemeID }),
-        CurrencyCode: (element["CurrencyCode"] as string | undefined) ?? existing?.CurrencyCode ?? tenant.organisation.BaseCurrency,
-        CurrencyRate: typeof element["CurrencyRate"] === "number" ? element["CurrencyRate"] : (existing?.CurrencyRate ?? 1),
+        ...(typeof element["BrandingThemeID"] === "string"
+          ? { BrandingThemeID: element["BrandingThemeID"].toLowerCase() }
+          : existing?.BrandingThemeID === undefined
+            ? {}
+            : { BrandingThemeID: existing.BrandingThemeID }),
+        CurrencyCode:
+          (element["CurrencyCode"] as string | undefined) ?? existing?.CurrencyCode ?? tenant.organisation.BaseCurrency,
+        CurrencyRate:
+          typeof element["CurrencyRate"] === "number" ? element["CurrencyRate"] : (existing?.CurrencyRate ?? 1),
         Status: status,
         SentToContact: sentToContact,
         AmountPaid: existing?.AmountPaid ?? 0,
@@ -243,7 +340,11 @@ export function prepareInvoice(context: HandlerContext, element: XeroObject, exi
   };
 }
 
-function pick(element: XeroObject, existing: InvoiceRecord | undefined, key: "Reference" | "Url"): Partial<Pick<InvoiceRecord, "Reference" | "Url">> {
+function pick(
+  element: XeroObject,
+  existing: InvoiceRecord | undefined,
+  key: "Reference" | "Url",
+): Partial<Pick<InvoiceRecord, "Reference" | "Url">> {
   const value = element[key];
   if (typeof value === "string") return { [key]: value };
   const kept = existing?.[key];
@@ -254,7 +355,8 @@ function findInvoice(tenant: Tenant, idOrNumber: string): InvoiceRecord | undefi
   const byId = tenant.invoices.get(idOrNumber.toLowerCase());
   if (byId !== undefined) return byId;
   // GET /Invoices/{InvoiceNumber} also works: https://developer.xero.com/documentation/api/accounting/invoices#get-invoices
-  for (const invoice of tenant.invoices.values()) if (invoice.InvoiceNumber !== "" && invoice.InvoiceNumber === idOrNumber) return invoice;
+  for (const invoice of tenant.invoices.values())
+    if (invoice.InvoiceNumber !== "" && invoice.InvoiceNumber === idOrNumber) return invoice;
   return undefined;
 }
 
@@ -277,14 +379,21 @@ export const getInvoices: Handler = (context) => {
   if (contactIds !== undefined) invoices = invoices.filter((invoice) => contactIds.includes(invoice.ContactID));
   if (statuses !== undefined) invoices = invoices.filter((invoice) => statuses.includes(invoice.Status));
   if (searchTerm !== undefined && searchTerm !== "") {
-    invoices = invoices.filter((invoice) => invoice.InvoiceNumber.toLowerCase().includes(searchTerm) || (invoice.Reference ?? "").toLowerCase().includes(searchTerm));
+    invoices = invoices.filter(
+      (invoice) =>
+        invoice.InvoiceNumber.toLowerCase().includes(searchTerm) ||
+        (invoice.Reference ?? "").toLowerCase().includes(searchTerm),
+    );
   }
   const listQuery = toListQuery(query, context.headers);
   const { items, pagination } = applyListQuery(invoices, invoiceListType(tenant), listQuery);
   const withLineItems = listQuery.page !== undefined && query.get("summaryOnly") !== "true";
   return {
     status: 200,
-    body: toEnvelope(context, { ...(pagination === undefined ? {} : { pagination }), Invoices: items.map((invoice) => toXeroInvoice(tenant, invoice, { withLineItems })) }),
+    body: toEnvelope(context, {
+      ...(pagination === undefined ? {} : { pagination }),
+      Invoices: items.map((invoice) => toXeroInvoice(tenant, invoice, { withLineItems })),
+    }),
   };
 };
 
@@ -299,25 +408,44 @@ function existingFor(context: HandlerContext, element: XeroObject): InvoiceRecor
   const number = element["InvoiceNumber"];
   if (typeof number !== "string" || number === "") return undefined;
   for (const invoice of context.tenant.invoices.values()) {
-    if (invoice.Type === "ACCREC" && invoice.InvoiceNumber === number && invoice.Status !== "DELETED" && invoice.Status !== "VOIDED") return invoice;
+    if (
+      invoice.Type === "ACCREC" &&
+      invoice.InvoiceNumber === number &&
+      invoice.Status !== "DELETED" &&
+      invoice.Status !== "VOIDED"
+    )
+      return invoice;
   }
   return undefined;
 }
 
 export const createInvoices: Handler = (context) =>
-  saveBatch(context, bodyElements(context.body, "Invoices"), { collection: "Invoices", errorFlag: "HasErrors" }, (element) => prepareInvoice(context, element, undefined));
+  saveBatch(
+    context,
+    bodyElements(context.body, "Invoices"),
+    { collection: "Invoices", errorFlag: "HasErrors" },
+    (element) => prepareInvoice(context, element, undefined),
+  );
 
 export const updateOrCreateInvoices: Handler = (context) =>
-  saveBatch(context, bodyElements(context.body, "Invoices"), { collection: "Invoices", errorFlag: "HasErrors" }, (element) => {
-    const existing = existingFor(context, element);
-    if (existing === "missing") return { ok: false, errors: ["Invoice could not be found"] };
-    return prepareInvoice(context, element, existing);
-  });
+  saveBatch(
+    context,
+    bodyElements(context.body, "Invoices"),
+    { collection: "Invoices", errorFlag: "HasErrors" },
+    (element) => {
+      const existing = existingFor(context, element);
+      if (existing === "missing") return { ok: false, errors: ["Invoice could not be found"] };
+      return prepareInvoice(context, element, existing);
+    },
+  );
 
 export const updateInvoice: Handler = (context) => {
   const invoice = requireInvoice(context);
-  return saveBatch(context, bodyElements(context.body, "Invoices").slice(0, 1), { collection: "Invoices", errorFlag: "HasErrors" }, (element) =>
-    prepareInvoice(context, element, invoice),
+  return saveBatch(
+    context,
+    bodyElements(context.body, "Invoices").slice(0, 1),
+    { collection: "Invoices", errorFlag: "HasErrors" },
+    (element) => prepareInvoice(context, element, invoice),
   );
 };
 
@@ -325,10 +453,20 @@ export const updateInvoice: Handler = (context) => {
 // https://developer.xero.com/documentation/api/accounting/invoices#retrieving-the-online-invoice-url
 export const getOnlineInvoice: Handler = (context): XeroAnswer => {
   const invoice = requireInvoice(context);
-  if (invoice.Type !== "ACCREC" || invoice.Status === "DRAFT" || invoice.Status === "DELETED" || invoice.Status === "VOIDED") {
+  if (
+    invoice.Type !== "ACCREC" ||
+    invoice.Status === "DRAFT" ||
+    invoice.Status === "DELETED" ||
+    invoice.Status === "VOIDED"
+  ) {
     return toValidationMessage("An online invoice can only be retrieved for an approved sales invoice.");
   }
-  return { status: 200, body: toEnvelope(context, { OnlineInvoices: [{ OnlineInvoiceUrl: `${context.baseUrl}/in/${context.tenant.tenantId}/${invoice.InvoiceID}` }] }) };
+  return {
+    status: 200,
+    body: toEnvelope(context, {
+      OnlineInvoices: [{ OnlineInvoiceUrl: `${context.baseUrl}/in/${context.tenant.tenantId}/${invoice.InvoiceID}` }],
+    }),
+  };
 };
 
 // Emailing from Xero: only sales invoices that are SUBMITTED, AUTHORISED or PAID, to a contact with an email address.
@@ -339,7 +477,8 @@ export const emailInvoice: Handler = (context): XeroAnswer => {
     return toValidationMessage("Invoice not of valid status for sending.");
   }
   const email = context.tenant.contacts.get(invoice.ContactID)?.fields["EmailAddress"];
-  if (typeof email !== "string" || email.trim() === "") return toValidationMessage("The contact does not have an email address.");
+  if (typeof email !== "string" || email.trim() === "")
+    return toValidationMessage("The contact does not have an email address.");
   invoice.emailedAt = context.now;
   // Xero marks an invoice it emails as sent to the contact.
   invoice.SentToContact = true;

@@ -9,7 +9,16 @@ import { saveBatch, type ElementOutcome } from "./batch";
 import { bodyElements, toEnvelope, type Handler, type HandlerContext } from "./context";
 import { findAccountByCode } from "./line-items";
 
-const writableFields = ["Name", "Description", "PurchaseDescription", "PurchaseDetails", "SalesDetails", "IsSold", "IsPurchased", "InventoryAssetAccountCode"] as const;
+const writableFields = [
+  "Name",
+  "Description",
+  "PurchaseDescription",
+  "PurchaseDetails",
+  "SalesDetails",
+  "IsSold",
+  "IsPurchased",
+  "InventoryAssetAccountCode",
+] as const;
 
 export const itemListType: ListType<ItemRecord> = {
   typeName: "Item",
@@ -43,14 +52,17 @@ function prepareItem(context: HandlerContext, element: XeroObject, existing: Ite
   if (code === undefined || code.trim() === "") errors.push("Item code must be specified.");
   else {
     const clash = findItem(tenant, code);
-    if (clash !== undefined && clash.ItemID !== existing?.ItemID && clash.Code === code) errors.push(`Item code '${code}' already exists.`);
+    if (clash !== undefined && clash.ItemID !== existing?.ItemID && clash.Code === code)
+      errors.push(`Item code '${code}' already exists.`);
   }
   for (const details of ["SalesDetails", "PurchaseDetails"] as const) {
     const given = element[details] as XeroObject | undefined;
     const accountCode = given?.["AccountCode"];
-    if (typeof accountCode === "string" && findAccountByCode(tenant, accountCode)?.Status !== "ACTIVE") errors.push(`Account code '${accountCode}' is not a valid code for this document.`);
+    if (typeof accountCode === "string" && findAccountByCode(tenant, accountCode)?.Status !== "ACTIVE")
+      errors.push(`Account code '${accountCode}' is not a valid code for this document.`);
     const taxType = given?.["TaxType"];
-    if (typeof taxType === "string" && tenant.taxRates.get(taxType)?.Status !== "ACTIVE") errors.push(`The TaxType code '${taxType}' does not exist or cannot be used with this type of transaction.`);
+    if (typeof taxType === "string" && tenant.taxRates.get(taxType)?.Status !== "ACTIVE")
+      errors.push(`The TaxType code '${taxType}' does not exist or cannot be used with this type of transaction.`);
   }
   if (errors.length > 0 || code === undefined) return { ok: false, errors };
   return {
@@ -66,7 +78,11 @@ function prepareItem(context: HandlerContext, element: XeroObject, existing: Ite
 }
 
 export const getItems: Handler = (context) => {
-  const { items } = applyListQuery([...context.tenant.items.values()], itemListType, toListQuery(context.query, context.headers));
+  const { items } = applyListQuery(
+    [...context.tenant.items.values()],
+    itemListType,
+    toListQuery(context.query, context.headers),
+  );
   return { status: 200, body: toEnvelope(context, { Items: items.map(toXeroItem) }) };
 };
 
@@ -77,18 +93,26 @@ export const getItem: Handler = (context) => {
 };
 
 export const createItems: Handler = (context) =>
-  saveBatch(context, bodyElements(context.body, "Items"), { collection: "Items" }, (element) => prepareItem(context, element, undefined));
+  saveBatch(context, bodyElements(context.body, "Items"), { collection: "Items" }, (element) =>
+    prepareItem(context, element, undefined),
+  );
 
 export const updateOrCreateItems: Handler = (context) =>
   saveBatch(context, bodyElements(context.body, "Items"), { collection: "Items" }, (element) => {
     const id = element["ItemID"];
-    const existing = typeof id === "string" && id !== "" ? context.tenant.items.get(id.toLowerCase()) : findItem(context.tenant, String(element["Code"] ?? ""));
-    if (typeof id === "string" && id !== "" && existing === undefined) return { ok: false, errors: ["Item could not be found"] };
+    const existing =
+      typeof id === "string" && id !== ""
+        ? context.tenant.items.get(id.toLowerCase())
+        : findItem(context.tenant, typeof element["Code"] === "string" ? element["Code"] : "");
+    if (typeof id === "string" && id !== "" && existing === undefined)
+      return { ok: false, errors: ["Item could not be found"] };
     return prepareItem(context, element, existing);
   });
 
 export const updateItem: Handler = (context) => {
   const item = findItem(context.tenant, context.params[0] ?? "");
   if (item === undefined) throw new XeroHttpError(toNotFound());
-  return saveBatch(context, bodyElements(context.body, "Items").slice(0, 1), { collection: "Items" }, (element) => prepareItem(context, element, item));
+  return saveBatch(context, bodyElements(context.body, "Items").slice(0, 1), { collection: "Items" }, (element) =>
+    prepareItem(context, element, item),
+  );
 };

@@ -13,8 +13,10 @@ export interface LineOptions {
   approved: boolean;
 }
 
-const asString = (value: unknown): string | undefined => (typeof value === "string" && value !== "" ? value : undefined);
-const asNumber = (value: unknown): number | undefined => (typeof value === "number" && Number.isFinite(value) ? value : undefined);
+const asString = (value: unknown): string | undefined =>
+  typeof value === "string" && value !== "" ? value : undefined;
+const asNumber = (value: unknown): number | undefined =>
+  typeof value === "number" && Number.isFinite(value) ? value : undefined;
 
 export function findAccountByCode(tenant: Tenant, code: string): AccountRecord | undefined {
   for (const account of tenant.accounts.values()) if (account.Code === code) return account;
@@ -25,7 +27,8 @@ function resolveAccount(tenant: Tenant, input: XeroObject, errors: string[]): Ac
   const code = asString(input["AccountCode"]);
   const id = asString(input["AccountID"]);
   // Account codes must exist and be active: https://developer.xero.com/documentation/api/accounting/invoices#line-items
-  const account = code !== undefined ? findAccountByCode(tenant, code) : id !== undefined ? tenant.accounts.get(id) : undefined;
+  const account =
+    code !== undefined ? findAccountByCode(tenant, code) : id !== undefined ? tenant.accounts.get(id) : undefined;
   if ((code !== undefined || id !== undefined) && (account === undefined || account.Status !== "ACTIVE")) {
     errors.push(`Account code '${code ?? id ?? ""}' is not a valid code for this document.`);
     return undefined;
@@ -43,7 +46,10 @@ function resolveTracking(tenant: Tenant, input: XeroObject, errors: string[]): L
     const categoryId = asString(entry["TrackingCategoryID"]);
     const name = asString(entry["Name"]);
     const category = [...tenant.trackingCategories.values()].find(
-      (candidate) => candidate.Status === "ACTIVE" && (candidate.TrackingCategoryID === categoryId || (categoryId === undefined && candidate.Name.toLowerCase() === name?.toLowerCase())),
+      (candidate) =>
+        candidate.Status === "ACTIVE" &&
+        (candidate.TrackingCategoryID === categoryId ||
+          (categoryId === undefined && candidate.Name.toLowerCase() === name?.toLowerCase())),
     );
     if (category === undefined) {
       errors.push(`The tracking category '${name ?? categoryId ?? ""}' is not valid.`);
@@ -52,28 +58,50 @@ function resolveTracking(tenant: Tenant, input: XeroObject, errors: string[]): L
     const optionId = asString(entry["TrackingOptionID"]);
     const optionName = asString(entry["Option"]);
     const option = category.Options.find(
-      (candidate) => candidate.Status === "ACTIVE" && (candidate.TrackingOptionID === optionId || (optionId === undefined && candidate.Name.toLowerCase() === optionName?.toLowerCase())),
+      (candidate) =>
+        candidate.Status === "ACTIVE" &&
+        (candidate.TrackingOptionID === optionId ||
+          (optionId === undefined && candidate.Name.toLowerCase() === optionName?.toLowerCase())),
     );
     if (option === undefined) {
-      errors.push(`The tracking option '${optionName ?? optionId ?? ""}' is not valid for the tracking category '${category.Name}'.`);
+      errors.push(
+        `The tracking option '${optionName ?? optionId ?? ""}' is not valid for the tracking category '${category.Name}'.`,
+      );
       continue;
     }
-    out.push({ TrackingCategoryID: category.TrackingCategoryID, TrackingOptionID: option.TrackingOptionID, Name: category.Name, Option: option.Name });
+    out.push({
+      TrackingCategoryID: category.TrackingCategoryID,
+      TrackingOptionID: option.TrackingOptionID,
+      Name: category.Name,
+      Option: option.Name,
+    });
   }
   return out;
 }
 
 /** Checks the lines against the organisation's settings and computes each line's amounts. */
-export function toLineItems(tenant: Tenant, inputs: readonly XeroObject[], options: LineOptions): { lines: LineItemRecord[]; errors: string[] } {
+export function toLineItems(
+  tenant: Tenant,
+  inputs: readonly XeroObject[],
+  options: LineOptions,
+): { lines: LineItemRecord[]; errors: string[] } {
   const errors: string[] = [];
   const lines = inputs.map((input): LineItemRecord => {
     const itemCode = asString(input["ItemCode"]);
-    const item = itemCode === undefined ? undefined : [...tenant.items.values()].find((candidate) => candidate.Code === itemCode);
+    const item =
+      itemCode === undefined ? undefined : [...tenant.items.values()].find((candidate) => candidate.Code === itemCode);
     if (itemCode !== undefined && item === undefined) errors.push(`Item code '${itemCode}' is not valid.`);
     // An item fills the line's description, price, account and tax type where the line leaves them out.
     const sales = (item?.fields["SalesDetails"] ?? {}) as XeroObject;
     const withItem: XeroObject = {
-      ...(item === undefined ? {} : { Description: item.fields["Description"], UnitAmount: sales["UnitPrice"], AccountCode: sales["AccountCode"], TaxType: sales["TaxType"] }),
+      ...(item === undefined
+        ? {}
+        : {
+            Description: item.fields["Description"],
+            UnitAmount: sales["UnitPrice"],
+            AccountCode: sales["AccountCode"],
+            TaxType: sales["TaxType"],
+          }),
       ...Object.fromEntries(Object.entries(input).filter(([, value]) => value !== undefined && value !== null)),
     };
     const errorsBefore = errors.length;
@@ -90,11 +118,17 @@ export function toLineItems(tenant: Tenant, inputs: readonly XeroObject[], optio
     }
     const quantity = roundTo(asNumber(withItem["Quantity"]) ?? 1, 4);
     const given = asNumber(withItem["LineAmount"]);
-    const unitAmount = roundTo(asNumber(withItem["UnitAmount"]) ?? (given !== undefined && quantity !== 0 ? given / quantity : 0), options.unitdp);
+    const unitAmount = roundTo(
+      asNumber(withItem["UnitAmount"]) ?? (given !== undefined && quantity !== 0 ? given / quantity : 0),
+      options.unitdp,
+    );
     const discountRate = asNumber(withItem["DiscountRate"]);
     const lineAmount = roundMoney(quantity * unitAmount * (1 - (discountRate ?? 0) / 100));
     const rate = options.lineAmountTypes === "NoTax" ? 0 : (taxRate?.EffectiveRate ?? 0) / 100;
-    const taxAmount = options.lineAmountTypes === "Inclusive" ? roundMoney(lineAmount - lineAmount / (1 + rate)) : roundMoney(lineAmount * rate);
+    const taxAmount =
+      options.lineAmountTypes === "Inclusive"
+        ? roundMoney(lineAmount - lineAmount / (1 + rate))
+        : roundMoney(lineAmount * rate);
     const description = asString(withItem["Description"]);
     return {
       LineItemID: asString(input["LineItemID"]) ?? randomUUID(),
@@ -117,7 +151,8 @@ export function toLineItems(tenant: Tenant, inputs: readonly XeroObject[], optio
 export function toTotals(lines: readonly LineItemRecord[], lineAmountTypes: LineAmountTypes): Totals {
   const lineTotal = sum(lines.map((line) => line.LineAmount));
   const totalTax = sum(lines.map((line) => line.TaxAmount));
-  if (lineAmountTypes === "Inclusive") return { SubTotal: roundMoney(lineTotal - totalTax), TotalTax: totalTax, Total: lineTotal };
+  if (lineAmountTypes === "Inclusive")
+    return { SubTotal: roundMoney(lineTotal - totalTax), TotalTax: totalTax, Total: lineTotal };
   return { SubTotal: lineTotal, TotalTax: totalTax, Total: roundMoney(lineTotal + totalTax) };
 }
 

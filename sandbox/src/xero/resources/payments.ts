@@ -14,8 +14,20 @@ import { amountDue } from "./invoices";
 import { findAccountByCode } from "./line-items";
 
 const paymentFields = new Set([
-  "PaymentID", "PaymentType", "Status", "Date", "Amount", "Reference", "UpdatedDateUTC", "IsReconciled",
-  "Invoice.InvoiceID", "Invoice.InvoiceNumber", "Invoice.Type", "Invoice.Contact.ContactID", "Account.AccountID", "Account.Code",
+  "PaymentID",
+  "PaymentType",
+  "Status",
+  "Date",
+  "Amount",
+  "Reference",
+  "UpdatedDateUTC",
+  "IsReconciled",
+  "Invoice.InvoiceID",
+  "Invoice.InvoiceNumber",
+  "Invoice.Type",
+  "Invoice.Contact.ContactID",
+  "Account.AccountID",
+  "Account.Code",
 ]);
 
 export function paymentListType(tenant: Tenant): ListType<PaymentRecord> {
@@ -26,7 +38,12 @@ export function paymentListType(tenant: Tenant): ListType<PaymentRecord> {
       const invoice = tenant.invoices.get(payment.InvoiceID);
       return {
         ...payment,
-        Invoice: { InvoiceID: payment.InvoiceID, InvoiceNumber: invoice?.InvoiceNumber, Type: invoice?.Type, Contact: { ContactID: invoice?.ContactID } },
+        Invoice: {
+          InvoiceID: payment.InvoiceID,
+          InvoiceNumber: invoice?.InvoiceNumber,
+          Type: invoice?.Type,
+          Contact: { ContactID: invoice?.ContactID },
+        },
         Account: { AccountID: payment.AccountID, Code: tenant.accounts.get(payment.AccountID)?.Code },
       };
     },
@@ -72,7 +89,8 @@ function findInvoiceFor(tenant: Tenant, given: XeroObject | undefined): InvoiceR
   if (typeof id === "string" && id !== "") return tenant.invoices.get(id.toLowerCase());
   const number = given["InvoiceNumber"];
   if (typeof number !== "string" || number === "") return undefined;
-  for (const invoice of tenant.invoices.values()) if (invoice.InvoiceNumber === number && invoice.Status !== "DELETED" && invoice.Status !== "VOIDED") return invoice;
+  for (const invoice of tenant.invoices.values())
+    if (invoice.InvoiceNumber === number && invoice.Status !== "DELETED" && invoice.Status !== "VOIDED") return invoice;
   return undefined;
 }
 
@@ -85,7 +103,12 @@ function findAccountFor(tenant: Tenant, given: XeroObject | undefined): AccountR
 }
 
 /** Applies or reverses money on an invoice: PAID when nothing is left to pay, AUTHORISED again when some is. */
-export function settleInvoice(invoice: InvoiceRecord, change: { paid?: number; credited?: number }, on: number, now: number): void {
+export function settleInvoice(
+  invoice: InvoiceRecord,
+  change: { paid?: number; credited?: number },
+  on: number,
+  now: number,
+): void {
   invoice.AmountPaid = roundMoney(invoice.AmountPaid + (change.paid ?? 0));
   invoice.AmountCredited = roundMoney(invoice.AmountCredited + (change.credited ?? 0));
   if (amountDue(invoice) === 0) {
@@ -106,7 +129,8 @@ export function preparePayment(context: HandlerContext, element: XeroObject): El
   // The account must be a bank account or one with payments enabled: https://developer.xero.com/documentation/api/accounting/payments#put-payments
   const account = findAccountFor(tenant, element["Account"] as XeroObject | undefined);
   if (account === undefined || account.Status !== "ACTIVE") errors.push("Account could not be found");
-  else if (account.Type !== "BANK" && !account.EnablePaymentsToAccount) errors.push("Payments can only be made to bank accounts or accounts with payments enabled.");
+  else if (account.Type !== "BANK" && !account.EnablePaymentsToAccount)
+    errors.push("Payments can only be made to bank accounts or accounts with payments enabled.");
   const amount = typeof element["Amount"] === "number" ? roundMoney(element["Amount"]) : undefined;
   if (amount === undefined || amount <= 0) errors.push("Payment amount must be greater than zero.");
   const date = readDay(element["Date"]);
@@ -114,9 +138,11 @@ export function preparePayment(context: HandlerContext, element: XeroObject): El
   if (invoice !== undefined) {
     // Payments apply to approved invoices only, and never for more than is due.
     if (invoice.Status !== "AUTHORISED") errors.push("Payments can only be made against Authorised documents.");
-    else if (amount !== undefined && amount > amountDue(invoice)) errors.push("Payment amount exceeds the amount outstanding on this document.");
+    else if (amount !== undefined && amount > amountDue(invoice))
+      errors.push("Payment amount exceeds the amount outstanding on this document.");
   }
-  if (errors.length > 0 || invoice === undefined || account === undefined || amount === undefined) return { ok: false, errors };
+  if (errors.length > 0 || invoice === undefined || account === undefined || amount === undefined)
+    return { ok: false, errors };
   return {
     ok: true,
     commit: () => {
@@ -143,8 +169,18 @@ export function preparePayment(context: HandlerContext, element: XeroObject): El
 }
 
 export const getPayments: Handler = (context) => {
-  const { items, pagination } = applyListQuery([...context.tenant.payments.values()], paymentListType(context.tenant), toListQuery(context.query, context.headers));
-  return { status: 200, body: toEnvelope(context, { ...(pagination === undefined ? {} : { pagination }), Payments: items.map((payment) => toXeroPayment(context.tenant, payment)) }) };
+  const { items, pagination } = applyListQuery(
+    [...context.tenant.payments.values()],
+    paymentListType(context.tenant),
+    toListQuery(context.query, context.headers),
+  );
+  return {
+    status: 200,
+    body: toEnvelope(context, {
+      ...(pagination === undefined ? {} : { pagination }),
+      Payments: items.map((payment) => toXeroPayment(context.tenant, payment)),
+    }),
+  };
 };
 
 function requirePayment(context: HandlerContext): PaymentRecord {
@@ -153,35 +189,54 @@ function requirePayment(context: HandlerContext): PaymentRecord {
   return payment;
 }
 
-export const getPayment: Handler = (context) => ({ status: 200, body: toEnvelope(context, { Payments: [toXeroPayment(context.tenant, requirePayment(context))] }) });
+export const getPayment: Handler = (context) => ({
+  status: 200,
+  body: toEnvelope(context, { Payments: [toXeroPayment(context.tenant, requirePayment(context))] }),
+});
 
 export const createPayments: Handler = (context) =>
-  saveBatch(context, bodyElements(context.body, "Payments"), { collection: "Payments", errorFlag: "HasValidationErrors" }, (element) => preparePayment(context, element));
+  saveBatch(
+    context,
+    bodyElements(context.body, "Payments"),
+    { collection: "Payments", errorFlag: "HasValidationErrors" },
+    (element) => preparePayment(context, element),
+  );
 
 /** POST /Payments takes one payment object, not a collection. */
 export const createPayment: Handler = (context) =>
-  saveBatch({ ...context, summarizeErrors: true }, [(context.body ?? {}) as XeroObject], { collection: "Payments", errorFlag: "HasValidationErrors" }, (element) => preparePayment(context, element));
+  saveBatch(
+    { ...context, summarizeErrors: true },
+    [(context.body ?? {}) as XeroObject],
+    { collection: "Payments", errorFlag: "HasValidationErrors" },
+    (element) => preparePayment(context, element),
+  );
 
 // Deleting a payment is a POST of {"Status":"DELETED"}; the invoice gets the amount back as due.
 // https://developer.xero.com/documentation/api/accounting/payments#deleting-payments
 export const deletePayment: Handler = (context) => {
   const payment = requirePayment(context);
-  return saveBatch({ ...context, summarizeErrors: true }, [(context.body ?? {}) as XeroObject], { collection: "Payments", errorFlag: "HasValidationErrors" }, (element) => {
-    if (element["Status"] !== "DELETED") return { ok: false, errors: ["Status must be DELETED to delete a payment."] };
-    if (payment.Status === "DELETED") return { ok: false, errors: ["This payment has already been deleted."] };
-    if (payment.IsReconciled) return { ok: false, errors: ["A reconciled payment cannot be deleted."] };
-    return {
-      ok: true,
-      commit: () => {
-        payment.Status = "DELETED";
-        payment.UpdatedDateUTC = context.now;
-        const invoice = context.tenant.invoices.get(payment.InvoiceID);
-        if (invoice !== undefined) {
-          settleInvoice(invoice, { paid: -payment.Amount }, payment.Date, context.now);
-          context.emit("INVOICE", invoice.InvoiceID, "UPDATE");
-        }
-        return toXeroPayment(context.tenant, payment);
-      },
-    };
-  });
+  return saveBatch(
+    { ...context, summarizeErrors: true },
+    [(context.body ?? {}) as XeroObject],
+    { collection: "Payments", errorFlag: "HasValidationErrors" },
+    (element) => {
+      if (element["Status"] !== "DELETED")
+        return { ok: false, errors: ["Status must be DELETED to delete a payment."] };
+      if (payment.Status === "DELETED") return { ok: false, errors: ["This payment has already been deleted."] };
+      if (payment.IsReconciled) return { ok: false, errors: ["A reconciled payment cannot be deleted."] };
+      return {
+        ok: true,
+        commit: () => {
+          payment.Status = "DELETED";
+          payment.UpdatedDateUTC = context.now;
+          const invoice = context.tenant.invoices.get(payment.InvoiceID);
+          if (invoice !== undefined) {
+            settleInvoice(invoice, { paid: -payment.Amount }, payment.Date, context.now);
+            context.emit("INVOICE", invoice.InvoiceID, "UPDATE");
+          }
+          return toXeroPayment(context.tenant, payment);
+        },
+      };
+    },
+  );
 };

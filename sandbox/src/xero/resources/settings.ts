@@ -4,7 +4,13 @@ import { randomUUID } from "node:crypto";
 import { XeroHttpError, toNotFound, toValidationException, type XeroAnswer } from "../http/xero-errors";
 import { toMsDate } from "../model/ms-date";
 import { applyListQuery, toListQuery, type ListType } from "../query/list-query";
-import type { AccountRecord, BrandingThemeRecord, TaxRateRecord, TrackingCategoryRecord, XeroObject } from "../store/types";
+import type {
+  AccountRecord,
+  BrandingThemeRecord,
+  TaxRateRecord,
+  TrackingCategoryRecord,
+  XeroObject,
+} from "../store/types";
 import { toEnvelope, type Handler, type HandlerContext } from "./context";
 import { findAccountByCode } from "./line-items";
 
@@ -12,7 +18,21 @@ import { findAccountByCode } from "./line-items";
 
 const accountListType: ListType<AccountRecord> = {
   typeName: "Account",
-  fields: new Set(["AccountID", "Code", "Name", "Type", "Status", "TaxType", "Class", "BankAccountNumber", "BankAccountType", "CurrencyCode", "SystemAccount", "EnablePaymentsToAccount", "UpdatedDateUTC"]),
+  fields: new Set([
+    "AccountID",
+    "Code",
+    "Name",
+    "Type",
+    "Status",
+    "TaxType",
+    "Class",
+    "BankAccountNumber",
+    "BankAccountType",
+    "CurrencyCode",
+    "SystemAccount",
+    "EnablePaymentsToAccount",
+    "UpdatedDateUTC",
+  ]),
   toView: (account) => ({ ...account }),
   updatedAt: (account) => account.UpdatedDateUTC,
   defaultOrder: "Code ASC",
@@ -23,7 +43,11 @@ export function toXeroAccount(account: AccountRecord): XeroObject {
 }
 
 export const getAccounts: Handler = (context) => {
-  const { items } = applyListQuery([...context.tenant.accounts.values()], accountListType, toListQuery(context.query, context.headers));
+  const { items } = applyListQuery(
+    [...context.tenant.accounts.values()],
+    accountListType,
+    toListQuery(context.query, context.headers),
+  );
   return { status: 200, body: toEnvelope(context, { Accounts: items.map(toXeroAccount) }) };
 };
 
@@ -34,10 +58,28 @@ export const getAccount: Handler = (context) => {
 };
 
 const accountClasses: Record<string, AccountRecord["Class"]> = {
-  BANK: "ASSET", CURRENT: "ASSET", FIXED: "ASSET", INVENTORY: "ASSET", NONCURRENT: "ASSET", PREPAYMENT: "ASSET",
-  CURRLIAB: "LIABILITY", LIABILITY: "LIABILITY", TERMLIAB: "LIABILITY", PAYGLIABILITY: "LIABILITY", SUPERANNUATIONLIABILITY: "LIABILITY", WAGESPAYABLELIABILITY: "LIABILITY",
-  EQUITY: "EQUITY", DEPRECIATN: "EXPENSE", DIRECTCOSTS: "EXPENSE", EXPENSE: "EXPENSE", OVERHEADS: "EXPENSE", SUPERANNUATIONEXPENSE: "EXPENSE", WAGESEXPENSE: "EXPENSE",
-  OTHERINCOME: "REVENUE", REVENUE: "REVENUE", SALES: "REVENUE",
+  BANK: "ASSET",
+  CURRENT: "ASSET",
+  FIXED: "ASSET",
+  INVENTORY: "ASSET",
+  NONCURRENT: "ASSET",
+  PREPAYMENT: "ASSET",
+  CURRLIAB: "LIABILITY",
+  LIABILITY: "LIABILITY",
+  TERMLIAB: "LIABILITY",
+  PAYGLIABILITY: "LIABILITY",
+  SUPERANNUATIONLIABILITY: "LIABILITY",
+  WAGESPAYABLELIABILITY: "LIABILITY",
+  EQUITY: "EQUITY",
+  DEPRECIATN: "EXPENSE",
+  DIRECTCOSTS: "EXPENSE",
+  EXPENSE: "EXPENSE",
+  OVERHEADS: "EXPENSE",
+  SUPERANNUATIONEXPENSE: "EXPENSE",
+  WAGESEXPENSE: "EXPENSE",
+  OTHERINCOME: "REVENUE",
+  REVENUE: "REVENUE",
+  SALES: "REVENUE",
 };
 
 // Creating an account: its Code must be unique in the chart of accounts.
@@ -51,12 +93,20 @@ export const createAccount: Handler = (context): XeroAnswer => {
   if (code === undefined || code === "") errors.push("Please enter a Code.");
   else if (findAccountByCode(context.tenant, code) !== undefined) errors.push("Please enter a unique Code.");
   if (name === undefined || name === "") errors.push("Please enter a Name.");
-  else if ([...context.tenant.accounts.values()].some((account) => account.Name.toLowerCase() === name.toLowerCase())) errors.push("Please enter a unique Name.");
+  else if ([...context.tenant.accounts.values()].some((account) => account.Name.toLowerCase() === name.toLowerCase()))
+    errors.push("Please enter a unique Name.");
   const accountClass = type === undefined ? undefined : accountClasses[type];
   if (accountClass === undefined) errors.push("Please select an Account Type.");
   const taxType = typeof element["TaxType"] === "string" ? element["TaxType"] : "NONE";
-  if (context.tenant.taxRates.get(taxType)?.Status !== "ACTIVE") errors.push(`The TaxType code '${taxType}' does not exist or cannot be used with this type of transaction.`);
-  if (errors.length > 0 || code === undefined || name === undefined || type === undefined || accountClass === undefined) {
+  if (context.tenant.taxRates.get(taxType)?.Status !== "ACTIVE")
+    errors.push(`The TaxType code '${taxType}' does not exist or cannot be used with this type of transaction.`);
+  if (
+    errors.length > 0 ||
+    code === undefined ||
+    name === undefined ||
+    type === undefined ||
+    accountClass === undefined
+  ) {
     return toValidationException([{ ...element, ValidationErrors: errors.map((message) => ({ Message: message })) }]);
   }
   const account: AccountRecord = {
@@ -68,7 +118,9 @@ export const createAccount: Handler = (context): XeroAnswer => {
     TaxType: taxType,
     Class: accountClass,
     ...(typeof element["Description"] === "string" ? { Description: element["Description"] } : {}),
-    ...(typeof element["BankAccountNumber"] === "string" ? { BankAccountNumber: element["BankAccountNumber"], BankAccountType: "BANK" as const } : {}),
+    ...(typeof element["BankAccountNumber"] === "string"
+      ? { BankAccountNumber: element["BankAccountNumber"], BankAccountType: "BANK" as const }
+      : {}),
     EnablePaymentsToAccount: element["EnablePaymentsToAccount"] === true,
     ShowInExpenseClaims: element["ShowInExpenseClaims"] === true,
     UpdatedDateUTC: context.now,
@@ -81,7 +133,16 @@ export const createAccount: Handler = (context): XeroAnswer => {
 
 const taxRateListType: ListType<TaxRateRecord> = {
   typeName: "TaxRate",
-  fields: new Set(["Name", "TaxType", "Status", "ReportTaxType", "EffectiveRate", "DisplayTaxRate", "CanApplyToRevenue", "CanApplyToExpenses"]),
+  fields: new Set([
+    "Name",
+    "TaxType",
+    "Status",
+    "ReportTaxType",
+    "EffectiveRate",
+    "DisplayTaxRate",
+    "CanApplyToRevenue",
+    "CanApplyToExpenses",
+  ]),
   toView: (rate) => ({ ...rate }),
   updatedAt: () => 0,
   defaultOrder: "Name ASC",
@@ -95,19 +156,34 @@ export function toXeroTaxRate(rate: TaxRateRecord): XeroObject {
 }
 
 export const getTaxRates: Handler = (context) => {
-  const { items } = applyListQuery([...context.tenant.taxRates.values()], taxRateListType, toListQuery(context.query, context.headers));
+  const { items } = applyListQuery(
+    [...context.tenant.taxRates.values()],
+    taxRateListType,
+    toListQuery(context.query, context.headers),
+  );
   return { status: 200, body: toEnvelope(context, { TaxRates: items.map(toXeroTaxRate) }) };
 };
 
 // ---- Branding themes: https://developer.xero.com/documentation/api/accounting/brandingthemes ----
 
 function toXeroBrandingTheme(theme: BrandingThemeRecord): XeroObject {
-  return { BrandingThemeID: theme.BrandingThemeID, Name: theme.Name, LogoUrl: "", Type: "INVOICE", SortOrder: theme.SortOrder, CreatedDateUTC: toMsDate(theme.CreatedDateUTC) };
+  return {
+    BrandingThemeID: theme.BrandingThemeID,
+    Name: theme.Name,
+    LogoUrl: "",
+    Type: "INVOICE",
+    SortOrder: theme.SortOrder,
+    CreatedDateUTC: toMsDate(theme.CreatedDateUTC),
+  };
 }
 
 export const getBrandingThemes: Handler = (context) => ({
   status: 200,
-  body: toEnvelope(context, { BrandingThemes: [...context.tenant.brandingThemes.values()].sort((a, b) => a.SortOrder - b.SortOrder).map(toXeroBrandingTheme) }),
+  body: toEnvelope(context, {
+    BrandingThemes: [...context.tenant.brandingThemes.values()]
+      .sort((a, b) => a.SortOrder - b.SortOrder)
+      .map(toXeroBrandingTheme),
+  }),
 });
 
 export const getBrandingTheme: Handler = (context) => {
@@ -141,9 +217,16 @@ function toXeroTrackingCategory(category: TrackingCategoryRecord, includeArchive
 
 export const getTrackingCategories: Handler = (context) => {
   const includeArchived = context.query.get("includeArchived") === "true";
-  const categories = [...context.tenant.trackingCategories.values()].filter((category) => category.Status !== "DELETED" && (includeArchived || category.Status === "ACTIVE"));
+  const categories = [...context.tenant.trackingCategories.values()].filter(
+    (category) => category.Status !== "DELETED" && (includeArchived || category.Status === "ACTIVE"),
+  );
   const { items } = applyListQuery(categories, trackingListType, toListQuery(context.query, context.headers));
-  return { status: 200, body: toEnvelope(context, { TrackingCategories: items.map((category) => toXeroTrackingCategory(category, includeArchived)) }) };
+  return {
+    status: 200,
+    body: toEnvelope(context, {
+      TrackingCategories: items.map((category) => toXeroTrackingCategory(category, includeArchived)),
+    }),
+  };
 };
 
 function requireCategory(context: HandlerContext): TrackingCategoryRecord {
@@ -164,10 +247,20 @@ export const createTrackingCategory: Handler = (context): XeroAnswer => {
   const categories = [...context.tenant.trackingCategories.values()];
   const errors: string[] = [];
   if (name === "") errors.push("Tracking Category Name must be specified.");
-  if (categories.some((category) => category.Status !== "DELETED" && category.Name.toLowerCase() === name.toLowerCase())) errors.push("A Tracking Category with that name already exists.");
-  if (categories.filter((category) => category.Status === "ACTIVE").length >= 2) errors.push("You can only have 2 active tracking categories.");
-  if (errors.length > 0) return toValidationException([{ ...element, ValidationErrors: errors.map((message) => ({ Message: message })) }]);
-  const category: TrackingCategoryRecord = { TrackingCategoryID: randomUUID(), Name: name, Status: "ACTIVE", Options: [] };
+  if (
+    categories.some((category) => category.Status !== "DELETED" && category.Name.toLowerCase() === name.toLowerCase())
+  )
+    errors.push("A Tracking Category with that name already exists.");
+  if (categories.filter((category) => category.Status === "ACTIVE").length >= 2)
+    errors.push("You can only have 2 active tracking categories.");
+  if (errors.length > 0)
+    return toValidationException([{ ...element, ValidationErrors: errors.map((message) => ({ Message: message })) }]);
+  const category: TrackingCategoryRecord = {
+    TrackingCategoryID: randomUUID(),
+    Name: name,
+    Status: "ACTIVE",
+    Options: [],
+  };
   context.tenant.trackingCategories.set(category.TrackingCategoryID, category);
   return { status: 200, body: toEnvelope(context, { TrackingCategories: [toXeroTrackingCategory(category, true)] }) };
 };
@@ -178,11 +271,18 @@ export const createTrackingOptions: Handler = (context): XeroAnswer => {
   const name = typeof element["Name"] === "string" ? element["Name"].trim() : "";
   const errors: string[] = [];
   if (name === "") errors.push("Tracking Option Name must be specified.");
-  if (category.Options.some((option) => option.Status !== "DELETED" && option.Name.toLowerCase() === name.toLowerCase())) errors.push("A Tracking Option with that name already exists.");
-  if (errors.length > 0) return toValidationException([{ ...element, ValidationErrors: errors.map((message) => ({ Message: message })) }]);
+  if (
+    category.Options.some((option) => option.Status !== "DELETED" && option.Name.toLowerCase() === name.toLowerCase())
+  )
+    errors.push("A Tracking Option with that name already exists.");
+  if (errors.length > 0)
+    return toValidationException([{ ...element, ValidationErrors: errors.map((message) => ({ Message: message })) }]);
   const option = { TrackingOptionID: randomUUID(), Name: name, Status: "ACTIVE" as const };
   category.Options.push(option);
-  return { status: 200, body: toEnvelope(context, { Options: [{ ...option, TrackingCategoryID: category.TrackingCategoryID }] }) };
+  return {
+    status: 200,
+    body: toEnvelope(context, { Options: [{ ...option, TrackingCategoryID: category.TrackingCategoryID }] }),
+  };
 };
 
 // ---- Organisation and currencies ----
@@ -232,5 +332,7 @@ export const getOrganisations: Handler = (context) => {
 // https://developer.xero.com/documentation/api/accounting/currencies
 export const getCurrencies: Handler = (context) => ({
   status: 200,
-  body: toEnvelope(context, { Currencies: [...context.tenant.currencies.values()].map((currency) => ({ ...currency })) }),
+  body: toEnvelope(context, {
+    Currencies: [...context.tenant.currencies.values()].map((currency) => ({ ...currency })),
+  }),
 });

@@ -50,7 +50,17 @@ interface CachedSpec {
 function fromCache(cache: CachedSpec): AccountingSpec {
   return {
     version: cache.version,
-    operations: new Map(cache.operations.map((operation) => [operation.operationId, { ...operation, queryParameters: new Map(Object.entries(operation.queryParameters as unknown as Record<string, QueryParameter>)) }])),
+    operations: new Map(
+      cache.operations.map((operation) => [
+        operation.operationId,
+        {
+          ...operation,
+          queryParameters: new Map(
+            Object.entries(operation.queryParameters as unknown as Record<string, QueryParameter>),
+          ),
+        },
+      ]),
+    ),
     schemas: cache.schemas,
   };
 }
@@ -58,7 +68,10 @@ function fromCache(cache: CachedSpec): AccountingSpec {
 function toCache(spec: AccountingSpec): CachedSpec {
   return {
     version: spec.version,
-    operations: [...spec.operations.values()].map((operation) => ({ ...operation, queryParameters: Object.fromEntries(operation.queryParameters) as unknown as Map<string, QueryParameter> })),
+    operations: [...spec.operations.values()].map((operation) => ({
+      ...operation,
+      queryParameters: Object.fromEntries(operation.queryParameters) as unknown as Map<string, QueryParameter>,
+    })),
     schemas: spec.schemas,
   };
 }
@@ -97,7 +110,7 @@ interface RawParameter {
 
 interface OpenApiDocument {
   info: { version: string };
-  paths: Record<string, Record<string, RawOperation | RawParameter[] | unknown>>;
+  paths: Record<string, Record<string, unknown>>;
   components: { schemas: Record<string, unknown>; parameters: Record<string, RawParameter> };
 }
 
@@ -139,9 +152,14 @@ function toOperations(document: OpenApiDocument): Map<string, OpenApiOperation> 
 function toQueryParameters(document: OpenApiDocument, raw: readonly RawParameter[]): Map<string, QueryParameter> {
   const out = new Map<string, QueryParameter>();
   for (const entry of raw) {
-    const parameter = entry.$ref === undefined ? entry : document.components.parameters[entry.$ref.split("/").pop() ?? ""];
+    const parameter =
+      entry.$ref === undefined ? entry : document.components.parameters[entry.$ref.split("/").pop() ?? ""];
     if (parameter?.in !== "query" || parameter.name === undefined) continue;
-    out.set(parameter.name, { name: parameter.name, required: parameter.required === true, schema: toJsonSchema(parameter.schema ?? {}) as Record<string, unknown> });
+    out.set(parameter.name, {
+      name: parameter.name,
+      required: parameter.required === true,
+      schema: toJsonSchema(parameter.schema ?? {}) as Record<string, unknown>,
+    });
   }
   return out;
 }

@@ -89,10 +89,12 @@ const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 function toParameterProblem(value: string, schema: Record<string, unknown>): string | undefined {
   const type = schema["type"];
   if (type === "integer" && !/^-?\d+$/.test(value)) return `must be an integer (got "${value}")`;
-  if (type === "number" && (value.trim() === "" || Number.isNaN(Number(value)))) return `must be a number (got "${value}")`;
+  if (type === "number" && (value.trim() === "" || Number.isNaN(Number(value))))
+    return `must be a number (got "${value}")`;
   if (type === "boolean" && value !== "true" && value !== "false") return `must be true or false (got "${value}")`;
   if (schema["format"] === "uuid" && !uuidPattern.test(value)) return `must be a uuid (got "${value}")`;
-  if (Array.isArray(schema["enum"]) && !(schema["enum"] as unknown[]).includes(value)) return `must be one of ${(schema["enum"] as unknown[]).join(", ")}`;
+  if (Array.isArray(schema["enum"]) && !(schema["enum"] as unknown[]).includes(value))
+    return `must be one of ${(schema["enum"] as unknown[]).join(", ")}`;
   return undefined;
 }
 

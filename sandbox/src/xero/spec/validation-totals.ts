@@ -24,6 +24,9 @@ export function writeValidationCounts(counts: ValidationCounts, dir: string): st
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `${process.pid}-${randomUUID().slice(0, 8)}.json`);
   const { requestsValidated, responsesValidated, requestViolations, responseViolations } = counts;
-  writeFileSync(file, `${JSON.stringify({ pid: process.pid, requestsValidated, responsesValidated, requestViolations, responseViolations })}\n`);
+  writeFileSync(
+    file,
+    `${JSON.stringify({ pid: process.pid, requestsValidated, responsesValidated, requestViolations, responseViolations })}\n`,
+  );
   return file;
 }

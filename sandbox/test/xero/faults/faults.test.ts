@@ -41,9 +41,18 @@ describe("Xero emulator: faults on demand through xero-node", () => {
   });
 
   const invoices = (reference: string): Invoices => ({
-    invoices: [{ type: Invoice.TypeEnum.ACCREC, contact: { contactID }, reference, lineItems: [{ description: "x", quantity: 1, unitAmount: 1, accountCode: "200" }] }],
+    invoices: [
+      {
+        type: Invoice.TypeEnum.ACCREC,
+        contact: { contactID },
+        reference,
+        lineItems: [{ description: "x", quantity: 1, unitAmount: 1, accountCode: "200" }],
+      },
+    ],
   });
-  const countByReference = (reference: string): number => [...h.emulator.store.tenant(h.tenantId).invoices.values()].filter((invoice) => invoice.Reference === reference).length;
+  const countByReference = (reference: string): number =>
+    [...h.emulator.store.tenant(h.tenantId).invoices.values()].filter((invoice) => invoice.Reference === reference)
+      .length;
 
   it("answers injected 429, 500 and 503 without doing the work, then recovers", async () => {
     h.emulator.faults.inject({ kind: "429", count: 1 });
@@ -52,7 +61,9 @@ describe("Xero emulator: faults on demand through xero-node", () => {
     expect(limited.headers["retry-after"]).toBe("60");
     expect(limited.headers["x-rate-limit-problem"]).toBe("minute");
     h.emulator.faults.inject({ kind: "500", count: 1 });
-    expect((await rejectionOf(h.xero.accountingApi.createInvoices(h.tenantId, invoices("f-500")))).statusCode).toBe(500);
+    expect((await rejectionOf(h.xero.accountingApi.createInvoices(h.tenantId, invoices("f-500")))).statusCode).toBe(
+      500,
+    );
     h.emulator.faults.inject({ kind: "503", count: 1 });
     expect((await rejectionOf(h.xero.accountingApi.getInvoices(h.tenantId))).statusCode).toBe(503);
     expect(countByReference("f-429") + countByReference("f-500")).toBe(0);
@@ -61,10 +72,18 @@ describe("Xero emulator: faults on demand through xero-node", () => {
 
   it("drops the connection after committing; a retry with the same Idempotency-Key replays instead of duplicating", async () => {
     h.emulator.faults.inject({ kind: "drop-after-commit", count: 1, match: { method: "PUT", path: "/Invoices" } });
-    const dropped = await rejectionOf(h.xero.accountingApi.createInvoices(h.tenantId, invoices("f-drop"), undefined, undefined, "push-1"));
+    const dropped = await rejectionOf(
+      h.xero.accountingApi.createInvoices(h.tenantId, invoices("f-drop"), undefined, undefined, "push-1"),
+    );
     expect(dropped.statusCode).toBe(0);
     expect(countByReference("f-drop")).toBe(1);
-    const retry = await h.xero.accountingApi.createInvoices(h.tenantId, invoices("f-drop"), undefined, undefined, "push-1");
+    const retry = await h.xero.accountingApi.createInvoices(
+      h.tenantId,
+      invoices("f-drop"),
+      undefined,
+      undefined,
+      "push-1",
+    );
     expect(retry.body.invoices?.[0]?.reference).toBe("f-drop");
     expect(countByReference("f-drop")).toBe(1);
     expect(h.emulator.stats().droppedAfterCommit).toBe(1);
@@ -81,8 +100,16 @@ describe("Xero emulator: faults on demand through xero-node", () => {
 
   it("can be driven over HTTP: inject, list, clear, stats and the clock", async () => {
     const admin = (path: string, init?: { method?: string; body?: unknown }) =>
-      fetch(`${h.emulator.baseUrl}/__admin${path}`, { method: init?.method ?? "GET", ...(init?.body === undefined ? {} : { body: JSON.stringify(init.body), headers: { "content-type": "application/json" } }) });
-    const injected = await admin("/faults", { method: "POST", body: { kind: "503", count: 2, match: { path: "/Contacts" } } });
+      fetch(`${h.emulator.baseUrl}/__admin${path}`, {
+        method: init?.method ?? "GET",
+        ...(init?.body === undefined
+          ? {}
+          : { body: JSON.stringify(init.body), headers: { "content-type": "application/json" } }),
+      });
+    const injected = await admin("/faults", {
+      method: "POST",
+      body: { kind: "503", count: 2, match: { path: "/Contacts" } },
+    });
     expect(injected.status).toBe(200);
     expect(((await (await admin("/faults")).json()) as { faults: unknown[] }).faults).toHaveLength(1);
     expect((await rejectionOf(h.xero.accountingApi.getContacts(h.tenantId))).statusCode).toBe(503);
@@ -93,12 +120,24 @@ describe("Xero emulator: faults on demand through xero-node", () => {
     const before = h.clock.now();
     const moved = await admin("/clock", { method: "POST", body: { advanceMs: 1000 } });
     expect(await moved.json()).toEqual({ now: before + 1000 });
-    const stats = (await (await admin("/stats")).json()) as { requestsServed: number; responsesValidated: number; faultsInjected: number };
+    const stats = (await (await admin("/stats")).json()) as {
+      requestsServed: number;
+      responsesValidated: number;
+      faultsInjected: number;
+    };
     expect(stats.requestsServed).toBeGreaterThan(0);
     expect(stats.faultsInjected).toBeGreaterThan(0);
-    const organisation = (await (await admin("/organisations", { method: "POST", body: { name: "Scripted Org" } })).json()) as { tenantId: string };
-    const tokens = (await (await admin("/tokens", { method: "POST", body: { tenantIds: [organisation.tenantId] } })).json()) as { access_token: string };
-    const answer = await fetch(`${h.emulator.apiUrl}/Organisation`, { headers: { authorization: `Bearer ${tokens.access_token}`, "xero-tenant-id": organisation.tenantId } });
-    expect(((await answer.json()) as { Organisations: Array<{ Name: string }> }).Organisations[0]?.Name).toBe("Scripted Org");
+    const organisation = (await (
+      await admin("/organisations", { method: "POST", body: { name: "Scripted Org" } })
+    ).json()) as { tenantId: string };
+    const tokens = (await (
+      await admin("/tokens", { method: "POST", body: { tenantIds: [organisation.tenantId] } })
+    ).json()) as { access_token: string };
+    const answer = await fetch(`${h.emulator.apiUrl}/Organisation`, {
+      headers: { authorization: `Bearer ${tokens.access_token}`, "xero-tenant-id": organisation.tenantId },
+    });
+    expect(((await answer.json()) as { Organisations: Array<{ Name: string }> }).Organisations[0]?.Name).toBe(
+      "Scripted Org",
+    );
   });
 });

@@ -16,9 +16,15 @@ describe("Xero emulator: tokens, tenants and scopes", () => {
   it("answers a missing or unknown token with Xero's 401 problem body", async () => {
     const none = await fetch(`${h.emulator.apiUrl}/Invoices`, { headers: { "xero-tenant-id": h.tenantId } });
     expect(none.status).toBe(401);
-    expect(await none.json()).toMatchObject({ Title: "Unauthorized", Status: 401, Detail: "AuthenticationUnsuccessful" });
+    expect(await none.json()).toMatchObject({
+      Title: "Unauthorized",
+      Status: 401,
+      Detail: "AuthenticationUnsuccessful",
+    });
     expect(none.headers.get("x-appminlimit-remaining")).not.toBeNull();
-    const bogus = await fetch(`${h.emulator.apiUrl}/Invoices`, { headers: { authorization: "Bearer not-a-token", "xero-tenant-id": h.tenantId } });
+    const bogus = await fetch(`${h.emulator.apiUrl}/Invoices`, {
+      headers: { authorization: "Bearer not-a-token", "xero-tenant-id": h.tenantId },
+    });
     expect(bogus.status).toBe(401);
   });
 
@@ -54,7 +60,9 @@ describe("Xero emulator: tokens, tenants and scopes", () => {
 
   it("lists the token's connections at /connections", async () => {
     const token = h.emulator.issueTokenSet({ tenantIds: [h.tenantId] });
-    const answer = await fetch(h.emulator.connectionsUrl, { headers: { authorization: `Bearer ${token.access_token}` } });
+    const answer = await fetch(h.emulator.connectionsUrl, {
+      headers: { authorization: `Bearer ${token.access_token}` },
+    });
     expect(answer.status).toBe(200);
     const connections = (await answer.json()) as Array<{ tenantId: string; tenantType: string }>;
     expect(connections.map((connection) => connection.tenantId)).toContain(h.tenantId);
@@ -76,7 +84,11 @@ describe("Xero emulator: tokens, tenants and scopes", () => {
       headers: { authorization: `Bearer ${token}`, "xero-tenant-id": h.tenantId, "content-type": "application/json" },
       body: "{not json",
     });
-    expect(await broken.json()).toMatchObject({ ErrorNumber: 14, Type: "PostDataInvalidException", Message: "Invalid Json data" });
+    expect(await broken.json()).toMatchObject({
+      ErrorNumber: 14,
+      Type: "PostDataInvalidException",
+      Message: "Invalid Json data",
+    });
   });
 });
 
@@ -109,7 +121,22 @@ describe("Xero emulator: reading lists", () => {
   });
 
   it("pages with page and pageSize and says so in the pagination envelope; line items only when paged", async () => {
-    const page2 = await h.xero.accountingApi.getInvoices(h.tenantId, undefined, undefined, undefined, undefined, undefined, undefined, undefined, 2, undefined, undefined, undefined, undefined, 2);
+    const page2 = await h.xero.accountingApi.getInvoices(
+      h.tenantId,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      2,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      2,
+    );
     expect(page2.body.invoices?.map((invoice) => invoice.invoiceID)).toEqual(ids.slice(2, 4));
     expect(page2.body.pagination).toMatchObject({ page: 2, pageSize: 2, pageCount: 3, itemCount: 5 });
     expect(page2.body.invoices?.[0]?.lineItems).toHaveLength(1);
@@ -117,7 +144,22 @@ describe("Xero emulator: reading lists", () => {
     expect(unpaged.body.invoices).toHaveLength(5);
     expect(unpaged.body.pagination).toBeUndefined();
     expect(unpaged.body.invoices?.[0]?.lineItems).toEqual([]);
-    const capped = await h.xero.accountingApi.getInvoices(h.tenantId, undefined, undefined, undefined, undefined, undefined, undefined, undefined, 1, undefined, undefined, undefined, undefined, 5000);
+    const capped = await h.xero.accountingApi.getInvoices(
+      h.tenantId,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      1,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      5000,
+    );
     expect(capped.body.pagination?.pageSize).toBe(1000);
   });
 
@@ -132,7 +174,9 @@ describe("Xero emulator: reading lists", () => {
 
   it("filters with where (==, &&, ||, Guid, DateTime), Statuses, IDs, InvoiceNumbers, ContactIDs and orders", async () => {
     const where = async (expression: string): Promise<string[]> =>
-      ((await h.xero.accountingApi.getInvoices(h.tenantId, undefined, expression)).body.invoices ?? []).map((invoice) => invoice.reference ?? "");
+      ((await h.xero.accountingApi.getInvoices(h.tenantId, undefined, expression)).body.invoices ?? []).map(
+        (invoice) => invoice.reference ?? "",
+      );
     expect(await where('Type=="ACCREC" && Status=="AUTHORISED"')).toEqual(["REF-0", "REF-2"]);
     expect(await where('Reference=="REF-1" || Reference=="REF-3"')).toEqual(["REF-1", "REF-3"]);
     expect(await where('Type=="ACCPAY"')).toEqual(["REF-4"]);
@@ -142,23 +186,50 @@ describe("Xero emulator: reading lists", () => {
     const number = first.body.invoices?.[0]?.invoiceNumber ?? "";
     expect(await where(`InvoiceNumber=="${number}"`)).toEqual(["REF-0"]);
 
-    const statuses = await h.xero.accountingApi.getInvoices(h.tenantId, undefined, undefined, "Total DESC", undefined, undefined, undefined, ["DRAFT"]);
+    const statuses = await h.xero.accountingApi.getInvoices(
+      h.tenantId,
+      undefined,
+      undefined,
+      "Total DESC",
+      undefined,
+      undefined,
+      undefined,
+      ["DRAFT"],
+    );
     expect(statuses.body.invoices?.map((invoice) => invoice.reference)).toEqual(["REF-3", "REF-1"]);
-    const byIds = await h.xero.accountingApi.getInvoices(h.tenantId, undefined, undefined, undefined, [ids[3] ?? "", ids[0] ?? ""]);
+    const byIds = await h.xero.accountingApi.getInvoices(h.tenantId, undefined, undefined, undefined, [
+      ids[3] ?? "",
+      ids[0] ?? "",
+    ]);
     expect(byIds.body.invoices?.map((invoice) => invoice.reference)).toEqual(["REF-0", "REF-3"]);
-    const byNumbers = await h.xero.accountingApi.getInvoices(h.tenantId, undefined, undefined, undefined, undefined, [number]);
+    const byNumbers = await h.xero.accountingApi.getInvoices(h.tenantId, undefined, undefined, undefined, undefined, [
+      number,
+    ]);
     expect(byNumbers.body.invoices).toHaveLength(1);
-    const byContact = await h.xero.accountingApi.getInvoices(h.tenantId, undefined, undefined, undefined, undefined, undefined, [first.body.invoices?.[0]?.contact?.contactID ?? ""]);
+    const byContact = await h.xero.accountingApi.getInvoices(
+      h.tenantId,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      [first.body.invoices?.[0]?.contact?.contactID ?? ""],
+    );
     expect(byContact.body.invoices).toHaveLength(5);
   });
 
   it("refuses a where it cannot parse, or a field the type lacks, with Xero's 400", async () => {
     const unknownField = await rejectionOf(h.xero.accountingApi.getInvoices(h.tenantId, undefined, 'Colour=="Blue"'));
     expect(unknownField.statusCode).toBe(400);
-    expect(unknownField.body).toMatchObject({ Type: "QueryParseException", Message: "No property or field 'Colour' exists in type 'Invoice'" });
+    expect(unknownField.body).toMatchObject({
+      Type: "QueryParseException",
+      Message: "No property or field 'Colour' exists in type 'Invoice'",
+    });
     const garbage = await rejectionOf(h.xero.accountingApi.getInvoices(h.tenantId, undefined, 'Type=="ACCREC" &&'));
     expect(garbage.statusCode).toBe(400);
-    const badOrder = await rejectionOf(h.xero.accountingApi.getInvoices(h.tenantId, undefined, undefined, "Total SIDEWAYS"));
+    const badOrder = await rejectionOf(
+      h.xero.accountingApi.getInvoices(h.tenantId, undefined, undefined, "Total SIDEWAYS"),
+    );
     expect(badOrder.statusCode).toBe(400);
   });
 });

@@ -27,7 +27,11 @@ describe("RateLimiter", () => {
     expect(limiter.admit("b").ok).toBe(true);
     expect(limiter.admit("c").ok).toBe(true);
     expect(limiter.admit("d")).toMatchObject({ ok: false, problem: "appminute" });
-    expect(limiter.headers("a")).toEqual({ "X-MinLimit-Remaining": "59", "X-DayLimit-Remaining": "4999", "X-AppMinLimit-Remaining": "0" });
+    expect(limiter.headers("a")).toEqual({
+      "X-MinLimit-Remaining": "59",
+      "X-DayLimit-Remaining": "4999",
+      "X-AppMinLimit-Remaining": "0",
+    });
   });
 
   it("counts calls in progress and frees the slot on release", () => {
@@ -79,7 +83,10 @@ describe("Xero emulator: rate limits through xero-node", () => {
       try {
         await h.xero.accountingApi.getCurrencies(h.tenantId);
       } catch (error) {
-        const { statusCode, headers } = JSON.parse(String(error)).response as { statusCode: number; headers: Record<string, string> };
+        const { statusCode, headers } = JSON.parse(String(error)).response as {
+          statusCode: number;
+          headers: Record<string, string>;
+        };
         expect(statusCode).toBe(429);
         if (headers["x-rate-limit-problem"] === "daily") {
           expect(headers["x-daylimit-remaining"]).toBe("0");
@@ -99,7 +106,13 @@ describe("Xero emulator: rate limits through xero-node", () => {
     h.clock.advance(24 * 60 * minute);
     renewToken(h);
     h.emulator.faults.inject({ kind: "slow", count: 5, delayMs: 400 });
-    const calls = Array.from({ length: 6 }, () => h.xero.accountingApi.getCurrencies(h.tenantId).then(() => 200, (error: unknown) => JSON.parse(String(error)).response as { statusCode: number; headers: Record<string, string> }));
+    const calls = Array.from({ length: 6 }, () =>
+      h.xero.accountingApi.getCurrencies(h.tenantId).then(
+        () => 200,
+        (error: unknown) =>
+          JSON.parse(String(error)).response as { statusCode: number; headers: Record<string, string> },
+      ),
+    );
     const results = await Promise.all(calls);
     const refused = results.filter((result) => result !== 200);
     expect(refused).toHaveLength(1);
