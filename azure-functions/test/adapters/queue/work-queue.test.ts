@@ -12,7 +12,11 @@ import {
 } from "../../../src/adapters/queue/work-queue";
 import { ManualClock } from "../../../src/core/clock";
 import { SyncError } from "../../../src/core/errors";
+import { createMemoryLogger } from "../../../src/core/logger";
+import { findSecretsInLogs } from "../../support/log-scan";
 import { startStorage } from "../../support/storage";
+
+const logger = createMemoryLogger();
 
 const clock = new ManualClock(Date.UTC(2026, 1, 1));
 const message: SyncWorkMessage = toWorkMessage(clock, { connectionId: "c1", flow: "InvoicesToXero", reason: "schedule", correlationId: "corr-1" });
@@ -66,7 +70,7 @@ describe("Storage Queue (Azurite)", () => {
     await poison.sendMessage(toQueueMessageText({ ...message, flow: "CreditNotesToXero", recordId: "r9" }));
     await poison.sendMessage(Buffer.from("{broken").toString("base64"));
     clock.advance(1000);
-    const summary = await replayPoison({ connectionString: azurite.connectionString, queueName: "work-b", clock });
+    const summary = await replayPoison({ connectionString: azurite.connectionString, queueName: "work-b", clock, logger });
     expect(summary.replayed).toBe(2);
     expect(summary.invalid).toHaveLength(1);
     expect(summary.invalid[0]?.reason).toMatch(/not JSON/);
@@ -78,5 +82,10 @@ describe("Storage Queue (Azurite)", () => {
       ["InvoicesToXero", "replay", undefined, "corr-1", "2026-02-01T00:00:01.000Z"],
     ]);
     expect((await poison.getProperties()).approximateMessagesCount).toBe(1);
+  });
+
+  it("logged replays without a token, secret or code", () => {
+    expect(logger.entries.length).toBeGreaterThan(0);
+    expect(findSecretsInLogs(logger.entries, [])).toStrictEqual([]);
   });
 });
