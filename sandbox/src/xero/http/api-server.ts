@@ -86,6 +86,18 @@ function bearerToken(req: IncomingMessage): string | undefined {
   return match?.[1];
 }
 
+/** The `exp` claim of a JWT access token in epoch ms, read without verifying (the authority already judged it). */
+function toExpiry(token: string | undefined): number | undefined {
+  const payload = token?.split(".")[1];
+  if (payload === undefined) return undefined;
+  try {
+    const exp = (JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as { exp?: unknown }).exp;
+    return typeof exp === "number" ? exp * 1000 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function headerValue(req: IncomingMessage, name: string): string | undefined {
   const value = req.headers[name];
   return Array.isArray(value) ? value[0] : value;
@@ -150,7 +162,11 @@ export class ApiServer {
     const token = bearerToken(req);
     const check = this.deps.authority.validateAccessToken(token);
     if (!check.ok || (token !== undefined && this.revoked.has(token))) {
-      return writeAnswer(res, toUnauthorized(check.ok ? "revoked" : check.reason), rateLimiter.appHeaders());
+      return writeAnswer(
+        res,
+        toUnauthorized(check.ok ? "revoked" : check.reason, toExpiry(token)),
+        rateLimiter.appHeaders(),
+      );
     }
     const tenantId = headerValue(req, "xero-tenant-id")?.toLowerCase();
     const tenant = tenantId === undefined ? undefined : this.deps.tenants.get(tenantId);

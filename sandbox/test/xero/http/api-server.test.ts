@@ -34,7 +34,11 @@ describe("Xero emulator: tokens, tenants and scopes", () => {
     h.clock.advance(31 * minute);
     const rejection = await rejectionOf(xero.accountingApi.getOrganisations(h.tenantId));
     expect(rejection.statusCode).toBe(401);
-    expect(JSON.stringify(rejection.body)).toMatch(/TokenExpired|AuthenticationUnsuccessful/);
+    expect(rejection.body).toMatchObject({
+      Title: "Unauthorized",
+      Status: 401,
+      Detail: expect.stringMatching(/^TokenExpired: token expired at \d{2}\/\d{2}\/\d{4} \d{2}:\d{2}:\d{2}$/),
+    });
   });
 
   it("answers 403 AuthenticationUnsuccessful for a tenant the token is not connected to", async () => {
