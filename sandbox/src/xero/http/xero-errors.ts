@@ -107,10 +107,11 @@ export function toServiceUnavailable(): XeroAnswer {
   };
 }
 
-export type RateLimitProblem = "minute" | "daily" | "concurrent" | "appminute";
+export type RateLimitProblem = "minute" | "day" | "concurrent" | "appminute";
 
-// 429 with Retry-After (seconds) and X-Rate-Limit-Problem naming the limit:
-// https://developer.xero.com/documentation/guides/oauth2/limits/
+// 429 with Retry-After (seconds) and X-Rate-Limit-Problem naming the limit: minute, day, concurrent or appminute.
+// https://developer.xero.com/documentation/guides/oauth2/limits/ — the daily value is "day", as real answers show
+// (https://github.com/XeroAPI/xero-python/issues/74).
 export function toRateLimited(problem: RateLimitProblem, retryAfterSeconds: number): XeroAnswer {
   return {
     status: 429,

@@ -5,7 +5,8 @@
 //   daily:      5,000 calls in a rolling 24 hours (per organisation; 1,000 on the Starter tier)
 //   app minute: 10,000 calls in a rolling minute across all organisations
 // Every answer carries X-MinLimit-Remaining, X-DayLimit-Remaining and X-AppMinLimit-Remaining; a refused call gets
-// 429 with Retry-After and X-Rate-Limit-Problem. Refused calls do not use up the budget.
+// 429 with Retry-After and X-Rate-Limit-Problem (minute, day, concurrent, appminute). Refused calls do not use up the
+// budget. The day is a rolling 24 hours here; Xero's reset time per organisation is not documented.
 import type { Clock } from "../../clock";
 import type { RateLimitProblem } from "../http/xero-errors";
 
@@ -121,7 +122,7 @@ export class RateLimiter {
       problem,
       retryAfterSeconds,
     });
-    if (budget.day.remaining(now) === 0) return refuse("daily", budget.day.retryAfterSeconds(now));
+    if (budget.day.remaining(now) === 0) return refuse("day", budget.day.retryAfterSeconds(now));
     if (this.app.remaining(now) === 0) return refuse("appminute", this.app.retryAfterSeconds(now));
     if (budget.minute.remaining(now) === 0) return refuse("minute", budget.minute.retryAfterSeconds(now));
     if (budget.inFlight >= this.limits.concurrent) return refuse("concurrent", 1);

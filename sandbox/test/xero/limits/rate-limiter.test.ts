@@ -88,7 +88,7 @@ describe("Xero emulator: rate limits through xero-node", () => {
           headers: Record<string, string>;
         };
         expect(statusCode).toBe(429);
-        if (headers["x-rate-limit-problem"] === "daily") {
+        if (headers["x-rate-limit-problem"] === "day") {
           expect(headers["x-daylimit-remaining"]).toBe("0");
           expect(Number(headers["retry-after"])).toBeGreaterThan(23 * 60 * 60 - 600);
           break;
