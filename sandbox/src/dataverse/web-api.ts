@@ -141,29 +141,27 @@ const definitionAttribute = (name: string): AttributeMetadata => ({
   isValidForUpdate: false,
 });
 
-let definitionsSchema: SchemaIndex | undefined;
-function entityMetadataTable(): TableIndex {
-  definitionsSchema ??= buildSchemaIndex({
-    version: "0",
-    tables: [
-      {
-        logicalName: "EntityMetadata",
-        schemaName: "EntityMetadata",
-        entitySetName: "EntityDefinitions",
-        displayName: "Entity",
-        primaryIdAttribute: "MetadataId",
-        primaryNameAttribute: "LogicalName",
-        isCustomEntity: false,
-        ownershipType: "OrganizationOwned",
-        attributes: entityDefinitionColumns.map(definitionAttribute),
-        alternateKeys: [],
-      },
-    ],
-    oneToMany: [],
-    manyToMany: [],
-  });
-  return definitionsSchema.table("EntityMetadata");
-}
+/** EntityMetadata as a one-table schema, so `$select` and `$filter` on definitions reuse the OData parser. */
+const definitionsSchema: SchemaIndex = buildSchemaIndex({
+  version: "0",
+  tables: [
+    {
+      logicalName: "EntityMetadata",
+      schemaName: "EntityMetadata",
+      entitySetName: "EntityDefinitions",
+      displayName: "Entity",
+      primaryIdAttribute: "MetadataId",
+      primaryNameAttribute: "LogicalName",
+      isCustomEntity: false,
+      ownershipType: "OrganizationOwned",
+      attributes: entityDefinitionColumns.map(definitionAttribute),
+      alternateKeys: [],
+    },
+  ],
+  oneToMany: [],
+  manyToMany: [],
+});
+const entityMetadataTable: TableIndex = definitionsSchema.table("EntityMetadata");
 
 function toDefinitionRow(table: TableMetadata): Record<string, string | boolean> {
   return {
@@ -190,8 +188,7 @@ const metadataId = (name: string): string => {
  * https://learn.microsoft.com/power-apps/developer/data-platform/webapi/query-metadata-web-api
  */
 function entityDefinitions(org: OrgContext, request: WebApiRequest, key: string | undefined): WebApiResponse {
-  const table = entityMetadataTable();
-  const options = parseQueryOptions(queryEntries(request.url), table, definitionsSchema as SchemaIndex);
+  const options = parseQueryOptions(queryEntries(request.url), entityMetadataTable, definitionsSchema);
   const rows = org.schema.metadata.tables.map(toDefinitionRow);
   const pick = (row: Record<string, string | boolean>): Record<string, unknown> => {
     const columns = options.select?.map((attribute) => attribute.logicalName) ?? entityDefinitionColumns;
