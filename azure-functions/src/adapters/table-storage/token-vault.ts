@@ -18,7 +18,7 @@ import { silentLogger, type Logger } from "../../core/logger";
 import { realSleep, type Sleep } from "../../core/retry";
 import { decryptSecret, encryptSecret, type KeyRing } from "../../security/encryption";
 import type { ConnectionStore } from "./connection-store";
-import { isConcurrencyConflict, readEntity, toKey } from "./tables";
+import { isConcurrencyConflict, isNotFound, readEntity, toKey } from "./tables";
 import { XeroTokenSet, refreshXeroTokenSet, toGrantExpiresOn, type XeroClientCredentials } from "./xero-token-endpoint";
 
 const rowKey = "xero";
@@ -131,16 +131,26 @@ export function createTokenVault(options: TokenVaultOptions): TokenVault {
   const disconnectedError = (reason: string): SyncError =>
     new SyncError(`The Xero connection is disconnected: ${reason}`, { kind: "auth", details: { source: "xero-identity", type: "disconnected" } });
 
+  /** Listeners must not turn a clear auth error into something else: their failures are logged, not thrown. */
+  const notify = async (what: string, connectionId: string, listener: () => Promise<unknown> | unknown): Promise<void> => {
+    try {
+      await listener();
+    } catch (error) {
+      logger.warn(`${what} failed`, { connectionId, error: toSyncError(error) });
+    }
+  };
+
   const markDisconnected = async (connectionId: string, reason: string): Promise<void> => {
     const occurredOn = clock.now();
     try {
       await table.updateEntity({ partitionKey: toKey(connectionId), rowKey, disconnectedReason: reason, disconnectedOn: occurredOn, refreshClaimedBy: "", refreshClaimedUntil: 0 }, "Merge");
     } catch (error) {
-      throw toSyncError(error, "storage");
+      // No grant row (never authorised, or deleted): the connection and the listeners still learn of it.
+      if (!isNotFound(error)) throw toSyncError(error, "storage");
     }
     logger.warn("xero connection disconnected", { connectionId, reason });
-    await options.connections?.markDisconnected(connectionId, reason);
-    await options.onDisconnected?.({ connectionId, reason, occurredOn: new Date(occurredOn) });
+    await notify("marking the connection disconnected", connectionId, () => options.connections?.markDisconnected(connectionId, reason));
+    await notify("the disconnected listener", connectionId, () => options.onDisconnected?.({ connectionId, reason, occurredOn: new Date(occurredOn) }));
   };
 
   /** The claim-refresh-publish protocol; `needsRefresh` is re-evaluated on every fresh read. */
@@ -211,7 +221,7 @@ export function createTokenVault(options: TokenVaultOptions): TokenVault {
         return renewed.accessToken;
       }
       logger.info("xero token refreshed", { connectionId });
-      await options.onRefreshed?.({ connectionId, grantExpiresOn: toGrantExpiresOn(renewed) });
+      await notify("the refreshed listener", connectionId, () => options.onRefreshed?.({ connectionId, grantExpiresOn: toGrantExpiresOn(renewed) }));
       return renewed.accessToken;
     }
   };

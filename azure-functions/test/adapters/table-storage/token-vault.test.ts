@@ -150,6 +150,21 @@ describe("token vault (Azurite + the Xero identity emulator)", () => {
     expect(await vault.keepAlive(connectionId)).toBe(false);
   });
 
+  it("a failing listener does not hide the auth error, and a connection without a grant can still be disconnected", async () => {
+    const { connectionId, refreshToken } = await connect();
+    identity.identity.revokeGrant(refreshToken);
+    clock.advance(26 * minute);
+    const vault = createTokenVault(vaultOptions({ onDisconnected: () => Promise.reject(new Error("Dataverse is down")) }));
+    await expect(vault.getAccessToken(connectionId)).rejects.toMatchObject({ kind: "auth" });
+    expect(logger.entries.some((entry) => entry.message === "the disconnected listener failed")).toBe(true);
+
+    const bare = await connections.create();
+    const events: DisconnectedEvent[] = [];
+    await createTokenVault(vaultOptions({ onDisconnected: (event) => void events.push(event) })).markDisconnected(bare.id, "Xero organisation removed");
+    expect(events.map((event) => event.reason)).toStrictEqual(["Xero organisation removed"]);
+    expect((await connections.get(bare.id))?.status).toBe("disconnected");
+  });
+
   it("refuses a connection with no grant", async () => {
     await expect(createTokenVault(vaultOptions()).getAccessToken("nobody")).rejects.toMatchObject({ kind: "auth" });
   });
