@@ -15,96 +15,60 @@ import { createNarrator, watchDataFlows } from "../sandbox/src/narrator";
 import { fromTokenResponse } from "../azure-functions/src/adapters/table-storage/xero-token-endpoint";
 import { createService } from "../azure-functions/src/composition";
 import { loadConfig } from "../azure-functions/src/config";
+import { createDataverseClient } from "../azure-functions/src/adapters/dataverse/web-api-client";
+import { readConnectorFlows } from "../azure-functions/src/engine/data-flows";
+import { ensureConnector, ensureDataFlows } from "../azure-functions/src/onboarding/connector-setup";
 import {
-  mag_direction,
   mag_flow,
   mag_taxrate,
   mag_xeroaccountcode,
   mag_xeroconnector,
   mag_xerodataflow,
-  mag_xerostatus,
 } from "../azure-functions/src/generated/dataverse";
 
-/** The flows a connector offers and their direction (ARCHITECTURE.md: `mag_flow`, `mag_direction`). */
-const demoFlows: ReadonlyArray<{ flow: keyof typeof mag_flow; direction: keyof typeof mag_direction; label: string }> =
-  [
-    { flow: "ReferenceData", direction: "XeroToDynamics", label: "Reference data" },
-    { flow: "InvoicesToXero", direction: "DynamicsToXero", label: "Invoices to Xero" },
-    { flow: "CreditNotesToXero", direction: "DynamicsToXero", label: "Credit notes to Xero" },
-    { flow: "InvoiceEmailsToXero", direction: "DynamicsToXero", label: "Invoice emails via Xero" },
-    { flow: "InvoicesFromXero", direction: "XeroToDynamics", label: "Invoices from Xero" },
-    { flow: "PaymentsFromXero", direction: "XeroToDynamics", label: "Payments from Xero" },
-    { flow: "CreditNotesFromXero", direction: "XeroToDynamics", label: "Credit notes from Xero" },
-    { flow: "ContactsFromXero", direction: "XeroToDynamics", label: "Contacts from Xero" },
-  ];
-
 /**
- * What an administrator's onboarding leaves behind, done directly for the demo: a Xero Connector row with its data
- * flows in the demo org, and the service's connection (Dataverse app credentials, the Xero grant in the token vault).
- * Returns the connector's id.
+ * What an administrator's onboarding leaves behind, done directly for the demo with onboarding's own building blocks:
+ * the Xero Connector row and its data flows (PRODUCT.md's defaults) in the demo org, and the service's connection
+ * (the demo org's app credentials, a Xero grant for the service's app in the token vault).
  */
-export async function seedDemoConnection(sandbox: Sandbox): Promise<{ connectorId: string; connectionId: string }> {
+export async function seedDemoConnection(
+  sandbox: Sandbox,
+): Promise<{ connectorId: string; connectionId: string; flows: string[] }> {
   const { endpoints, serviceEnv } = sandbox;
   if (serviceEnv === undefined) throw new Error("the service does not run in this sandbox");
-  const webApi = async (path: string, body: Record<string, unknown>): Promise<string> => {
-    const answer = await fetch(`${endpoints.dataverseWebApiUrl}${path}`, {
-      method: "POST",
-      headers: {
-        authorization: `Bearer ${endpoints.dataverseAccessToken}`,
-        "content-type": "application/json",
-        accept: "application/json",
-      },
-      body: JSON.stringify(body),
-    });
-    // Created rows answer 204 with their URL in OData-EntityId:
-    // https://learn.microsoft.com/power-apps/developer/data-platform/webapi/create-entity-web-api
-    const entityId = answer.headers.get("odata-entityid");
-    const id = entityId === null ? undefined : /\(([^)]+)\)$/.exec(entityId)?.[1];
-    if (!answer.ok || id === undefined)
-      throw new Error(`creating ${path} failed: ${answer.status} ${await answer.text()}`);
-    return id;
+  const credentials = {
+    url: endpoints.dataverseUrl,
+    tenantId: endpoints.dataverseTenantId,
+    clientId: endpoints.dataverseClientId,
+    clientSecret: endpoints.dataverseClientSecret,
   };
-  const cc = mag_xeroconnector.columns;
-  const connectorId = await webApi(mag_xeroconnector.entitySetName, {
-    [cc.mag_name]: demoXeroOrganisationName,
-    [cc.mag_xerotenantid]: endpoints.xeroTenantId,
-    [cc.mag_xeroorganisationname]: demoXeroOrganisationName,
-    [cc.mag_enabled]: true,
-    [cc.mag_isdefault]: true,
-    [cc.mag_xerostatus]: mag_xerostatus.Connected,
-  });
-  const fc = mag_xerodataflow.columns;
-  for (const { flow, direction, label } of demoFlows) {
-    await webApi(mag_xerodataflow.entitySetName, {
-      [fc.mag_name]: label,
-      [fc.mag_flow]: mag_flow[flow],
-      [fc.mag_direction]: mag_direction[direction],
-      [fc.mag_enabled]: true,
-      [fc.mag_synclastxdays]: 30,
-      [`${mag_xerodataflow.navigation.mag_xeroconnectorid.mag_xeroconnector}@odata.bind`]: `/${mag_xeroconnector.entitySetName}(${connectorId})`,
-    });
-  }
-
-  const service = await createService(loadConfig(serviceEnv));
-  const connection = await service.connections.create({
-    dataverse: {
-      url: endpoints.dataverseUrl,
-      tenantId: endpoints.dataverseTenantId,
-      clientId: endpoints.dataverseClientId,
-      clientSecret: endpoints.dataverseClientSecret,
-    },
-    xero: { tenantId: endpoints.xeroTenantId, tenantName: demoXeroOrganisationName },
-    connectorId,
-  });
+  const dataverse = createDataverseClient(credentials, { authorityUrl: endpoints.dataverseHostUrl });
   // A grant issued to the service's own app, as the consent screen would, so the vault can refresh it.
   const issued = sandbox.xero.issueTokenSet({ tenantIds: [endpoints.xeroTenantId], clientId: endpoints.xeroClientId });
   if (issued.refresh_token === undefined) throw new Error("the Xero emulator issued no refresh token (offline_access)");
-  await service.vault.storeGrant(
-    connection.id,
-    fromTokenResponse({ ...issued, refresh_token: issued.refresh_token }, Date.now()),
-  );
+  const grant = fromTokenResponse({ ...issued, refresh_token: issued.refresh_token }, Date.now());
+  const connector = await ensureConnector(dataverse, {
+    tenantId: endpoints.xeroTenantId,
+    tenantName: demoXeroOrganisationName,
+    // Xero refresh tokens last 60 days unused: https://developer.xero.com/documentation/guides/oauth2/auth-flow/
+    grantExpiresOn: new Date(grant.refreshTokenIssuedAt + 60 * 86_400_000),
+  });
+  await ensureDataFlows(dataverse, connector.connectorId);
+  const flows = (await readConnectorFlows(dataverse, connector.connectorId))?.flows ?? [];
+
+  const service = await createService(loadConfig(serviceEnv));
+  const connection = await service.connections.create({
+    dataverse: credentials,
+    xero: { tenantId: endpoints.xeroTenantId, tenantName: demoXeroOrganisationName },
+    connectorId: connector.connectorId,
+  });
+  await service.vault.storeGrant(connection.id, grant);
   await service.connections.markConnected(connection.id);
-  return { connectorId, connectionId: connection.id };
+  return {
+    connectorId: connector.connectorId,
+    connectionId: connection.id,
+    flows: flows.filter((flow) => flow.enabled).map((flow) => flow.flow),
+  };
 }
 
 /** Timer schedules run this much faster than real time (every 15 minutes becomes every 15 seconds). */
@@ -320,7 +284,7 @@ async function main(): Promise<void> {
       const seeded = await seedDemoConnection(sandbox);
       connectorId = seeded.connectorId;
       narrator.say(
-        `Xero Connector "${demoXeroOrganisationName}" with ${demoFlows.length} data flows in the demo org; service connection ${seeded.connectionId} connected.`,
+        `Xero Connector "${demoXeroOrganisationName}" in the demo org, data flows enabled: ${seeded.flows.join(", ")}; service connection ${seeded.connectionId} connected.`,
       );
       narrator.say(
         "The sync scheduler runs every minute (every second at this speed) and queues each data flow that is due.",
