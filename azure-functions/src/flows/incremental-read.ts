@@ -11,6 +11,7 @@ import { advanceCursor, planReadWindow, SyncCursor } from "../adapters/table-sto
 import type { CursorStore } from "../adapters/table-storage/cursor-store";
 import { xeroPageSize, type IncrementalQuery } from "../adapters/xero/pull-port";
 import type { Clock } from "../core/clock";
+import { SyncError } from "../core/errors";
 import type { Logger } from "../core/logger";
 import { chunk, type Retrying } from "./batching";
 import type { RunScope } from "./ports";
@@ -27,6 +28,11 @@ export interface PageResult {
   synced: number;
   failed: number;
   retryIds: string[];
+}
+
+/** `retried`: the records are earlier failures read again by id (write them even if they look unchanged). */
+export interface PageContext {
+  retried: boolean;
 }
 
 export interface IncrementalSource<R> {
@@ -70,7 +76,7 @@ export async function readIncrementally<R>(
   deps: IncrementalReadDependencies,
   scope: RunScope,
   source: IncrementalSource<R>,
-  handle: (records: R[]) => Promise<PageResult>,
+  handle: (records: R[], page: PageContext) => Promise<PageResult>,
   options: IncrementalReadOptions = {},
 ): Promise<IncrementalReadResult> {
   const { cursors, clock, retrying, logger } = deps;
@@ -112,7 +118,7 @@ export async function readIncrementally<R>(
   for (const ids of chunk([...attempts.keys()], 50)) {
     const records = await retrying(() => source.read({ ids }));
     result.reads += 1;
-    if (records.length > 0) absorb(await handle(records));
+    if (records.length > 0) absorb(await handle(records, { retried: true }));
   }
 
   let since = window.modifiedSince;
@@ -121,7 +127,7 @@ export async function readIncrementally<R>(
     const query: IncrementalQuery = { modifiedSince: since, page, pageSize };
     const records = await retrying(() => source.read(query));
     result.reads += 1;
-    if (records.length > 0) absorb(await handle(records));
+    if (records.length > 0) absorb(await handle(records, { retried: false }));
     const last = latest(records.map((record) => source.updatedAt(record)));
     if (records.length < pageSize) {
       result.complete = true;
@@ -163,7 +169,7 @@ export function createMemoryCursorStore(): PullCursorStore & { peek(connectionId
     },
     async save(connectionId, flow, cursor, etag) {
       const key = `${connectionId}|${flow}`;
-      if (rows.get(key)?.etag !== etag) throw new Error("the cursor moved while this run was reading");
+      if (rows.get(key)?.etag !== etag) throw new SyncError("the cursor moved while this run was reading", { kind: "conflict", details: { source: "storage" } });
       const next = String(++version);
       rows.set(key, { cursor: PullCursor.parse(cursor), etag: next });
       return next;

@@ -10,7 +10,7 @@ import type { XeroPulledInvoice } from "../adapters/xero/pull-schemas";
 import { SyncError, toSyncError, type SyncErrorKind } from "../core/errors";
 import { invoice, invoice_statecode, invoice_statuscode } from "../generated/dataverse";
 import { createRetrying, type Retrying } from "./batching";
-import { readIncrementally, type IncrementalReadOptions, type IncrementalReadResult, type IncrementalSource, type PageResult, type PullCursorStore } from "./incremental-read";
+import { readIncrementally, type IncrementalReadOptions, type PageContext, type IncrementalReadResult, type IncrementalSource, type PageResult, type PullCursorStore } from "./incremental-read";
 import type { FlowDependencies, RunScope, SyncLogEntry } from "./ports";
 import type { InvoiceRef, PullStore } from "./pull-store";
 import { summariseRun, type FlowReport } from "./run-report";
@@ -42,7 +42,7 @@ export async function runPull<R>(
   deps: PullDependencies,
   scope: RunScope,
   source: IncrementalSource<R>,
-  handle: (records: R[], fail: (failure: PullFailure) => void) => Promise<PageResult>,
+  handle: (records: R[], fail: (failure: PullFailure) => void, page: PageContext) => Promise<PageResult>,
   options: PullOptions = {},
 ): Promise<FlowReport> {
   const { store, clock } = deps;
@@ -53,7 +53,7 @@ export async function runPull<R>(
   };
   let read: IncrementalReadResult;
   try {
-    read = await readIncrementally({ cursors: deps.cursors, clock, retrying, logger: deps.logger }, scope, source, (records) => handle(records, fail), options);
+    read = await readIncrementally({ cursors: deps.cursors, clock, retrying, logger: deps.logger }, scope, source, (records, page) => handle(records, fail, page), options);
   } catch (thrown) {
     const error = toSyncError(thrown, "xero");
     if (error.kind !== "auth") throw error;

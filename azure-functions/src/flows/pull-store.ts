@@ -12,6 +12,15 @@ export interface InvoiceRef {
   statecode: number;
 }
 
+/** A *Xero Payment* row already in Dynamics 365: its plain columns, and its lookups' ids (lower-cased) by column. */
+export interface PaymentMatch {
+  id: string;
+  xeroPaymentId: string;
+  active: boolean;
+  columns: Record<string, unknown>;
+  lookups: Record<string, string | null>;
+}
+
 export interface AccountMatch {
   id: string;
   name: string;
@@ -32,7 +41,7 @@ export interface PullLookups {
 
 export interface PullStore {
   findInvoicesByXeroIds(xeroIds: readonly string[]): Promise<InvoiceRef[]>;
-  findPaymentsByXeroIds(xeroPaymentIds: readonly string[]): Promise<Array<{ id: string; xeroPaymentId: string; active: boolean }>>;
+  findPaymentsByXeroIds(xeroPaymentIds: readonly string[]): Promise<PaymentMatch[]>;
   /** Credit notes already in Dynamics 365 for these invoices (number lower-cased). */
   findCreditNoteNumbers(invoiceIds: readonly string[]): Promise<Array<{ invoiceId: string; number: string }>>;
   loadLookups(connectorId: string): Promise<PullLookups>;

@@ -100,7 +100,7 @@ export class PushCreditNotesFlow {
           });
         }
         if (remaining.length === 0) continue;
-        const key = toIdempotencyKey("creditnotes", remaining.map(({ candidate }) => ({ id: candidate.id, attempt: 0 })));
+        const key = toIdempotencyKey("creditnotes", remaining.map(({ candidate }) => ({ id: candidate.id, attempt: 0 })), remaining.map(({ request }) => request));
         try {
           const answers = await this.retrying(() => xero.createCreditNotes(remaining.map(({ request }) => request), key));
           remaining.forEach(({ candidate, request }, index) => {
@@ -120,7 +120,7 @@ export class PushCreditNotesFlow {
       for (const { candidate, creditNoteId } of toAllocate) {
         try {
           const allocation = toXeroAllocationRequest(toAllocation(candidate.row, candidate.xeroInvoiceId));
-          await this.retrying(() => xero.allocateCreditNote(creditNoteId, allocation, toIdempotencyKey("allocation", [{ id: candidate.id, attempt: 0 }])));
+          await this.retrying(() => xero.allocateCreditNote(creditNoteId, allocation, toIdempotencyKey("allocation", [{ id: candidate.id, attempt: 0 }], allocation)));
           outcomes.push({ kind: "synced", table: "mag_creditnote", id: candidate.id, xeroId: creditNoteId });
         } catch (thrown) {
           const error = toSyncError(thrown, "xero");

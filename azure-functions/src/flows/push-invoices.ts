@@ -46,6 +46,9 @@ interface Ready extends Candidate {
   request: XeroInvoiceRequest;
 }
 
+/** The longest wait a run sits through in-process (a minute window); longer waits end the run's attempts. */
+const maxInProcessWaitMs = 60_000;
+
 const statusesThatCount = new Set(["DRAFT", "SUBMITTED", "AUTHORISED", "PAID"]);
 
 export class PushInvoicesFlow {
@@ -227,6 +230,7 @@ export class PushInvoicesFlow {
         const key = toIdempotencyKey(
           "invoices",
           remaining.map((invoice) => ({ id: invoice.id, attempt: invoice.pushAttempt })),
+          remaining.map((invoice) => invoice.request),
         );
         const answers = await this.deps.xero.createInvoices(
           remaining.map((invoice) => invoice.request),
@@ -240,7 +244,8 @@ export class PushInvoicesFlow {
       } catch (thrown) {
         const error = toSyncError(thrown, "xero");
         if (error.kind === "auth") throw error;
-        if (!error.retryable || attempt >= maxAttempts) {
+        // A long Retry-After (Xero's day limit) is not slept through: the invoices stay pending for the next run.
+        if (!error.retryable || attempt >= maxAttempts || (error.details.retryAfterMs ?? 0) > maxInProcessWaitMs) {
           for (const invoice of remaining) results.set(invoice.id, error);
           break;
         }

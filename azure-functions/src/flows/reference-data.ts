@@ -80,7 +80,7 @@ export class ReferenceDataFlow {
         const itemId = ids.get(item.code.toLowerCase());
         return toXeroItemRequest(itemId === undefined ? item : { ...item, xeroItemId: itemId });
       });
-      const key = toIdempotencyKey("items", batch.map((item) => ({ id: item.dynamicsId ?? item.code, attempt: Math.floor((since?.getTime() ?? 0) / 1000) })));
+      const key = toIdempotencyKey("items", batch.map((item) => ({ id: item.dynamicsId ?? item.code, attempt: 0 })), requests);
       const answers = await this.retrying(() => xero.saveItems(requests, key));
       for (const answer of answers) {
         if (answer.ok) synced += 1;

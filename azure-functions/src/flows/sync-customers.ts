@@ -64,6 +64,7 @@ export async function syncCustomers(
     const key = toIdempotencyKey(
       "contacts",
       batch.map(({ customer }) => ({ id: customer.dynamicsId, attempt: attempt(customer) })),
+      batch.map(({ request }) => request),
     );
     let answers;
     try {
