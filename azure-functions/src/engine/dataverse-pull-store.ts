@@ -8,7 +8,7 @@ import type { BatchItem } from "../adapters/dataverse/batch";
 import { and, column, filter, isIn, toGuidLiteral, toNumberLiteral, toStringLiteral, type ODataFragment } from "../adapters/dataverse/odata";
 import type { BatchResult, DataversePort } from "../adapters/dataverse/port";
 import { chunk } from "../flows/batching";
-import type { AccountMatch, InvoiceRef, PullLookups, PullStore } from "../flows/pull-store";
+import type { AccountMatch, InvoiceRef, PaymentMatch, PullLookups, PullStore } from "../flows/pull-store";
 import type { Plain } from "../mapping/engine";
 import {
   account,
@@ -51,10 +51,17 @@ export class DataversePullStore implements PullStore {
     });
   }
 
-  async findPaymentsByXeroIds(xeroPaymentIds: readonly string[]): Promise<Array<{ id: string; xeroPaymentId: string; active: boolean }>> {
+  async findPaymentsByXeroIds(xeroPaymentIds: readonly string[]): Promise<PaymentMatch[]> {
     const c = mag_payment.columns;
-    const rows = await this.inChunks(mag_payment.entitySetName, [c.mag_paymentid, c.mag_xeropaymentid, c.statecode], c.mag_xeropaymentid, xeroPaymentIds, toStringLiteral);
-    return rows.map((row) => ({ id: String(row[c.mag_paymentid]), xeroPaymentId: key(String(row[c.mag_xeropaymentid])), active: Number(row[c.statecode] ?? 0) === 0 }));
+    const lookups = [c.mag_invoiceid, c.mag_xeroaccountcodeid, c.transactioncurrencyid].map((lookup) => `_${lookup}_value`);
+    const rows = await this.inChunks(mag_payment.entitySetName, [c.mag_paymentid, c.mag_xeropaymentid, c.statecode, c.mag_name, c.mag_paymentdate, c.mag_amount, c.mag_reference, ...lookups], c.mag_xeropaymentid, xeroPaymentIds, toStringLiteral);
+    return rows.map((row) => ({
+      id: String(row[c.mag_paymentid]),
+      xeroPaymentId: key(String(row[c.mag_xeropaymentid])),
+      active: Number(row[c.statecode] ?? 0) === 0,
+      columns: Object.fromEntries([c.mag_name, c.mag_paymentdate, c.mag_amount, c.mag_reference].map((name) => [name, row[name] ?? null] as const)),
+      lookups: Object.fromEntries([c.mag_invoiceid, c.mag_xeroaccountcodeid, c.transactioncurrencyid].map((name) => [name, typeof row[`_${name}_value`] === "string" ? key(String(row[`_${name}_value`])) : null] as const)),
+    }));
   }
 
   async findCreditNoteNumbers(invoiceIds: readonly string[]): Promise<Array<{ invoiceId: string; number: string }>> {

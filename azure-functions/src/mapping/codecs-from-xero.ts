@@ -1,17 +1,8 @@
 // Value conversions of the Xero → Dynamics 365 direction, each a two-way codec with a round-trip test
 // (test/mapping/codecs-from-xero.test.ts). Xero JSON dates: https://developer.xero.com/documentation/api/accounting/requests-and-responses#json-dates
-import { addressLines3And4, xeroRequestDate, type Codec } from "./codecs";
+import { addressLines3And4, type Codec } from "./codecs";
 
 const msDatePattern = /^\/Date\((-?\d+)([+-]\d{4})?\)\/$/;
-
-/**
- * Xero's date-only fields (payment, invoice and credit-note dates) → UTC midnight of that calendar date, the instant
- * the service writes into Dataverse Date and Time columns.
- */
-export const xeroDateAsInstant: Codec<string, string> = {
-  encode: (instant) => instant.slice(0, 10),
-  decode: (value) => `${xeroRequestDate.decode(value)}T00:00:00.000Z`,
-};
 
 /** Xero's `UpdatedDateUTC` ("/Date(1735689600123+0000)/") ↔ an ISO instant with milliseconds. */
 export const xeroTimestamp: Codec<string, string> = {

@@ -3,8 +3,8 @@
 // product number and its default unit, account code by code, tax rate by tax type, tracking option by category and
 // option name) and fails the invoice visibly when one is missing. The customer uses ./contact-from-xero.ts.
 // Xero's invoice: https://developer.xero.com/documentation/api/accounting/invoices
-import { decimal4, money } from "./codecs";
-import { xeroDateAsInstant, xeroTimestamp } from "./codecs-from-xero";
+import { decimal4, money, xeroRequestDate } from "./codecs";
+import { xeroTimestamp } from "./codecs-from-xero";
 import type { MappingTable } from "./engine";
 
 export const lineTrackingFromXero: MappingTable = {
@@ -39,8 +39,8 @@ export const invoiceFromXero: MappingTable = {
   rows: [
     { dynamics: "invoicenumber", model: "number", xero: "InvoiceNumber" },
     { dynamics: "name", model: "number", xero: "InvoiceNumber" },
-    { dynamics: "duedate", model: "dueDate", xero: "DueDate", codec: xeroDateAsInstant },
-    { dynamics: "datedelivered", model: "date", xero: "Date", codec: xeroDateAsInstant },
+    { dynamics: "duedate", model: "dueDate", xero: "DueDate", codec: xeroRequestDate },
+    { dynamics: "datedelivered", model: "date", xero: "Date", codec: xeroRequestDate },
     { dynamics: "customerid/mag_xerocontactid", model: "xeroContactId", xero: "Contact.ContactID", note: "See customer mappings (contact-from-xero.ts)." },
     { dynamics: "mag_brandingthemeid/mag_xerobrandingthemeid", model: "brandingThemeId", xero: "BrandingThemeID" },
     { dynamics: "mag_reference", model: "reference", xero: "Reference" },

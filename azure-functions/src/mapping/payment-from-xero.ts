@@ -1,8 +1,8 @@
 // Payments: Xero to Dynamics 365 › Payment, one row per row of the reference docs. Lookups are written as
 // `lookup/column`: the flow resolves them (account code by code, invoice by its Xero id) and binds the row.
 // Xero's payment: https://developer.xero.com/documentation/api/accounting/payments
-import { money } from "./codecs";
-import { xeroDateAsInstant, xeroTimestamp } from "./codecs-from-xero";
+import { money, xeroRequestDate } from "./codecs";
+import { xeroTimestamp } from "./codecs-from-xero";
 import type { MappingTable } from "./engine";
 
 export const paymentFromXero: MappingTable = {
@@ -10,7 +10,7 @@ export const paymentFromXero: MappingTable = {
   source: "Payments: Xero to Dynamics 365 › Payment",
   rows: [
     { dynamics: "mag_xeropaymentid", model: "xeroPaymentId", xero: "PaymentID", note: "Used for matching." },
-    { dynamics: "mag_paymentdate", model: "date", xero: "Date", codec: xeroDateAsInstant },
+    { dynamics: "mag_paymentdate", model: "date", xero: "Date", codec: xeroRequestDate },
     { dynamics: "mag_amount", model: "amount", xero: "Amount", codec: money },
     { dynamics: "mag_reference", model: "reference", xero: "Reference" },
     { dynamics: "mag_xeroaccountcodeid/mag_code", model: "accountCode", xero: "Account.Code" },

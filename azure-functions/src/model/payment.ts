@@ -1,8 +1,8 @@
 // What the pull flows (Xero → Dynamics 365) carry: a payment, a credit-note allocation, an account made from a Xero
-// contact, and an invoice raised in Xero with its lines. Instants are ISO-8601 (UTC); Xero's date-only fields become
-// UTC midnight, which is how the service writes Dataverse Date and Time columns.
+// contact, and an invoice raised in Xero with its lines. Dates are calendar dates (the solution's date columns are
+// Date Only); `updatedAt` is Xero's UpdatedDateUTC as an ISO instant (the read cursor).
 import { z } from "zod";
-import { Address, Amount, CurrencyCode, Guid } from "./common";
+import { Address, Amount, CurrencyCode, DateOnly, Guid } from "./common";
 
 export const Instant = z.iso.datetime();
 
@@ -10,7 +10,7 @@ export const PaymentStatus = z.enum(["AUTHORISED", "DELETED"]);
 
 export const Payment = z.object({
   xeroPaymentId: Guid,
-  date: Instant.optional(),
+  date: DateOnly.optional(),
   amount: Amount,
   reference: z.string().optional(),
   /** The Xero account code the payment was made to (a *Xero Account Code* row's code). */
@@ -26,7 +26,7 @@ export type Payment = z.infer<typeof Payment>;
 export const CreditNoteAllocation = z.object({
   xeroCreditNoteId: Guid,
   number: z.string().min(1, "the credit note has no number"),
-  date: Instant.optional(),
+  date: DateOnly.optional(),
   reference: z.string().optional(),
   xeroInvoiceId: Guid,
   amount: Amount,
@@ -67,8 +67,8 @@ export type InvoiceLineFromXero = z.infer<typeof InvoiceLineFromXero>;
 export const InvoiceFromXero = z.object({
   xeroInvoiceId: Guid,
   number: z.string().min(1, "the Xero invoice has no number"),
-  date: Instant.optional(),
-  dueDate: Instant.optional(),
+  date: DateOnly.optional(),
+  dueDate: DateOnly.optional(),
   xeroContactId: Guid,
   brandingThemeId: Guid.optional(),
   reference: z.string().optional(),
