@@ -76,6 +76,18 @@ function toCache(spec: AccountingSpec): CachedSpec {
   };
 }
 
+/** Written to a temporary name and renamed, so a parallel reader never sees half a file; a cache that cannot be written is only slower. */
+function writeCache(file: string, cache: CachedSpec): void {
+  try {
+    mkdirSync(specCacheDir, { recursive: true });
+    const partial = `${file}.${process.pid}.tmp`;
+    writeFileSync(partial, JSON.stringify(cache));
+    renameSync(partial, file);
+  } catch {
+    // The next process parses the YAML again.
+  }
+}
+
 export function loadAccountingSpec(path: string = accountingSpecPath): AccountingSpec {
   if (cached !== undefined && path === accountingSpecPath) return cached;
   const text = readFileSync(path);
@@ -90,11 +102,7 @@ export function loadAccountingSpec(path: string = accountingSpecPath): Accountin
       operations: toOperations(document),
       schemas: toJsonSchema(document.components.schemas) as Record<string, unknown>,
     };
-    // Written to a temporary name and renamed, so a parallel reader never sees half a file.
-    mkdirSync(specCacheDir, { recursive: true });
-    const partial = `${cacheFile}.${process.pid}.tmp`;
-    writeFileSync(partial, JSON.stringify(toCache(spec)));
-    renameSync(partial, cacheFile);
+    writeCache(cacheFile, toCache(spec));
   }
   if (path === accountingSpecPath) cached = spec;
   return spec;
