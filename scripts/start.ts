@@ -276,6 +276,12 @@ async function main(): Promise<void> {
     `Xero emulator: organisation "${demoXeroOrganisationName}" (tenant ${endpoints.xeroTenantId}) at ${endpoints.xeroApiUrl}`,
   );
   if (sandbox.host !== undefined) narrator.say(`Functions host: ${sandbox.host.url}`);
+  if (sandbox.xeroWebhook !== undefined) {
+    const { url, verified } = sandbox.xeroWebhook;
+    narrator.say(
+      `Xero webhooks go to ${url} (intent to receive ${verified ? "passed" : "FAILED: Xero sends no events"})`,
+    );
+  }
 
   let connectorId: string | undefined;
   if (sandbox.host !== undefined) {

@@ -373,8 +373,8 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<S
         ...(options.speedUp === undefined ? {} : { speedUp: options.speedUp }),
         ...(options.hostLogger === undefined ? {} : { logger: options.hostLogger }),
       });
-      const started = host;
-      stack.push(() => started.stop());
+      const runningHost = host;
+      stack.push(() => runningHost.stop());
       if (findXeroWebhookFunction(table) !== undefined) {
         // As in Xero's developer portal: subscribe the delivery URL, which must pass intent to receive first.
         // https://developer.xero.com/documentation/guides/webhooks/configuring-your-server/#intent-to-receive
