@@ -132,7 +132,7 @@ export function createTokenVault(options: TokenVaultOptions): TokenVault {
     new SyncError(`The Xero connection is disconnected: ${reason}`, { kind: "auth", details: { source: "xero-identity", type: "disconnected" } });
 
   /** Listeners must not turn a clear auth error into something else: their failures are logged, not thrown. */
-  const notify = async (what: string, connectionId: string, listener: () => Promise<unknown> | unknown): Promise<void> => {
+  const notify = async (what: string, connectionId: string, listener: () => unknown): Promise<void> => {
     try {
       await listener();
     } catch (error) {
