@@ -46,8 +46,11 @@ export function toListQuery(query: URLSearchParams, headers: Record<string, stri
   const page = query.get("page");
   if (page !== null) out.page = Math.max(1, Number.parseInt(page, 10) || 1);
   const pageSize = query.get("pageSize");
-  if (pageSize !== null)
+  if (pageSize !== null) {
     out.pageSize = Math.min(maxPageSize, Math.max(1, Number.parseInt(pageSize, 10) || defaultPageSize));
+    // A page size alone asks for paging: the first page.
+    out.page ??= 1;
+  }
   return out;
 }
 

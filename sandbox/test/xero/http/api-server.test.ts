@@ -165,6 +165,24 @@ describe("Xero emulator: reading lists", () => {
       5000,
     );
     expect(capped.body.pagination?.pageSize).toBe(1000);
+    const sizeOnly = await h.xero.accountingApi.getInvoices(
+      h.tenantId,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      3,
+    );
+    expect(sizeOnly.body.pagination).toMatchObject({ page: 1, pageSize: 3, pageCount: 2, itemCount: 5 });
+    expect(sizeOnly.body.invoices).toHaveLength(3);
   });
 
   it("returns only what changed since If-Modified-Since (UpdatedDateUTC)", async () => {
