@@ -66,6 +66,8 @@ export interface Service {
   scheduler: Scheduler;
   worker: SyncWorker;
   contextFor(connection: Connection): ConnectionContext;
+  /** The flows the worker runs for a connection (the real-time worker runs the same ones). */
+  runtimeFor(connection: Connection): ConnectionRuntime;
 }
 
 export async function createService(config: Config, options: ServiceOptions = {}): Promise<Service> {
@@ -148,5 +150,5 @@ export async function createService(config: Config, options: ServiceOptions = {}
 
   const scheduler = new Scheduler({ connections, dataverseFor: (connection) => contextFor(connection).dataverse, queue, scopes, clock, logger });
   const worker = new SyncWorker({ connections, runtimeFor, scopes, leases, queue, clock, logger });
-  return { config, clock, logger, connections, vault, queue, leases, scopes, journal, scheduler, worker, contextFor };
+  return { config, clock, logger, connections, vault, queue, leases, scopes, journal, scheduler, worker, contextFor, runtimeFor };
 }
