@@ -467,6 +467,36 @@ describe("the local Functions host", () => {
       expect(peak).toBe(4);
     });
 
+    it("counts an invocation past functionTimeout as failed, so the message is retried and then poisoned", async () => {
+      const queue = await freshQueue();
+      let attempts = 0;
+      const host = await startFunctionsHost({
+        storageConnectionString: azurite.connectionString,
+        settings: { functionTimeoutMs: 100, queues: { visibilityTimeoutMs: 0, maxPollingIntervalMs: 200 } },
+        table: [
+          {
+            kind: "storageQueue",
+            name: "hangs",
+            queueName: queue.name,
+            connection: "AzureWebJobsStorage",
+            handler: () => {
+              attempts += 1;
+              return new Promise<void>(() => undefined);
+            },
+          },
+        ],
+      });
+      try {
+        await queue.sendMessage(toBase64("{}"));
+        await host.waitForIdle();
+      } finally {
+        await host.stop();
+      }
+      expect(attempts).toBe(5);
+      const poison = new QueueClient(azurite.connectionString, `${queue.name}-poison`);
+      expect((await poison.getProperties()).approximateMessagesCount).toBe(1);
+    });
+
     it("fails to start when a queue function's connection setting is missing", async () => {
       await expect(
         startFunctionsHost({
