@@ -69,7 +69,12 @@ export function invoiceListType(tenant: Tenant): ListType<InvoiceRecord> {
 }
 
 export interface InvoiceRenderOptions {
-  /** Xero answers lists with empty LineItems unless a page is asked for. */
+  /**
+   * Xero answers lists with empty LineItems unless a page is asked for: "When you retrieve multiple invoices … no line
+   * details are returned … The line item details will be returned when you retrieve an individual invoice … or by
+   * using the optional paging parameter" (https://developer.xero.com/documentation/api/accounting/invoices#get-invoices,
+   * and https://github.com/XeroAPI/xero-ruby/issues/9: "it will return empty array as line items").
+   */
   withLineItems: boolean;
 }
 
