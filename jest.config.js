@@ -24,7 +24,7 @@ module.exports = {
   projects: [
     { ...shared, displayName: "customizations", testEnvironment: "node", roots: existing(["<rootDir>/customizations/test", "<rootDir>/scripts/test"]) },
     { ...shared, displayName: "sandbox", testEnvironment: "node", roots: existing(["<rootDir>/sandbox/test"]) },
-    { ...shared, displayName: "azure-functions", testEnvironment: "node", roots: existing(["<rootDir>/azure-functions/test"]) },
+    { ...shared, displayName: "azure-functions", testEnvironment: "node", roots: existing(["<rootDir>/azure-functions/test"]), setupFilesAfterEnv: ["<rootDir>/azure-functions/test/support/log-scan-setup.ts"] },
     { ...shared, displayName: "webresources", testEnvironment: "node", roots: existing(["<rootDir>/webresources/test"]) },
   ].filter((project) => project.roots.length > 0),
 };

@@ -68,15 +68,40 @@ function cleanContext(context: LogContext): LogContext {
 }
 
 /** Builds a Logger over any sink; every other logger here is this with a particular sink. */
+/**
+ * Sees every entry any logger builds (after redaction, whatever its sink or level, the silent logger's too) and every
+ * secret a logger is told about. The test suite's log scan installs one (azure-functions/test/support/); production
+ * installs none.
+ */
+export interface LogObserver {
+  entry(entry: LogEntry): void;
+  secrets?(values: readonly string[]): void;
+}
+
+const logObservers = new Set<LogObserver>();
+
+/** Installs an observer; returns the function that removes it. */
+export function observeLogs(observer: LogObserver): () => void {
+  logObservers.add(observer);
+  return () => {
+    logObservers.delete(observer);
+  };
+}
+
 export function createLogger(sink: LogSink, options: LoggerOptions = {}): Logger {
   const redactor = options.redactor ?? createRedactor();
-  if (options.secrets !== undefined) redactor.addSecrets(options.secrets);
+  if (options.secrets !== undefined) {
+    const list = [...options.secrets];
+    redactor.addSecrets(list);
+    for (const observer of logObservers) observer.secrets?.(list);
+  }
   const now = options.now ?? Date.now;
   const minLevel = levelOrder[options.minLevel ?? "debug"];
   const context = cleanContext(options.context ?? {});
 
   const write = (level: LogLevel, message: string, data?: Record<string, unknown>): void => {
-    if (levelOrder[level] < minLevel) return;
+    const emitted = levelOrder[level] >= minLevel;
+    if (!emitted && logObservers.size === 0) return;
     const entry: LogEntry = {
       level,
       message: redactor.redactText(message),
@@ -84,7 +109,8 @@ export function createLogger(sink: LogSink, options: LoggerOptions = {}): Logger
       context: redactor.redactValue(context) as LogContext,
     };
     if (data !== undefined) entry.data = redactor.redactValue(toLoggableData(data)) as Record<string, unknown>;
-    sink(entry);
+    for (const observer of logObservers) observer.entry(entry);
+    if (emitted) sink(entry);
   };
 
   return {
@@ -93,7 +119,11 @@ export function createLogger(sink: LogSink, options: LoggerOptions = {}): Logger
     warn: (message, data) => write("warn", message, data),
     error: (message, data) => write("error", message, data),
     child: (extra) => createLogger(sink, { ...options, redactor, context: { ...context, ...cleanContext(extra) } }),
-    addSecrets: (values) => redactor.addSecrets(values),
+    addSecrets: (values) => {
+      const list = [...values];
+      redactor.addSecrets(list);
+      for (const observer of logObservers) observer.secrets?.(list);
+    },
   };
 }
 
