@@ -63,6 +63,23 @@ describe("toSyncError", () => {
     expect(error.details.detail).toBe("AuthenticationUnsuccessful");
   });
 
+  it("reads xero-node's object rejection (axios response with headers object and request config) without its secrets", () => {
+    const headers = { get: (name: string) => ({ "retry-after": "2", "x-rate-limit-problem": "concurrent" })[name] };
+    const rejection = {
+      response: { status: 429, headers, config: { headers: { Authorization: bearer } }, request: { _header: `Authorization: ${bearer}` } },
+      body: { Title: "Too many requests", Detail: "Concurrent limit exceeded" },
+    };
+    const error = toSyncError(rejection);
+    expect(error.toJSON()).toStrictEqual({
+      name: "SyncError",
+      kind: "transient",
+      retryable: true,
+      origin: "system",
+      message: "xero answered 429: Concurrent limit exceeded; Too many requests",
+      details: { source: "xero", status: 429, detail: "Concurrent limit exceeded", message: "Too many requests", retryAfterMs: 2000, rateLimitProblem: "concurrent" },
+    });
+  });
+
   it("maps invalid_grant from a token endpoint to auth", () => {
     const error = fromHttpFailure({ source: "xero-identity", status: 400, body: JSON.stringify({ error: "invalid_grant" }) });
     expect(error.kind).toBe("auth");
