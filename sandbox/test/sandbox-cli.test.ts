@@ -145,5 +145,5 @@ describe("npm run sandbox", () => {
     );
     expect(left).toStrictEqual([]);
     expect(output).toContain("sandbox stopped");
-  });
+  }, 120_000);
 });

@@ -35,7 +35,7 @@ describe("npm start's path: the service runs in the local host on the sandbox", 
       endpointsFile: join(folder, "endpoints.json"),
       env: {},
     });
-  });
+  }, 120_000);
   afterAll(async () => {
     await sandbox?.stop();
     rmSync(folder, { recursive: true, force: true });
@@ -69,5 +69,5 @@ describe("npm start's path: the service runs in the local host on the sandbox", 
     const poison = new QueueClient(sandbox.endpoints.azureStorageConnectionString, "sync-work-poison");
     const poisoned = (await poison.exists()) ? (await poison.getProperties()).approximateMessagesCount : 0;
     expect(poisoned).toBe(0);
-  });
+  }, 120_000);
 });
