@@ -294,7 +294,7 @@ export class DataverseSyncStore implements SyncStore {
       product.entitySetName,
       {
         select: [pc.productid, pc.productnumber, pc.name],
-        filter: modifiedSince === undefined ? filter`${column(pc.statecode)} eq ${toNumberLiteral(0)}` : and(filter`${column(pc.statecode)} eq ${toNumberLiteral(0)}`, filter`${column(pc.modifiedon)} ge ${toDateTimeLiteral(modifiedSince)}`),
+        filter: modifiedSince === undefined ? filter`${column(pc.statecode)} eq ${toNumberLiteral(0)}` : and(filter`${column(pc.statecode)} eq ${toNumberLiteral(0)}`, filter`${column(pc.modifiedon)} gt ${toDateTimeLiteral(modifiedSince)}`),
         orderBy: [`${pc.modifiedon} asc`],
       },
       { maxRows: top },

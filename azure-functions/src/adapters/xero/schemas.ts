@@ -154,6 +154,9 @@ export const XeroAllocationRequest = z.strictObject({
 });
 export type XeroAllocationRequest = z.infer<typeof XeroAllocationRequest>;
 
+export const XeroAllocation = z.looseObject({ AllocationID: guid.optional(), Amount: z.number().optional(), ...elementStatus });
+export type XeroAllocation = z.infer<typeof XeroAllocation>;
+
 export const XeroItemRequest = z.strictObject({ ItemID: guid.optional(), Code: text.min(1), Name: text.optional() });
 export type XeroItemRequest = z.infer<typeof XeroItemRequest>;
 

@@ -15,6 +15,7 @@ import { toRateObservationFromError } from "../table-storage/rate-governor";
 import type { XeroRateGate } from "./rate-gate";
 import {
   XeroAccount,
+  XeroAllocation,
   XeroBrandingTheme,
   XeroContact,
   XeroCreditNote,
@@ -116,13 +117,14 @@ export class XeroNodeAdapter implements XeroPort, XeroPullPort {
     return toElements(answer.data, "Invoices", XeroInvoice, invoices.length);
   }
 
-  // https://developer.xero.com/documentation/api/accounting/invoices#get-invoices (InvoiceNumbers, IDs filters)
+  // https://developer.xero.com/documentation/api/accounting/invoices#get-invoices (InvoiceNumbers, IDs filters; a
+  // paged read is what carries line items, which credit notes copy — callers send at most 50 at a time)
   async findInvoices(query: { invoiceNumbers?: readonly string[]; ids?: readonly string[] }): Promise<XeroInvoice[]> {
     const numbers = query.invoiceNumbers === undefined || query.invoiceNumbers.length === 0 ? undefined : [...query.invoiceNumbers];
     const ids = query.ids === undefined || query.ids.length === 0 ? undefined : [...query.ids];
     if (numbers === undefined && ids === undefined) return [];
     const answer = await this.call("findInvoices", (api) =>
-      api.getInvoices(this.tenantId, undefined, undefined, undefined, ids, numbers, undefined, undefined, undefined, false, undefined, 4),
+      api.getInvoices(this.tenantId, undefined, undefined, undefined, ids, numbers, undefined, undefined, 1, false, undefined, 4),
     );
     return (listOf("Invoices", XeroInvoice).parse(answer.data)["Invoices"] as XeroInvoice[] | undefined) ?? [];
   }
@@ -157,9 +159,13 @@ export class XeroNodeAdapter implements XeroPort, XeroPullPort {
 
   // https://developer.xero.com/documentation/api/accounting/creditnotes#put-creditnotes-creditnoteid-allocations
   async allocateCreditNote(creditNoteId: string, allocation: XeroAllocationRequest, idempotencyKey: string): Promise<void> {
-    await this.call("allocateCreditNote", (api) =>
+    const answer = await this.call("allocateCreditNote", (api) =>
       api.createCreditNoteAllocation(this.tenantId, creditNoteId, ObjectSerializer.deserialize({ Allocations: [allocation] }, "Allocations"), false, idempotencyKey),
     );
+    const [element] = toElements(answer.data, "Allocations", XeroAllocation, 1);
+    if (element !== undefined && !element.ok) {
+      throw new SyncError(`Xero refused the allocation: ${element.errors.join(" ")}`, { kind: "validation", origin: "user", details: { source: "xero", validationErrors: element.errors } });
+    }
   }
 
   // https://developer.xero.com/documentation/api/accounting/accounts#get-accounts (If-Modified-Since supported)
