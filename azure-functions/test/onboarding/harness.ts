@@ -1,0 +1,160 @@
+// Onboarding against the real parts without a browser: Azurite (links, connections, vault), the Xero emulator
+// (consent, token endpoint, /connections), the Dataverse emulator (Entra stand-in, WhoAmI, the connector rows), one
+// manual clock for all. `consent()` plays the customer on Xero's consent page with plain HTTP.
+import { randomBytes } from "node:crypto";
+import { startAzurite, type Azurite } from "../../../sandbox/src/azurite";
+import { startDataverseEmulator, type DataverseEmulator, type DataverseOrganisation } from "../../../sandbox/src/dataverse";
+import { startXeroEmulator, type XeroEmulator } from "../../../sandbox/src/xero";
+import { createDataverseClient, type DataverseWebApiClient } from "../../src/adapters/dataverse/web-api-client";
+import { createMemoryWorkQueue } from "../../src/adapters/queue/work-queue";
+import { createConnectionStore, type ConnectionStore } from "../../src/adapters/table-storage/connection-store";
+import { openAllTables } from "../../src/adapters/table-storage/tables";
+import { createTokenVault, type TokenVault } from "../../src/adapters/table-storage/token-vault";
+import { loadConfig, type Config } from "../../src/config";
+import { ManualClock } from "../../src/core/clock";
+import { createMemoryLogger, type MemoryLogger } from "../../src/core/logger";
+import { createMemoryScopeStore, type ScopeStore } from "../../src/engine/scope-store";
+import { createLinkStore, type LinkStore } from "../../src/links/link-store";
+import type { LinkKind } from "../../src/links/signed-links";
+import { createConnectionHealth } from "../../src/onboarding/connection-health";
+import { createOnboarding, type Onboarding, type PageAnswer } from "../../src/onboarding/onboarding";
+import { rememberSecrets } from "../support/log-capture";
+
+export const publicBaseUrl = "http://127.0.0.1:7071";
+
+export interface Harness {
+  clock: ManualClock;
+  azurite: Azurite;
+  xero: XeroEmulator;
+  dataverse: DataverseEmulator;
+  config: Config;
+  links: LinkStore;
+  connections: ConnectionStore;
+  vault: TokenVault;
+  queue: ReturnType<typeof createMemoryWorkQueue>;
+  scopes: ScopeStore;
+  logger: MemoryLogger;
+  onboarding: Onboarding;
+  /** A fresh Dataverse org (its own connectors) and a client for assertions. */
+  newDynamicsOrg(): { org: DataverseOrganisation; client: DataverseWebApiClient; form: Record<string, string> };
+  newXeroOrganisation(name: string): string;
+  issueLink(kind: LinkKind, connectionId?: string, lifetimeMs?: number): Promise<{ token: string; connectionId: string }>;
+  stop(): Promise<void>;
+}
+
+let orgCounter = 0;
+
+export async function startHarness(): Promise<Harness> {
+  const clock = new ManualClock(Date.UTC(2026, 2, 2, 9, 0, 0));
+  const [azurite, xero, dataverse] = await Promise.all([startAzurite(), startXeroEmulator({ port: 0, clock }), startDataverseEmulator({ port: 0, clock })]);
+  const app = xero.registerApp({ name: "Xero Connector (test)", kind: "web", redirectUris: [`${publicBaseUrl}/api/xero/callback`] });
+  const env = {
+    AzureWebJobsStorage: azurite.connectionString,
+    XC_ENCRYPTION_KEYS: `k1:${randomBytes(32).toString("base64")}`,
+    XC_LINK_SIGNING_KEY: randomBytes(32).toString("base64url"),
+    XC_PUBLIC_BASE_URL: publicBaseUrl,
+    XERO_CLIENT_ID: app.clientId,
+    XERO_CLIENT_SECRET: app.clientSecret ?? "",
+    XERO_IDENTITY_URL: xero.identityUrl,
+    XERO_LOGIN_URL: xero.identityUrl,
+    XERO_API_URL: xero.apiUrl,
+    XERO_CONNECTIONS_URL: xero.connectionsUrl,
+    DATAVERSE_AUTHORITY_URL: dataverse.url,
+  };
+  const config = loadConfig(env);
+  const logger = createMemoryLogger({ secrets: config.secrets });
+  const tables = await openAllTables(config.storageConnectionString);
+  const keyRing = config.encryption;
+  const connections = createConnectionStore(tables.connections, { keyRing, clock });
+  const links = createLinkStore(tables.links, { signingKey: config.links.signingKey, publicBaseUrl, clock });
+  const dataverseFor = (credentials: { url: string; tenantId: string; clientId: string; clientSecret: string }) =>
+    createDataverseClient(credentials, { authorityUrl: config.dataverse.authorityUrl, clock, logger });
+  let vault: TokenVault | undefined;
+  const health = createConnectionHealth({
+    connections,
+    vault: { getGrantInfo: (id) => (vault as TokenVault).getGrantInfo(id) },
+    dataverseFor: (connection) => dataverseFor(connection.dataverse ?? { url: "", tenantId: "", clientId: "", clientSecret: "" }),
+    logger,
+  });
+  vault = createTokenVault({
+    table: tables.tokens,
+    keyRing,
+    clock,
+    xero: { identityUrl: config.xero.identityUrl, clientId: config.xero.clientId, clientSecret: config.xero.clientSecret },
+    connections,
+    logger,
+    sleep: async () => undefined,
+    onDisconnected: health.onDisconnected,
+    onRefreshed: health.onRefreshed,
+  });
+  const queue = createMemoryWorkQueue();
+  const scopes = createMemoryScopeStore();
+  const onboarding = createOnboarding({ config, links, connections, vault, queue, scopes, clock, logger, health, dataverseFor });
+  return {
+    clock,
+    azurite,
+    xero,
+    dataverse,
+    config,
+    links,
+    connections,
+    vault,
+    queue,
+    scopes,
+    logger,
+    onboarding,
+    newDynamicsOrg() {
+      const org = dataverse.createOrganisation(`onboarding-${process.pid}-${++orgCounter}`);
+      rememberSecrets(org.clientSecret);
+      const client = createDataverseClient({ url: org.url, tenantId: org.tenantId, clientId: org.clientId, clientSecret: org.clientSecret }, { authorityUrl: dataverse.url, clock });
+      return { org, client, form: { environmentUrl: org.url, tenantId: org.tenantId, clientId: org.clientId, clientSecret: org.clientSecret } };
+    },
+    newXeroOrganisation: (name) => xero.createOrganisation({ name }).tenantId,
+    async issueLink(kind, connectionId, lifetimeMs = 72 * 3_600_000) {
+      const id = connectionId ?? (await connections.create()).id;
+      const link = await links.issue({ kind, connectionId: id, lifetimeMs, issuedBy: "test" });
+      return { token: link.token, connectionId: id };
+    },
+    async stop() {
+      await Promise.allSettled([xero.stop(), dataverse.stop(), azurite.stop()]);
+    },
+  };
+}
+
+/** The link token from a redirect to an onboarding page. */
+export function tokenOf(location: string | undefined): string {
+  return new URL(location ?? "http://invalid/").searchParams.get("token") ?? "";
+}
+
+/** The onboarding cookie a start set. */
+export function cookieOf(answer: PageAnswer): string {
+  return answer.cookies?.find((cookie) => cookie.maxAge > 0)?.value ?? "";
+}
+
+/**
+ * Plays the customer on Xero's consent page: loads it, ticks exactly `tenantIds` (or cancels) and posts the form;
+ * returns the query Xero redirects back with (code and state, or error and state).
+ */
+export async function consent(authorizeUrl: string, choice: readonly string[] | "cancel"): Promise<{ code?: string; state?: string; error?: string }> {
+  const page = await fetch(authorizeUrl);
+  const html = await page.text();
+  const requestId = /name="request" value="([^"]+)"/.exec(html)?.[1];
+  const action = /<form method="post" action="([^"]+)"/.exec(html)?.[1];
+  if (page.status !== 200 || requestId === undefined || action === undefined) throw new Error(`no consent page (${page.status})`);
+  const form = new URLSearchParams({ request: requestId, decision: choice === "cancel" ? "deny" : "allow" });
+  if (choice !== "cancel") for (const tenantId of choice) form.append("tenantId", tenantId);
+  const answer = await fetch(new URL(action.replace(/&amp;/g, "&"), authorizeUrl), {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: form.toString(),
+    redirect: "manual",
+  });
+  const back = new URL(answer.headers.get("location") ?? "http://invalid/");
+  const result: { code?: string; state?: string; error?: string } = {};
+  for (const name of ["code", "state", "error"] as const) {
+    const value = back.searchParams.get(name);
+    if (value !== null) result[name] = value;
+  }
+  rememberSecrets(result.code);
+  return result;
+}
