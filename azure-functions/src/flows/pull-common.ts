@@ -8,6 +8,7 @@ import type { XeroPort } from "../adapters/xero/port";
 import type { XeroPullPort } from "../adapters/xero/pull-port";
 import type { XeroPulledInvoice } from "../adapters/xero/pull-schemas";
 import { SyncError, toSyncError, type SyncErrorKind } from "../core/errors";
+import { xeroTimestamp } from "../mapping/codecs-from-xero";
 import { invoice, invoice_statecode, invoice_statuscode } from "../generated/dataverse";
 import { createRetrying, type Retrying } from "./batching";
 import { readIncrementally, type IncrementalReadOptions, type PageContext, type IncrementalReadResult, type IncrementalSource, type PageResult, type PullCursorStore } from "./incremental-read";
@@ -65,6 +66,16 @@ export async function runPull<R>(
   const remaining = read.reads > 0 ? await deps.remainingCalls?.() : undefined;
   await store.commit({ scope, records: [], customers: [], logs, run, connector: { lastSynchedOn: new Date(clock.now()), ...(remaining === undefined ? {} : { callsRemainingToday: remaining }) } });
   return { result: run, followUps: [] };
+}
+
+/** Xero's UpdatedDateUTC as an ISO instant; undefined when absent or unreadable (the cursor then stays put). */
+export function updatedAtOf(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  try {
+    return xeroTimestamp.decode(value);
+  } catch {
+    return undefined;
+  }
 }
 
 /** The retrying wrapper the flows use around their own Xero look-ups. */

@@ -12,7 +12,7 @@ import type { Plain } from "../mapping/engine";
 import type { Payment } from "../model/payment";
 import type { PageResult } from "./incremental-read";
 import type { RunScope } from "./ports";
-import { isFailure, planInvoiceStates, retryingFor, runPull, toBind, toInvoiceStateOperation, toUserError, toWriteError, type PullDependencies, type PullFailure, type PullOptions } from "./pull-common";
+import { isFailure, planInvoiceStates, retryingFor, runPull, toBind, toInvoiceStateOperation, toUserError, toWriteError, updatedAtOf, type PullDependencies, type PullFailure, type PullOptions } from "./pull-common";
 import type { InvoiceRef, PaymentMatch, PullLookups } from "./pull-store";
 import type { FlowReport } from "./run-report";
 
@@ -27,7 +27,7 @@ export class PullPaymentsFlow {
     const source = {
       read: (query: Parameters<PullDependencies["xero"]["getReceivablePayments"]>[0]) => this.deps.xero.getReceivablePayments(query),
       id: (payment: XeroPayment) => payment.PaymentID,
-      updatedAt: (payment: XeroPayment) => safeUpdatedAt(payment),
+      updatedAt: (payment: XeroPayment) => updatedAtOf(payment.UpdatedDateUTC),
     };
     return runPull(
       this.deps,
@@ -104,14 +104,6 @@ export class PullPaymentsFlow {
     page.failed += failedIds.size;
     page.retryIds.push(...failedIds);
     return page;
-  }
-}
-
-function safeUpdatedAt(payment: XeroPayment): string | undefined {
-  try {
-    return fromXeroPayment(payment).updatedAt;
-  } catch {
-    return undefined;
   }
 }
 

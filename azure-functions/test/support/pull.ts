@@ -32,3 +32,29 @@ export async function invoiceState(sandbox: Sandbox, invoiceId: string): Promise
   const row = await sandbox.client.retrieve<Row>(invoice.entitySetName, invoiceId, { select: [invoice.columns.statecode, invoice.columns.statuscode] });
   return { statecode: row?.[invoice.columns.statecode], statuscode: row?.[invoice.columns.statuscode] };
 }
+
+/** A Dynamics 365 invoice already linked to a Xero invoice (as a pushed one is), for the demo account, in NZD. */
+export async function createLinkedInvoice(sandbox: Sandbox, xeroInvoiceId: string, number: string, accountId: string): Promise<string> {
+  return sandbox.client.create(invoice.entitySetName, {
+    [invoice.columns.name]: number,
+    [invoice.columns.invoicenumber]: number,
+    [invoice.columns.mag_xeroid]: xeroInvoiceId,
+    [invoice.columns.mag_synchedwithxero]: true,
+    [`${invoice.navigation.customerid.account}@odata.bind`]: `/accounts(${accountId})`,
+    [`${invoice.navigation.pricelevelid.pricelevel}@odata.bind`]: `/pricelevels(${sandbox.seed.priceLists.NZD})`,
+  });
+}
+
+/** A cursor store whose `failOnSave`-th save throws: the process "dies" after a page is written, before its cursor. */
+export function crashingCursorStore(inner: PullCursorStore, failOnSave: number): PullCursorStore {
+  let saves = 0;
+  return {
+    get: (connectionId, flow) => inner.get(connectionId, flow),
+    reset: (connectionId, flow) => inner.reset(connectionId, flow),
+    async save(connectionId, flow, cursor, etag) {
+      saves += 1;
+      if (saves === failOnSave) throw new Error("killed before the cursor was saved");
+      return inner.save(connectionId, flow, cursor, etag);
+    },
+  };
+}

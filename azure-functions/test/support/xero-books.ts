@@ -65,7 +65,7 @@ export function xeroBooks(xero: XeroEmulator, tenantId: string): XeroBooks {
     },
     async allocate(creditNoteId, invoiceId, amount) {
       authorise();
-      const result = await api.createCreditNoteAllocation(tenantId, creditNoteId, ObjectSerializer.deserialize({ Allocations: [{ Invoice: { InvoiceID: invoiceId }, Amount: amount }] }, "Allocations"), false);
+      const result = await api.createCreditNoteAllocation(tenantId, creditNoteId, ObjectSerializer.deserialize({ Allocations: [{ Invoice: { InvoiceID: invoiceId }, Amount: amount, Date: "2026-03-02" }] }, "Allocations"), false);
       expectOk(dataOf(result, "Allocations")[0], "the allocation");
     },
     amountDue(invoiceId) {
