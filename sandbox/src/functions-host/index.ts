@@ -78,7 +78,7 @@ export async function startFunctionsHost(options: FunctionsHostOptions): Promise
     AzureWebJobsStorage: options.storageConnectionString,
     ...options.env,
   };
-  assertUniqueNames(options.table);
+  assertValidNames(options.table);
   const keys: HostKeys = {
     functionKeys: options.functionKeys ?? {},
     hostKeys: [options.hostKey ?? newKey()],
@@ -333,9 +333,14 @@ export async function startFunctionsHost(options: FunctionsHostOptions): Promise
   };
 }
 
-function assertUniqueNames(table: readonly FunctionDefinition[]): void {
+/** The host's rule for function names (Utility.FunctionNameValidationRegex in Azure/azure-functions-host). */
+const functionNamePattern = /^(?!host$)[a-z][a-z0-9_-]{0,127}$/i;
+
+function assertValidNames(table: readonly FunctionDefinition[]): void {
   const seen = new Set<string>();
   for (const definition of table) {
+    if (!functionNamePattern.test(definition.name))
+      throw new Error(`'${definition.name}' is not a valid function name.`);
     const key = definition.name.toLowerCase();
     if (seen.has(key)) throw new Error(`two functions are named '${definition.name}'`);
     seen.add(key);

@@ -275,6 +275,17 @@ describe("the local Functions host", () => {
       expect(logs.some((entry) => entry.message.startsWith("Executed 'Functions.yearly' (Succeeded"))).toBe(true);
     });
 
+    it("refuses function names the real host refuses", async () => {
+      for (const name of ["host", "9lives", "has space", "a".repeat(129)]) {
+        await expect(
+          startFunctionsHost({
+            storageConnectionString: azurite.connectionString,
+            table: [{ kind: "timer", name, schedule: "0 0 0 1 1 *", handler: () => undefined }],
+          }),
+        ).rejects.toThrow(/not a valid function name/);
+      }
+    });
+
     it("refuses a schedule it cannot parse", async () => {
       await expect(
         startFunctionsHost({
