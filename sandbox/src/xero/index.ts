@@ -89,10 +89,17 @@ export interface XeroEmulatorStats extends ApiStats {
   organisations: number;
 }
 
+export type XeroWebhookSubscription = Omit<XeroWebhookSenderOptions, "clock" | "webhookKey" | "resourceBaseUrl"> & {
+  clientId?: string;
+};
+
 export interface XeroWebhooks {
   readonly signingKey: string;
-  /** Subscribes a delivery URL (replacing any previous subscription) and returns its sender. */
-  configure(options: Omit<XeroWebhookSenderOptions, "clock" | "webhookKey" | "resourceBaseUrl">): XeroWebhookSender;
+  /**
+   * Subscribes a delivery URL (replacing any previous subscription) and returns its sender. With `clientId` (the app
+   * the subscription belongs to), events go out only for organisations connected to that app, as in Xero.
+   */
+  configure(options: XeroWebhookSubscription): XeroWebhookSender;
   sender(): XeroWebhookSender | undefined;
 }
 
@@ -304,9 +311,19 @@ export async function startXeroEmulator(options: XeroEmulatorOptions = {}): Prom
     identity,
     webhooks: {
       signingKey,
-      configure: (subscription) => {
+      configure: ({ clientId, ...subscription }) => {
         const previous = sender;
-        sender = createXeroWebhookSender({ ...subscription, clock, webhookKey: signingKey, resourceBaseUrl: apiUrl });
+        const isConnected =
+          clientId === undefined
+            ? undefined
+            : (tenantId: string) => identity.connectedTenantIds(clientId).includes(tenantId);
+        sender = createXeroWebhookSender({
+          ...(isConnected === undefined ? {} : { isConnected }),
+          ...subscription,
+          clock,
+          webhookKey: signingKey,
+          resourceBaseUrl: apiUrl,
+        });
         if (previous !== undefined) void previous.stop();
         return sender;
       },

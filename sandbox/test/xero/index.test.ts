@@ -120,6 +120,26 @@ describe("startXeroEmulator: change events and webhooks", () => {
     ]);
     expect(h.emulator.webhooks.sender()).toBe(sender);
   });
+
+  it("sends an app's events only for organisations connected to that app", async () => {
+    const app = h.emulator.registerApp({ name: "Subscriber", redirectUris: ["http://127.0.0.1/cb"] });
+    const sender = h.emulator.webhooks.configure({
+      url: receiverUrl,
+      clientId: app.clientId,
+      verified: true,
+      autoDeliver: false,
+      batchDelayMs: 0,
+    });
+    received.length = 0;
+    await h.xero.accountingApi.createContacts(h.tenantId, { contacts: [{ name: "Before Connecting" }] });
+    await sender.flush();
+    expect(received).toHaveLength(0);
+    h.emulator.issueTokenSet({ tenantIds: [h.tenantId], clientId: app.clientId });
+    await h.xero.accountingApi.createContacts(h.tenantId, { contacts: [{ name: "After Connecting" }] });
+    await sender.flush();
+    expect(received).toHaveLength(1);
+    expect(sender.stats().eventsDropped).toBe(1);
+  });
 });
 
 describe("startXeroEmulator: responses that break the spec are emulator bugs", () => {
