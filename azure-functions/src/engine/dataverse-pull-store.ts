@@ -9,6 +9,7 @@ import { and, column, filter, isIn, toGuidLiteral, toNumberLiteral, toStringLite
 import type { BatchResult, DataversePort } from "../adapters/dataverse/port";
 import { chunk } from "../flows/batching";
 import type { AccountMatch, InvoiceRef, PaymentMatch, PullLookups, PullStore } from "../flows/pull-store";
+import { accountFromXeroContact } from "../mapping/contact-from-xero";
 import type { Plain } from "../mapping/engine";
 import {
   account,
@@ -118,7 +119,9 @@ export class DataversePullStore implements PullStore {
 
   async findAccounts(match: { numbers: readonly string[]; names: readonly string[]; xeroContactIds: readonly string[] }): Promise<AccountMatch[]> {
     const c = account.columns;
-    const select = [c.accountid, c.name, c.accountnumber, c.mag_xerocontactid];
+    const mapped = accountFromXeroContact.rows.flatMap((row) => (row.dynamics === undefined || row.dynamics.includes("/") ? [] : [row.dynamics]));
+    const currency = `_${c.transactioncurrencyid}_value`;
+    const select = [...new Set([c.accountid, c.name, c.accountnumber, c.mag_xerocontactid, ...mapped, currency])];
     const rows = [
       ...(await this.inChunks(account.entitySetName, select, c.accountnumber, match.numbers, toStringLiteral)),
       ...(await this.inChunks(account.entitySetName, select, c.name, match.names, toStringLiteral)),
@@ -130,6 +133,8 @@ export class DataversePullStore implements PullStore {
       name: text(row[c.name]) ?? "",
       ...(text(row[c.accountnumber]) === undefined ? {} : { accountNumber: text(row[c.accountnumber]) as string }),
       ...(text(row[c.mag_xerocontactid]) === undefined ? {} : { xeroContactId: key(text(row[c.mag_xerocontactid]) as string) }),
+      columns: Object.fromEntries(mapped.map((name) => [name, row[name] ?? null] as const)),
+      currencyId: text(row[currency]) === undefined ? null : key(text(row[currency]) as string),
     }));
   }
 

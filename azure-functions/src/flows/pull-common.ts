@@ -151,6 +151,7 @@ export function missing(message: string): SyncError {
 }
 
 export function toUserError(thrown: unknown, what: string): SyncError {
+  if (thrown instanceof SyncError && thrown.origin === "user") return thrown;
   const error = toSyncError(thrown, "service");
   if (error.kind !== "validation") return error;
   return new SyncError(`${what} cannot be read: ${error.message.replace(/^invalid data: /, "")}`, { kind: "validation", origin: "user", details: error.details });

@@ -26,6 +26,10 @@ export interface AccountMatch {
   name: string;
   accountNumber?: string;
   xeroContactId?: string;
+  /** The columns the contact table maps, as stored. */
+  columns: Record<string, unknown>;
+  /** transactioncurrencyid (lower-cased) or null. */
+  currencyId: string | null;
 }
 
 /** The connector's reference rows by their Xero key (lower-cased), and currencies / price lists by ISO code. */
