@@ -70,17 +70,18 @@ export interface XeroWork {
 }
 
 /**
- * The pulls an event feeds. INVOICE: that invoice's payments and credit-note allocations (Xero reports a payment or
- * an allocation as an update of the invoice), and the invoice itself for Xero → Dynamics 365 invoices; CONTACT: the
- * contacts flow; CREDITNOTE: the credit-note pull. Flows the connector has switched off are skipped by the worker.
+ * The pulls an event feeds. INVOICE: that invoice's payments (Xero reports a payment as an update of the invoice) and
+ * the invoice itself for Xero → Dynamics 365 invoices; CREDITNOTE: that credit note (an allocation to an invoice
+ * raises a CREDITNOTE event beside the INVOICE one, so the credit-note pull is fed by credit-note ids only); CONTACT:
+ * the contacts flow. Flows the connector has switched off are skipped by the worker.
  */
 export function toXeroWork(event: XeroWebhookEvent): XeroWork[] {
   const recordId = event.resourceId.toLowerCase();
   switch (event.eventCategory.toUpperCase()) {
     case "INVOICE":
-      return [
+      // A new invoice has no payments yet (and is usually our own push arriving in Xero).
+      return event.eventType.toUpperCase() === "CREATE" ? [{ flow: "InvoicesFromXero", recordId }] : [
         { flow: "PaymentsFromXero", recordId },
-        { flow: "CreditNotesFromXero", recordId },
         { flow: "InvoicesFromXero", recordId },
       ];
     case "CONTACT":
