@@ -4,12 +4,12 @@ import { startXeroIdentityServer, type XeroIdentityServer } from "../../../../sa
 import type { RegisteredApp } from "../../../../sandbox/src/xero/identity";
 import { createConnectionStore, type ConnectionStore } from "../../../src/adapters/table-storage/connection-store";
 import { createTokenVault, type DisconnectedEvent, type TokenVaultOptions } from "../../../src/adapters/table-storage/token-vault";
-import { XeroTokenResponse, fromTokenResponse } from "../../../src/adapters/table-storage/xero-token-endpoint";
+import { XeroTokenResponse, fromTokenResponse, refreshXeroTokenSet } from "../../../src/adapters/table-storage/xero-token-endpoint";
 import { ManualClock } from "../../../src/core/clock";
 import { createMemoryLogger } from "../../../src/core/logger";
 import { SyncError } from "../../../src/core/errors";
 import { findSecretsInLogs } from "../../support/log-scan";
-import { freshTable, startStorage, testKeyRing } from "../../support/storage";
+import { freshTable, recordingSleep, startStorage, testKeyRing } from "../../support/storage";
 
 const tenantId = "3f3b3a4e-1d0c-4a53-9d5f-2b2f0c6d7a11";
 const minute = 60_000;
@@ -101,6 +101,21 @@ describe("token vault (Azurite + the Xero identity emulator)", () => {
     expect((failure as SyncError).kind).toBe("transient");
     const replaysBefore = identity.identity.stats().graceReplays;
     const token = await createTokenVault(vaultOptions()).getAccessToken(connectionId);
+    expect(identity.identity.stats().graceReplays).toBe(replaysBefore + 1);
+    expect(identity.identity.authority.validateAccessToken(token).ok).toBe(true);
+  });
+
+  it("takes over the claim of an instance that crashed after Xero rotated the token, within the grace period", async () => {
+    const { connectionId, refreshToken } = await connect();
+    clock.advance(26 * minute);
+    // The crashed instance: it claimed the row and its refresh reached Xero (which rotated the token), then it died.
+    await tokens.updateEntity({ partitionKey: connectionId, rowKey: "xero", refreshClaimedBy: "crashed-instance", refreshClaimedUntil: clock.now() + 60_000 }, "Merge");
+    await refreshXeroTokenSet({ identityUrl: identity.url, clientId: app.clientId, clientSecret: app.clientSecret ?? "" }, refreshToken, { now: () => clock.now() });
+    const replaysBefore = identity.identity.stats().graceReplays;
+    const waits: number[] = [];
+    const vault = createTokenVault(vaultOptions({ sleep: recordingSleep(waits, clock), pollIntervalMs: 5_000 }));
+    const token = await vault.getAccessToken(connectionId);
+    expect(waits.reduce((sum, wait) => sum + wait, 0)).toBeGreaterThanOrEqual(60_000);
     expect(identity.identity.stats().graceReplays).toBe(replaysBefore + 1);
     expect(identity.identity.authority.validateAccessToken(token).ok).toBe(true);
   });
