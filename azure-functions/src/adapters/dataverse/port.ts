@@ -69,7 +69,11 @@ export interface DataversePort {
   /** Adds a link through a collection-valued navigation property (N:N or 1:N). */
   associate(entitySetName: string, key: RecordKey, navigationProperty: string, targetEntitySetName: string, targetKey: RecordKey): Promise<void>;
   disassociate(entitySetName: string, key: RecordKey, navigationProperty: string, targetKey: RecordKey): Promise<void>;
-  /** Runs operations in `$batch` requests of up to 1,000 operations; one result per operation, in order. */
+  /**
+   * Runs operations in `$batch` requests of up to 1,000 operations; one result per operation, in order, each failure
+   * as its own `error`. With `continueOnError: false` Dataverse stops at the first failure: the operations after it
+   * come back unanswered (status 0), or the whole call throws when Dataverse answers the batch itself with an error.
+   */
   executeBatch(items: readonly BatchItem[], options?: { continueOnError?: boolean }): Promise<BatchResult[]>;
   whoAmI(): Promise<WhoAmI>;
   stats(): DataverseStats;
