@@ -86,7 +86,7 @@ const fromEndpoints = (key: keyof SandboxEndpoints, file: string): string =>
 export function toGuideLines(
   endpoints: SandboxEndpoints,
   file: string,
-  demo: { invoice?: { id: string; name: string }; connectorId?: string },
+  demo: { invoice?: { id: string; name: string }; connectorId?: string; timerName?: string },
 ): string[] {
   const dataverseToken = fromEndpoints("dataverseAccessToken", file);
   const auth = `-H "Authorization: Bearer ${dataverseToken}"`;
@@ -113,6 +113,12 @@ export function toGuideLines(
     lines.push(
       `  curl -s -X PATCH "${endpoints.dataverseWebApiUrl}${mag_xeroconnector.entitySetName}(${demo.connectorId})" ${auth} ${json} -d "{\\"mag_syncrequestedon\\": \\"$(date -u +%Y-%m-%dT%H:%M:%SZ)\\"}"`,
     );
+    if (endpoints.functionsUrl !== undefined && demo.timerName !== undefined) {
+      lines.push("", `Run the ${demo.timerName} timer now (the host's admin API, master key):`);
+      lines.push(
+        `  curl -s -X POST "${endpoints.functionsUrl}/admin/functions/${demo.timerName}" -H "x-functions-key: ${fromEndpoints("functionsMasterKey", file)}" ${json} -d '{}'`,
+      );
+    }
     lines.push("", "The data flows' last runs:");
     lines.push(
       `  curl -s "${endpoints.dataverseWebApiUrl}${mag_xerodataflow.entitySetName}?\\$select=mag_name,mag_lastrunon,mag_lastresult,mag_recordssynced,mag_lastrunmessage" ${auth}`,
@@ -302,7 +308,9 @@ async function main(): Promise<void> {
   const [demoInvoice, guideInvoice] = await findDemoInvoices(endpoints).catch(() => []);
 
   narrator.section("Where to look");
+  const timerName = sandbox.host?.functions.find((fn) => fn.kind === "timer")?.name;
   const guideDemo = {
+    ...(timerName === undefined ? {} : { timerName }),
     ...(guideInvoice === undefined ? {} : { invoice: guideInvoice }),
     ...(connectorId === undefined ? {} : { connectorId }),
   };

@@ -98,6 +98,8 @@ export const sandboxEndpointsSchema = z.object({
   functionsUrl: httpUrl.optional(),
   /** The host key: `?code=` or `x-functions-key` for any function-level function. Only when the service runs. */
   functionKey: z.string().min(1).optional(),
+  /** The host's master key: admin-level functions and `POST /admin/functions/<name>` (run a timer now). */
+  functionsMasterKey: z.string().min(1).optional(),
   writtenAt: z.iso.datetime(),
 });
 
@@ -404,7 +406,9 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<S
         xeroRedirectUri: redirectUri,
         xeroWebhookKey: xero.webhooks.signingKey,
         azureStorageConnectionString: azurite.connectionString,
-        ...(host === undefined ? {} : { functionsUrl: host.url, functionKey: host.functionKey }),
+        ...(host === undefined
+          ? {}
+          : { functionsUrl: host.url, functionKey: host.functionKey, functionsMasterKey: host.masterKey }),
         writtenAt: new Date(clock.now()).toISOString(),
       });
 

@@ -64,6 +64,8 @@ export interface FunctionsHost {
   functionKey: string;
   masterKey: string;
   settings: HostSettings;
+  /** What the host runs, by name and trigger kind. */
+  functions: ReadonlyArray<{ name: string; kind: FunctionDefinition["kind"] }>;
   /** Runs a timer function now (as `POST /admin/functions/<name>` does); resolves when it finished. */
   runTimer(name: string): Promise<void>;
   /** Resolves when every trigger queue is empty and no invocation runs; rejects after `timeoutMs`. */
@@ -310,6 +312,7 @@ export async function startFunctionsHost(options: FunctionsHostOptions): Promise
     functionKey: keys.hostKeys[0] as string,
     masterKey: keys.masterKey,
     settings,
+    functions: options.table.map(({ name, kind }) => ({ name, kind })),
     async runTimer(name) {
       const runner = timerRunners.get(name);
       if (runner === undefined) throw new Error(`no timer function named '${name}'`);
