@@ -112,7 +112,7 @@ export class PullCreditNotesFlow {
 }
 
 /** A new *Xero Credit Note* row, already synced (so the push flow never sends it back to Xero). */
-function toCreditNoteCreate(scope: RunScope, allocation: CreditNoteAllocation, ref: InvoiceRef, lookups: PullLookups, currencyCode: string | undefined): BatchOperation {
+export function toCreditNoteCreate(scope: RunScope, allocation: CreditNoteAllocation, ref: InvoiceRef, lookups: PullLookups, currencyCode: string | undefined): BatchOperation {
   const c = mag_creditnote.columns;
   const nav = mag_creditnote.navigation;
   const currencyId = currencyCode === undefined ? undefined : lookups.currencies.get(currencyCode.toUpperCase());

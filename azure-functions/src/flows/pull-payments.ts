@@ -117,13 +117,13 @@ function toPaymentName(payment: Payment): string {
   return ["Payment", payment.invoiceNumber, day].filter((part) => part !== undefined && part !== "").join(" ").slice(0, 100);
 }
 
-interface PlannedPayment {
+export interface PlannedPayment {
   columns: Plain;
   /** lookup column → target row id (lower-cased) or null. */
   lookups: Record<string, string | null>;
 }
 
-function toPlannedPayment(payment: Payment, ref: InvoiceRef | undefined, lookups: PullLookups, currencyCode: string | undefined): PlannedPayment {
+export function toPlannedPayment(payment: Payment, ref: InvoiceRef | undefined, lookups: PullLookups, currencyCode: string | undefined): PlannedPayment {
   const c = mag_payment.columns;
   const columns: Plain = { ...toPaymentColumns(payment), [c.mag_name]: toPaymentName(payment) };
   delete columns[c.mag_xeropaymentid];
@@ -147,7 +147,7 @@ function isUnchanged(planned: PlannedPayment, existing: PaymentMatch | undefined
 }
 
 /** PATCH by the alternate key with neither If-Match nor If-None-Match: an upsert. https://learn.microsoft.com/power-apps/developer/data-platform/use-upsert-insert-update-record */
-function toPaymentUpsert(scope: RunScope, payment: Payment, planned: PlannedPayment): BatchOperation {
+export function toPaymentUpsert(scope: RunScope, payment: Payment, planned: PlannedPayment): BatchOperation {
   const nav = mag_payment.navigation;
   const c = mag_payment.columns;
   const bind = (column: string, navigation: string, entitySetName: string): Plain => {

@@ -13,6 +13,7 @@ export interface XeroBooks {
   deletePayment(paymentId: string): Promise<void>;
   createCreditNote(fields: Raw): Promise<string>;
   allocate(creditNoteId: string, invoiceId: string, amount: number): Promise<void>;
+  createItem(code: string, name: string): Promise<void>;
   amountDue(invoiceId: string): number;
 }
 
@@ -67,6 +68,11 @@ export function xeroBooks(xero: XeroEmulator, tenantId: string): XeroBooks {
       authorise();
       const result = await api.createCreditNoteAllocation(tenantId, creditNoteId, ObjectSerializer.deserialize({ Allocations: [{ Invoice: { InvoiceID: invoiceId }, Amount: amount, Date: "2026-03-02" }] }, "Allocations"), false);
       expectOk(dataOf(result, "Allocations")[0], "the allocation");
+    },
+    async createItem(code, name) {
+      authorise();
+      const result = await api.createItems(tenantId, ObjectSerializer.deserialize({ Items: [{ Code: code, Name: name }] }, "Items"), false);
+      expectOk(dataOf(result, "Items")[0], "the item");
     },
     amountDue(invoiceId) {
       const record = xero.store.tenant(tenantId).invoices.get(invoiceId.toLowerCase());
