@@ -22,10 +22,16 @@ export const chromiumArgs: readonly string[] = [
 /** Installs Chromium when it is missing; returns its path. `log` receives one line per step. */
 export function ensureChromium(log: (line: string) => void = (line) => process.stderr.write(`${line}\n`)): string {
   if (existsSync(chromiumPath)) return chromiumPath;
-  if (process.getuid?.() !== 0) throw new Error(`${chromiumPath} is missing and installing it needs root: run apt-get install -y chromium`);
-  log(`ensure-chromium: ${chromiumPath} not found; installing Debian's chromium (apt-get update && apt-get install -y chromium)…`);
+  if (process.getuid?.() !== 0)
+    throw new Error(`${chromiumPath} is missing and installing it needs root: run apt-get install -y chromium`);
+  log(
+    `ensure-chromium: ${chromiumPath} not found; installing Debian's chromium (apt-get update && apt-get install -y chromium)…`,
+  );
   const script = `test -x ${chromiumPath} || (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium)`;
-  execFileSync("flock", ["/tmp/ensure-chromium.lock", "sh", "-c", script], { stdio: ["ignore", "ignore", "inherit"], timeout: 15 * 60_000 });
+  execFileSync("flock", ["/tmp/ensure-chromium.lock", "sh", "-c", script], {
+    stdio: ["ignore", "ignore", "inherit"],
+    timeout: 15 * 60_000,
+  });
   if (!existsSync(chromiumPath)) throw new Error(`apt-get finished but ${chromiumPath} is still missing`);
   log(`ensure-chromium: installed ${chromiumPath}`);
   return chromiumPath;

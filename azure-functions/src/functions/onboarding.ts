@@ -7,6 +7,8 @@ import type { HttpFunctionDefinition } from "../function-table";
 import { onboardingCookieName, onboardingRoutes, type Onboarding, type PageAnswer } from "../onboarding/onboarding";
 import { renderProblemPage } from "../onboarding/pages";
 import { createServiceOnboarding } from "../onboarding/service-onboarding";
+import { realtimeFor } from "../realtime/realtime-service";
+import { toRealtimeRegistration } from "../realtime/registration";
 import type { ServiceProvider } from "./service";
 import { invocationLogger } from "./service";
 
@@ -48,12 +50,24 @@ function onboardingHandler(service: ServiceProvider, handle: Handle) {
     const resolved = await service();
     const logger = invocationLogger(invocation, resolved);
     try {
-      return toHttpResponse(await handle(createServiceOnboarding(resolved, { logger }).onboarding, request));
+      const realtime = await realtimeFor(resolved);
+      const registerRealtime = toRealtimeRegistration({
+        publicBaseUrl: resolved.config.links.publicBaseUrl,
+        keySecret: resolved.config.links.signingKey,
+        store: realtime.store,
+      });
+      return toHttpResponse(
+        await handle(createServiceOnboarding(resolved, { logger, registerRealtime }).onboarding, request),
+      );
     } catch (thrown) {
       logger.error("onboarding request failed", { error: toSyncError(thrown) });
       return toHttpResponse({
         status: 500,
-        page: renderProblemPage({ title: "Something went wrong", message: "The service could not finish this step.", action: "Try again in a minute; your link still works if the step did not complete." }),
+        page: renderProblemPage({
+          title: "Something went wrong",
+          message: "The service could not finish this step.",
+          action: "Try again in a minute; your link still works if the step did not complete.",
+        }),
       });
     }
   };
@@ -79,7 +93,11 @@ export function onboardingFunctions(service: ServiceProvider): HttpFunctionDefin
       authLevel: "anonymous",
       handler: onboardingHandler(service, (onboarding, request) => {
         const params = { code: query(request, "code"), state: query(request, "state"), error: query(request, "error") };
-        const defined = Object.fromEntries(Object.entries(params).filter(([, value]) => value !== undefined)) as { code?: string; state?: string; error?: string };
+        const defined = Object.fromEntries(Object.entries(params).filter(([, value]) => value !== undefined)) as {
+          code?: string;
+          state?: string;
+          error?: string;
+        };
         return onboarding.completeXeroConsent(defined, readOnboardingCookie(request.headers.get("cookie")));
       }),
     },
@@ -89,7 +107,12 @@ export function onboardingFunctions(service: ServiceProvider): HttpFunctionDefin
       route: onboardingRoutes.xeroOrganisation,
       methods: ["POST"],
       authLevel: "anonymous",
-      handler: onboardingHandler(service, async (onboarding, request) => onboarding.chooseOrganisation((await readForm(request))["tenantId"], readOnboardingCookie(request.headers.get("cookie")))),
+      handler: onboardingHandler(service, async (onboarding, request) =>
+        onboarding.chooseOrganisation(
+          (await readForm(request))["tenantId"],
+          readOnboardingCookie(request.headers.get("cookie")),
+        ),
+      ),
     },
     {
       kind: "http",
@@ -98,7 +121,9 @@ export function onboardingFunctions(service: ServiceProvider): HttpFunctionDefin
       methods: ["GET", "POST"],
       authLevel: "anonymous",
       handler: onboardingHandler(service, async (onboarding, request) =>
-        request.method === "POST" ? onboarding.submitDynamicsForm(await readForm(request)) : onboarding.showDynamicsForm(query(request, "token")),
+        request.method === "POST"
+          ? onboarding.submitDynamicsForm(await readForm(request))
+          : onboarding.showDynamicsForm(query(request, "token")),
       ),
     },
   ];

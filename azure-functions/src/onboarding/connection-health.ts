@@ -22,9 +22,17 @@ export interface HealthExtras {
 }
 
 /** The connector columns that describe a connection's health (pure). */
-export function toConnectorHealth(connection: Connection, grant: GrantInfo | undefined, callsRemainingToday: number | undefined, extras: HealthExtras = {}): Record<string, unknown> {
+export function toConnectorHealth(
+  connection: Connection,
+  grant: GrantInfo | undefined,
+  callsRemainingToday: number | undefined,
+  extras: HealthExtras = {},
+): Record<string, unknown> {
   const body: Record<string, unknown> = {};
-  const disconnectedReason = connection.status === "disconnected" ? (connection.statusReason ?? grant?.disconnected?.reason ?? "disconnected") : grant?.disconnected?.reason;
+  const disconnectedReason =
+    connection.status === "disconnected"
+      ? (connection.statusReason ?? grant?.disconnected?.reason ?? "disconnected")
+      : grant?.disconnected?.reason;
   if (disconnectedReason !== undefined) {
     body[cc.mag_xerostatus] = mag_xerostatus.Disconnected;
     body[cc.mag_xerostatusreason] = disconnectedReason.slice(0, reasonLength);
@@ -34,12 +42,16 @@ export function toConnectorHealth(connection: Connection, grant: GrantInfo | und
     body[cc.mag_xerostatusreason] = null;
   } else {
     body[cc.mag_xerostatus] = mag_xerostatus.NotConnected;
-    body[cc.mag_xerostatusreason] = (grant === undefined ? "Xero is not authorised yet" : "Dynamics 365 is not authorised yet").slice(0, reasonLength);
+    body[cc.mag_xerostatusreason] = (
+      grant === undefined ? "Xero is not authorised yet" : "Dynamics 365 is not authorised yet"
+    ).slice(0, reasonLength);
   }
   if (grant !== undefined) body[cc.mag_xerograntexpireson] = grant.grantExpiresOn.toISOString();
-  if (callsRemainingToday !== undefined) body[cc.mag_xerocallsremainingtoday] = Math.max(0, Math.trunc(callsRemainingToday));
+  if (callsRemainingToday !== undefined)
+    body[cc.mag_xerocallsremainingtoday] = Math.max(0, Math.trunc(callsRemainingToday));
   if (extras.lastSynchedOn !== undefined) body[cc.mag_lastsynchedon] = extras.lastSynchedOn.toISOString();
-  if (extras.lastError !== undefined && disconnectedReason === undefined) body[cc.mag_lasterror] = extras.lastError === null ? null : extras.lastError.slice(0, errorLength);
+  if (extras.lastError !== undefined && disconnectedReason === undefined)
+    body[cc.mag_lasterror] = extras.lastError === null ? null : extras.lastError.slice(0, errorLength);
   return body;
 }
 
@@ -69,7 +81,10 @@ export function createConnectionHealth(deps: ConnectionHealthDependencies): Conn
       const connection = await deps.connections.get(connectionId);
       if (connection === undefined || connection.connectorId === null || connection.dataverse === null) return false;
       const grant = await deps.vault.getGrantInfo(connectionId);
-      const calls = connection.xero === null || deps.callsRemainingToday === undefined ? undefined : await deps.callsRemainingToday(connection.xero.tenantId);
+      const calls =
+        connection.xero === null || deps.callsRemainingToday === undefined
+          ? undefined
+          : await deps.callsRemainingToday(connection.xero.tenantId);
       const body = toConnectorHealth(connection, grant, calls, extras);
       await deps.dataverseFor(connection).update(mag_xeroconnector.entitySetName, connection.connectorId, body);
       return true;

@@ -34,7 +34,10 @@ interface ConnectorRow {
 }
 
 /** The columns a (re)authorisation sets; the name only on create (an admin may have renamed it since). */
-export function toConnectorBody(organisation: XeroOrganisationGrant, create: { isDefault: boolean } | undefined): Record<string, unknown> {
+export function toConnectorBody(
+  organisation: XeroOrganisationGrant,
+  create: { isDefault: boolean } | undefined,
+): Record<string, unknown> {
   const body: Record<string, unknown> = {
     [cc.mag_xerotenantid]: organisation.tenantId,
     [cc.mag_xeroorganisationname]: organisation.tenantName.slice(0, 255),
@@ -43,18 +46,32 @@ export function toConnectorBody(organisation: XeroOrganisationGrant, create: { i
     [cc.mag_xerograntexpireson]: organisation.grantExpiresOn.toISOString(),
   };
   if (create !== undefined) {
-    body[cc.mag_name] = (organisation.tenantName.trim() === "" ? organisation.tenantId : organisation.tenantName).slice(0, 100);
+    body[cc.mag_name] = (organisation.tenantName.trim() === "" ? organisation.tenantId : organisation.tenantName).slice(
+      0,
+      100,
+    );
     body[cc.mag_enabled] = true;
     body[cc.mag_isdefault] = create.isDefault;
   }
   return body;
 }
 
-export async function ensureConnector(dataverse: DataversePort, organisation: XeroOrganisationGrant): Promise<ConnectorRecord> {
+export async function ensureConnector(
+  dataverse: DataversePort,
+  organisation: XeroOrganisationGrant,
+): Promise<ConnectorRecord> {
   const select = [cc.mag_xeroconnectorid, cc.mag_name, cc.mag_isdefault, cc.mag_realtimeenabled];
-  const existing = await dataverse.retrieve<ConnectorRow>(mag_xeroconnector.entitySetName, { [cc.mag_xerotenantid]: organisation.tenantId }, { select });
+  const existing = await dataverse.retrieve<ConnectorRow>(
+    mag_xeroconnector.entitySetName,
+    { [cc.mag_xerotenantid]: organisation.tenantId },
+    { select },
+  );
   if (existing !== undefined) {
-    await dataverse.update(mag_xeroconnector.entitySetName, existing.mag_xeroconnectorid, toConnectorBody(organisation, undefined));
+    await dataverse.update(
+      mag_xeroconnector.entitySetName,
+      existing.mag_xeroconnectorid,
+      toConnectorBody(organisation, undefined),
+    );
     return {
       connectorId: existing.mag_xeroconnectorid,
       name: existing.mag_name ?? organisation.tenantName,
@@ -63,7 +80,11 @@ export async function ensureConnector(dataverse: DataversePort, organisation: Xe
       created: false,
     };
   }
-  const defaults = await dataverse.retrieveMultiple<ConnectorRow>(mag_xeroconnector.entitySetName, { select: [cc.mag_xeroconnectorid], filter: filter`${column(cc.mag_isdefault)} eq ${toBooleanLiteral(true)}`, top: 1 });
+  const defaults = await dataverse.retrieveMultiple<ConnectorRow>(mag_xeroconnector.entitySetName, {
+    select: [cc.mag_xeroconnectorid],
+    filter: filter`${column(cc.mag_isdefault)} eq ${toBooleanLiteral(true)}`,
+    top: 1,
+  });
   const isDefault = defaults.length === 0;
   const body = toConnectorBody(organisation, { isDefault });
   const connectorId = await dataverse.create(mag_xeroconnector.entitySetName, body);

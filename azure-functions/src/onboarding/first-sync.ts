@@ -14,7 +14,11 @@ import type { ScopeStore } from "../engine/scope-store";
 import { selectFirstSyncFlows, type FlowName } from "./flow-defaults";
 
 /** Registers the real-time add-on's webhook for a connector (issue 6); absent until that module provides it. */
-export type RealtimeRegistration = (request: { connection: Connection; connectorId: string; dataverse: DataversePort }) => Promise<void>;
+export type RealtimeRegistration = (request: {
+  connection: Connection;
+  connectorId: string;
+  dataverse: DataversePort;
+}) => Promise<void>;
 
 export interface FirstSyncDependencies {
   queue: WorkQueue;
@@ -29,7 +33,10 @@ export interface FirstSync {
   realtime: "registered" | "not-enabled" | "not-available";
 }
 
-export async function startFirstSync(deps: FirstSyncDependencies, request: { connection: Connection; connectorId: string; dataverse: DataversePort; realtimeEnabled: boolean }): Promise<FirstSync> {
+export async function startFirstSync(
+  deps: FirstSyncDependencies,
+  request: { connection: Connection; connectorId: string; dataverse: DataversePort; realtimeEnabled: boolean },
+): Promise<FirstSync> {
   const { connection, connectorId, dataverse } = request;
   const log = deps.logger.child({ connectionId: connection.id });
   const state = await readConnectorFlows(dataverse, connectorId);
@@ -41,7 +48,11 @@ export async function startFirstSync(deps: FirstSyncDependencies, request: { con
     const row = state.flows.find((candidate) => candidate.flow === flow);
     if (row !== undefined) await deps.scopes.save(connection.id, flow, toScheduledScope(row, state.connector, now));
   }
-  await deps.queue.enqueueMany(flows.map((flow) => toWorkMessage(deps.clock, { connectionId: connection.id, flow, reason: "onboarding", correlationId })));
+  await deps.queue.enqueueMany(
+    flows.map((flow) =>
+      toWorkMessage(deps.clock, { connectionId: connection.id, flow, reason: "onboarding", correlationId }),
+    ),
+  );
   log.info("first sync queued", { flows, correlationId });
 
   let realtime: FirstSync["realtime"] = "not-enabled";

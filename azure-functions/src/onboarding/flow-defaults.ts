@@ -15,16 +15,72 @@ export interface DataFlowDefault {
 }
 
 export const dataFlowDefaults: readonly DataFlowDefault[] = [
-  { flow: "InvoicesToXero", name: "Invoices to Xero", direction: "DynamicsToXero", intervalMinutes: 15, enabled: true, syncLastXDays: 7 },
-  { flow: "InvoicesFromXero", name: "Invoices from Xero", direction: "XeroToDynamics", intervalMinutes: 15, enabled: false, syncLastXDays: 7 },
-  { flow: "PaymentsFromXero", name: "Payments from Xero", direction: "XeroToDynamics", intervalMinutes: 180, enabled: true, syncLastXDays: 7 },
-  { flow: "CreditNotesToXero", name: "Credit notes to Xero", direction: "DynamicsToXero", intervalMinutes: 180, enabled: true, syncLastXDays: 7 },
-  { flow: "CreditNotesFromXero", name: "Credit notes from Xero", direction: "XeroToDynamics", intervalMinutes: 180, enabled: true, syncLastXDays: 7 },
-  { flow: "ContactsFromXero", name: "Contacts from Xero", direction: "XeroToDynamics", intervalMinutes: 180, enabled: false, syncLastXDays: 7 },
-  { flow: "InvoiceEmailsToXero", name: "Invoice emails to Xero", direction: "DynamicsToXero", intervalMinutes: 60, enabled: true, syncLastXDays: 7 },
+  {
+    flow: "InvoicesToXero",
+    name: "Invoices to Xero",
+    direction: "DynamicsToXero",
+    intervalMinutes: 15,
+    enabled: true,
+    syncLastXDays: 7,
+  },
+  {
+    flow: "InvoicesFromXero",
+    name: "Invoices from Xero",
+    direction: "XeroToDynamics",
+    intervalMinutes: 15,
+    enabled: false,
+    syncLastXDays: 7,
+  },
+  {
+    flow: "PaymentsFromXero",
+    name: "Payments from Xero",
+    direction: "XeroToDynamics",
+    intervalMinutes: 180,
+    enabled: true,
+    syncLastXDays: 7,
+  },
+  {
+    flow: "CreditNotesToXero",
+    name: "Credit notes to Xero",
+    direction: "DynamicsToXero",
+    intervalMinutes: 180,
+    enabled: true,
+    syncLastXDays: 7,
+  },
+  {
+    flow: "CreditNotesFromXero",
+    name: "Credit notes from Xero",
+    direction: "XeroToDynamics",
+    intervalMinutes: 180,
+    enabled: true,
+    syncLastXDays: 7,
+  },
+  {
+    flow: "ContactsFromXero",
+    name: "Contacts from Xero",
+    direction: "XeroToDynamics",
+    intervalMinutes: 180,
+    enabled: false,
+    syncLastXDays: 7,
+  },
+  {
+    flow: "InvoiceEmailsToXero",
+    name: "Invoice emails to Xero",
+    direction: "DynamicsToXero",
+    intervalMinutes: 60,
+    enabled: true,
+    syncLastXDays: 7,
+  },
   // Account codes, tax rates, branding themes and tracking come from Xero; the reference docs refresh them before the
   // flows that need them (the scheduler caps it at hourly).
-  { flow: "ReferenceData", name: "Reference data", direction: "XeroToDynamics", intervalMinutes: 60, enabled: true, syncLastXDays: null },
+  {
+    flow: "ReferenceData",
+    name: "Reference data",
+    direction: "XeroToDynamics",
+    intervalMinutes: 60,
+    enabled: true,
+    syncLastXDays: null,
+  },
 ];
 
 /** What runs the moment a connection is complete: reference data first, then the enabled pulls from Xero. */

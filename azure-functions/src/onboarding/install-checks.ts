@@ -73,7 +73,11 @@ export function toInstallCheck(foundTables: readonly string[], solutionVersion: 
 /** The solution's version, or undefined when the environment does not expose the solution table to this user. */
 async function readSolutionVersion(dataverse: DataversePort): Promise<string | undefined> {
   try {
-    const rows = await dataverse.retrieveMultiple<{ version?: string }>("solutions", { select: ["version"], filter: filter`uniquename eq ${toStringLiteral(solutionUniqueName)}`, top: 1 });
+    const rows = await dataverse.retrieveMultiple<{ version?: string }>("solutions", {
+      select: ["version"],
+      filter: filter`uniquename eq ${toStringLiteral(solutionUniqueName)}`,
+      top: 1,
+    });
     return rows[0]?.version;
   } catch (thrown) {
     // A 404 here means the table itself is unknown (the sandbox's emulator does not model it); the table check

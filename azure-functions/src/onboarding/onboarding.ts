@@ -110,20 +110,27 @@ export function toEnvironmentUrl(text: string): string | undefined {
   }
 }
 
-const problem = (status: number, title: string, message: string, action: string): PageAnswer => ({ status, page: renderProblemPage({ title, message, action }) });
+const problem = (status: number, title: string, message: string, action: string): PageAnswer => ({
+  status,
+  page: renderProblemPage({ title, message, action }),
+});
 
 function refusedLink(reason: LinkRefusal): PageAnswer {
   const status = reason === "expired" || reason === "used" || reason === "revoked" ? 410 : 400;
   return { status, page: renderProblemPage(explainRefusal(reason)) };
 }
 
-const startAgain = "Open the link you received again to start over. If it has expired or was used, ask Xero Connector support for a new one.";
+const startAgain =
+  "Open the link you received again to start over. If it has expired or was used, ask Xero Connector support for a new one.";
 
 export interface Onboarding {
   /** GET onboarding/xero?token= */
   startXero(token: string | undefined): Promise<PageAnswer>;
   /** GET xero/callback */
-  completeXeroConsent(query: { code?: string; state?: string; error?: string }, cookieToken: string | undefined): Promise<PageAnswer>;
+  completeXeroConsent(
+    query: { code?: string; state?: string; error?: string },
+    cookieToken: string | undefined,
+  ): Promise<PageAnswer>;
   /** POST onboarding/xero/organisation */
   chooseOrganisation(tenantId: string | undefined, cookieToken: string | undefined): Promise<PageAnswer>;
   /** GET onboarding/dynamics?token= */
@@ -137,17 +144,37 @@ export function createOnboarding(deps: OnboardingDependencies): Onboarding {
   const apiBase = `${config.links.publicBaseUrl}/api`;
   const redirectUri = `${apiBase}/${onboardingRoutes.xeroCallback}`;
   const secure = config.links.publicBaseUrl.startsWith("https:");
-  const xeroCredentials = { identityUrl: config.xero.identityUrl, clientId: config.xero.clientId, clientSecret: config.xero.clientSecret };
+  const xeroCredentials = {
+    identityUrl: config.xero.identityUrl,
+    clientId: config.xero.clientId,
+    clientSecret: config.xero.clientSecret,
+  };
   const dataverseFor =
     deps.dataverseFor ??
     ((credentials: DataverseCredentials): DataversePort =>
-      createDataverseClient(credentials, { authorityUrl: config.dataverse.authorityUrl, clock, logger: deps.logger, ...(deps.fetch === undefined ? {} : { fetch: deps.fetch }) }));
+      createDataverseClient(credentials, {
+        authorityUrl: config.dataverse.authorityUrl,
+        clock,
+        logger: deps.logger,
+        ...(deps.fetch === undefined ? {} : { fetch: deps.fetch }),
+      }));
   const endpointOptions = { now: () => clock.now(), ...(deps.fetch === undefined ? {} : { fetch: deps.fetch }) };
 
-  const cookie = (value: string, maxAge: number): OnboardingCookie => ({ name: onboardingCookieName, value, path: "/api/", maxAge, httpOnly: true, secure, sameSite: "Lax" });
+  const cookie = (value: string, maxAge: number): OnboardingCookie => ({
+    name: onboardingCookieName,
+    value,
+    path: "/api/",
+    maxAge,
+    httpOnly: true,
+    secure,
+    sameSite: "Lax",
+  });
   const clearCookie = cookie("", 0);
 
-  const openLink = async (token: string | undefined, kind: LinkKind): Promise<{ ok: true; link: LinkPayload; connection: Connection } | { ok: false; answer: PageAnswer }> => {
+  const openLink = async (
+    token: string | undefined,
+    kind: LinkKind,
+  ): Promise<{ ok: true; link: LinkPayload; connection: Connection } | { ok: false; answer: PageAnswer }> => {
     const opening = await links.open(token ?? "", kind);
     if (!opening.ok) {
       deps.logger.info("onboarding link refused", { kind, reason: opening.reason });
@@ -155,7 +182,15 @@ export function createOnboarding(deps: OnboardingDependencies): Onboarding {
     }
     const connection = await connections.get(opening.link.connectionId);
     if (connection === undefined) {
-      return { ok: false, answer: problem(410, "This connection no longer exists", "The connection this link was made for has been removed.", "Ask Xero Connector support for a new link.") };
+      return {
+        ok: false,
+        answer: problem(
+          410,
+          "This connection no longer exists",
+          "The connection this link was made for has been removed.",
+          "Ask Xero Connector support for a new link.",
+        ),
+      };
     }
     return { ok: true, link: opening.link, connection };
   };
@@ -174,22 +209,58 @@ export function createOnboarding(deps: OnboardingDependencies): Onboarding {
   /** Both authorisations are in: install checks, connector and data flows, connected, health, first sync. */
   const finishConnection = async (connection: Connection, install?: InstallCheck): Promise<PageAnswer> => {
     const log = deps.logger.child({ connectionId: connection.id });
-    if (connection.dataverse === null || connection.xero === null) throw new Error("finishConnection needs both authorisations");
+    if (connection.dataverse === null || connection.xero === null)
+      throw new Error("finishConnection needs both authorisations");
     const dataverse = dataverseFor(connection.dataverse);
     const installed = install ?? (await checkInstallation(dataverse));
-    if (!installed.ok) return problem(409, "The Xero Connector solution needs attention", installed.message, installed.action);
+    if (!installed.ok)
+      return problem(409, "The Xero Connector solution needs attention", installed.message, installed.action);
     const grant = await vault.getGrantInfo(connection.id);
-    if (grant === undefined) return problem(409, "Xero is not connected yet", "No Xero authorisation is stored for this connection.", startAgain);
-    const connector = await ensureConnector(dataverse, { tenantId: connection.xero.tenantId, tenantName: connection.xero.tenantName, grantExpiresOn: grant.grantExpiresOn });
+    if (grant === undefined)
+      return problem(
+        409,
+        "Xero is not connected yet",
+        "No Xero authorisation is stored for this connection.",
+        startAgain,
+      );
+    const connector = await ensureConnector(dataverse, {
+      tenantId: connection.xero.tenantId,
+      tenantName: connection.xero.tenantName,
+      grantExpiresOn: grant.grantExpiresOn,
+    });
     const createdFlows = await ensureDataFlows(dataverse, connector.connectorId);
     const wasRunning = connection.status === "connected" && connection.connectorId === connector.connectorId;
-    const updated = await connections.update(connection.id, (current) => ({ ...current, connectorId: connector.connectorId, status: "connected", statusReason: null }));
-    log.info("connection complete", { connectorId: connector.connectorId, connectorCreated: connector.created, dataFlowsCreated: createdFlows.length });
+    const updated = await connections.update(connection.id, (current) => ({
+      ...current,
+      connectorId: connector.connectorId,
+      status: "connected",
+      statusReason: null,
+    }));
+    log.info("connection complete", {
+      connectorId: connector.connectorId,
+      connectorCreated: connector.created,
+      dataFlowsCreated: createdFlows.length,
+    });
     await deps.health?.refresh(updated.id);
-    if (wasRunning) return { status: 200, page: renderReauthorisedPage({ xeroOrganisation: connection.xero.tenantName, connectorName: connector.name }) };
+    if (wasRunning)
+      return {
+        status: 200,
+        page: renderReauthorisedPage({ xeroOrganisation: connection.xero.tenantName, connectorName: connector.name }),
+      };
     const firstSync = await startFirstSync(
-      { queue: deps.queue, scopes: deps.scopes, clock, logger: deps.logger, ...(deps.registerRealtime === undefined ? {} : { registerRealtime: deps.registerRealtime }) },
-      { connection: updated, connectorId: connector.connectorId, dataverse, realtimeEnabled: connector.realtimeEnabled },
+      {
+        queue: deps.queue,
+        scopes: deps.scopes,
+        clock,
+        logger: deps.logger,
+        ...(deps.registerRealtime === undefined ? {} : { registerRealtime: deps.registerRealtime }),
+      },
+      {
+        connection: updated,
+        connectorId: connector.connectorId,
+        dataverse,
+        realtimeEnabled: connector.realtimeEnabled,
+      },
     );
     return {
       status: 200,
@@ -206,17 +277,32 @@ export function createOnboarding(deps: OnboardingDependencies): Onboarding {
   };
 
   /** The Xero organisation is chosen: use the link up, record the organisation, then the next step. */
-  const completeXero = async (token: string, connection: Connection, organisation: OrganisationOption): Promise<PageAnswer> => {
+  const completeXero = async (
+    token: string,
+    connection: Connection,
+    organisation: OrganisationOption,
+  ): Promise<PageAnswer> => {
     const refused = await consumeLink(token, "xero");
     if (refused !== undefined) return { ...refused, cookies: [clearCookie] };
-    const updated = await connections.update(connection.id, (current) => ({ ...current, xero: { tenantId: organisation.tenantId, tenantName: organisation.tenantName } }));
+    const updated = await connections.update(connection.id, (current) => ({
+      ...current,
+      xero: { tenantId: organisation.tenantId, tenantName: organisation.tenantName },
+    }));
     deps.logger.info("xero organisation authorised", { connectionId: connection.id, tenantId: organisation.tenantId });
-    if (updated.dataverse === null) return { status: 303, location: await issueNextStep(updated.id, "dynamics"), cookies: [clearCookie] };
+    if (updated.dataverse === null)
+      return { status: 303, location: await issueNextStep(updated.id, "dynamics"), cookies: [clearCookie] };
     return { ...(await finishConnection(updated)), cookies: [clearCookie] };
   };
 
-  const organisationsOf = async (accessToken: string, authEventId: string | undefined): Promise<OrganisationOption[]> => {
-    const read = (eventId: string | undefined) => readXeroConnections(config.xero.connectionsUrl, accessToken, { ...endpointOptions, ...(eventId === undefined ? {} : { authEventId: eventId }) });
+  const organisationsOf = async (
+    accessToken: string,
+    authEventId: string | undefined,
+  ): Promise<OrganisationOption[]> => {
+    const read = (eventId: string | undefined) =>
+      readXeroConnections(config.xero.connectionsUrl, accessToken, {
+        ...endpointOptions,
+        ...(eventId === undefined ? {} : { authEventId: eventId }),
+      });
     let list = await read(authEventId);
     // Reconnecting an organisation that was already connected may keep its older event id: fall back to them all.
     if (list.length === 0 && authEventId !== undefined) list = await read(undefined);
@@ -234,7 +320,11 @@ export function createOnboarding(deps: OnboardingDependencies): Onboarding {
       const opened = await openLink(token, "xero");
       if (!opened.ok) return opened.answer;
       const consent = newConsentState(opened.link.id, config.links.signingKey, clock.now());
-      const location = toXeroAuthorizeUrl(config.xero, { redirectUri, state: consent.state, codeChallenge: consent.codeChallenge });
+      const location = toXeroAuthorizeUrl(config.xero, {
+        redirectUri,
+        state: consent.state,
+        codeChallenge: consent.codeChallenge,
+      });
       deps.logger.info("xero consent started", { connectionId: opened.connection.id });
       return { status: 302, location, cookies: [cookie(token ?? "", cookieLifetimeSeconds)] };
     },
@@ -242,51 +332,111 @@ export function createOnboarding(deps: OnboardingDependencies): Onboarding {
     async completeXeroConsent(query, cookieToken) {
       if (cookieToken === undefined || cookieToken === "") {
         deps.logger.warn("xero callback without the onboarding cookie refused");
-        return problem(400, "This sign-in did not start here", "The answer from Xero does not belong to a sign-in started in this browser.", startAgain);
+        return problem(
+          400,
+          "This sign-in did not start here",
+          "The answer from Xero does not belong to a sign-in started in this browser.",
+          startAgain,
+        );
       }
       const opened = await openLink(cookieToken, "xero");
       if (!opened.ok) return { ...opened.answer, cookies: [clearCookie] };
       const state = checkConsentState(query.state ?? "", config.links.signingKey, clock.now(), opened.link.id);
       if (!state.ok) {
         deps.logger.warn("xero callback state refused", { connectionId: opened.connection.id, reason: state.reason });
-        return problem(400, "This sign-in could not be verified", "The answer from Xero does not match the sign-in this browser started (its state did not match).", startAgain);
+        return problem(
+          400,
+          "This sign-in could not be verified",
+          "The answer from Xero does not match the sign-in this browser started (its state did not match).",
+          startAgain,
+        );
       }
       if (query.error !== undefined) {
-        deps.logger.info("xero consent not given", { connectionId: opened.connection.id, error: query.error.slice(0, 40) });
+        deps.logger.info("xero consent not given", {
+          connectionId: opened.connection.id,
+          error: query.error.slice(0, 40),
+        });
         return query.error === "access_denied"
-          ? problem(400, "Xero was not connected", "You cancelled on Xero's page, so nothing was connected.", "Open your link again when you are ready; it still works.")
-          : problem(400, "Xero did not complete the sign-in", "Xero answered with an error instead of an authorisation.", startAgain);
+          ? problem(
+              400,
+              "Xero was not connected",
+              "You cancelled on Xero's page, so nothing was connected.",
+              "Open your link again when you are ready; it still works.",
+            )
+          : problem(
+              400,
+              "Xero did not complete the sign-in",
+              "Xero answered with an error instead of an authorisation.",
+              startAgain,
+            );
       }
-      if (query.code === undefined || query.code === "") return problem(400, "Xero did not complete the sign-in", "Xero's answer carried no authorisation.", startAgain);
+      if (query.code === undefined || query.code === "")
+        return problem(400, "Xero did not complete the sign-in", "Xero's answer carried no authorisation.", startAgain);
       let accessToken: string;
       try {
-        const tokenSet = await exchangeXeroAuthorizationCode(xeroCredentials, { code: query.code, redirectUri, codeVerifier: state.codeVerifier }, endpointOptions);
-        deps.logger.addSecrets([tokenSet.accessToken, tokenSet.refreshToken, ...(tokenSet.idToken === undefined ? [] : [tokenSet.idToken])]);
+        const tokenSet = await exchangeXeroAuthorizationCode(
+          xeroCredentials,
+          { code: query.code, redirectUri, codeVerifier: state.codeVerifier },
+          endpointOptions,
+        );
+        deps.logger.addSecrets([
+          tokenSet.accessToken,
+          tokenSet.refreshToken,
+          ...(tokenSet.idToken === undefined ? [] : [tokenSet.idToken]),
+        ]);
         await vault.storeGrant(opened.connection.id, tokenSet);
         accessToken = tokenSet.accessToken;
       } catch (thrown) {
-        deps.logger.warn("xero code exchange failed", { connectionId: opened.connection.id, error: toSyncError(thrown, "xero-identity") });
-        return problem(400, "Xero did not accept the sign-in", "The authorisation from Xero had expired or was already used (this happens when a page is reloaded).", startAgain);
+        deps.logger.warn("xero code exchange failed", {
+          connectionId: opened.connection.id,
+          error: toSyncError(thrown, "xero-identity"),
+        });
+        return problem(
+          400,
+          "Xero did not accept the sign-in",
+          "The authorisation from Xero had expired or was already used (this happens when a page is reloaded).",
+          startAgain,
+        );
       }
       const organisations = await organisationsOf(accessToken, toAuthEventId(accessToken));
       if (organisations.length === 0) {
-        return problem(400, "No Xero organisation was connected", "Xero's sign-in finished without any organisation.", `Tick at least one organisation on Xero's page. ${startAgain}`);
+        return problem(
+          400,
+          "No Xero organisation was connected",
+          "Xero's sign-in finished without any organisation.",
+          `Tick at least one organisation on Xero's page. ${startAgain}`,
+        );
       }
       // Reauthorising the organisation this connection already serves needs no choice.
       const current = organisations.find((organisation) => organisation.tenantId === opened.connection.xero?.tenantId);
       const only = organisations.length === 1 ? organisations[0] : undefined;
       const chosen = current ?? only;
       if (chosen !== undefined) return completeXero(cookieToken, opened.connection, chosen);
-      return { status: 200, page: renderOrganisationChoice({ action: `${apiBase}/${onboardingRoutes.xeroOrganisation}`, organisations }) };
+      return {
+        status: 200,
+        page: renderOrganisationChoice({ action: `${apiBase}/${onboardingRoutes.xeroOrganisation}`, organisations }),
+      };
     },
 
     async chooseOrganisation(tenantId, cookieToken) {
-      if (cookieToken === undefined || cookieToken === "") return problem(400, "This choice did not start here", "The organisation choice does not belong to a sign-in in this browser.", startAgain);
+      if (cookieToken === undefined || cookieToken === "")
+        return problem(
+          400,
+          "This choice did not start here",
+          "The organisation choice does not belong to a sign-in in this browser.",
+          startAgain,
+        );
       const opened = await openLink(cookieToken, "xero");
       if (!opened.ok) return { ...opened.answer, cookies: [clearCookie] };
       const organisations = await organisationsOf(await vault.getAccessToken(opened.connection.id), undefined);
       const chosen = organisations.find((organisation) => organisation.tenantId === tenantId);
-      if (chosen === undefined) return problem(400, "That organisation is not authorised", "The organisation chosen is not one you authorised on Xero's page.", startAgain);
+      if (chosen === undefined)
+        return problem(
+          400,
+          "That organisation is not authorised",
+          "The organisation chosen is not one you authorised on Xero's page.",
+          startAgain,
+        );
       return completeXero(cookieToken, opened.connection, chosen);
     },
 
@@ -295,7 +445,12 @@ export function createOnboarding(deps: OnboardingDependencies): Onboarding {
       if (!opened.ok) return opened.answer;
       return {
         status: 200,
-        page: renderDynamicsForm({ action: `${apiBase}/${onboardingRoutes.dynamics}`, token: token ?? "", values: dynamicsValues(opened.connection), xeroOrganisation: opened.connection.xero?.tenantName }),
+        page: renderDynamicsForm({
+          action: `${apiBase}/${onboardingRoutes.dynamics}`,
+          token: token ?? "",
+          values: dynamicsValues(opened.connection),
+          xeroOrganisation: opened.connection.xero?.tenantName,
+        }),
       };
     },
 
@@ -304,22 +459,54 @@ export function createOnboarding(deps: OnboardingDependencies): Onboarding {
       const opened = await openLink(token, "dynamics");
       if (!opened.ok) return opened.answer;
       const { connection } = opened;
-      const parsed = DynamicsForm.safeParse({ environmentUrl: raw["environmentUrl"] ?? "", tenantId: raw["tenantId"] ?? "", clientId: raw["clientId"] ?? "", clientSecret: raw["clientSecret"] ?? "" });
+      const parsed = DynamicsForm.safeParse({
+        environmentUrl: raw["environmentUrl"] ?? "",
+        tenantId: raw["tenantId"] ?? "",
+        clientId: raw["clientId"] ?? "",
+        clientSecret: raw["clientSecret"] ?? "",
+      });
       const values: DynamicsFormValues = parsed.success
         ? { environmentUrl: parsed.data.environmentUrl, tenantId: parsed.data.tenantId, clientId: parsed.data.clientId }
         : dynamicsValues(connection);
       const again = (status: number, found: { message: string; action: string }): PageAnswer => ({
         status,
-        page: renderDynamicsForm({ action: `${apiBase}/${onboardingRoutes.dynamics}`, token, values, xeroOrganisation: connection.xero?.tenantName, problem: found }),
+        page: renderDynamicsForm({
+          action: `${apiBase}/${onboardingRoutes.dynamics}`,
+          token,
+          values,
+          xeroOrganisation: connection.xero?.tenantName,
+          problem: found,
+        }),
       });
-      if (!parsed.success || parsed.data.tenantId === "" || parsed.data.clientId === "" || parsed.data.clientSecret === "") {
-        return again(400, { message: "Every field is needed.", action: "Fill in the environment URL, the tenant id, the client id and the client secret." });
+      if (
+        !parsed.success ||
+        parsed.data.tenantId === "" ||
+        parsed.data.clientId === "" ||
+        parsed.data.clientSecret === ""
+      ) {
+        return again(400, {
+          message: "Every field is needed.",
+          action: "Fill in the environment URL, the tenant id, the client id and the client secret.",
+        });
       }
       const url = toEnvironmentUrl(parsed.data.environmentUrl);
-      if (url === undefined) return again(400, { message: "The environment URL is not a URL.", action: "Copy it from the Power Platform admin center (it looks like https://yourorg.crm.dynamics.com)." });
-      const credentials: DataverseCredentials = { url, tenantId: parsed.data.tenantId, clientId: parsed.data.clientId, clientSecret: parsed.data.clientSecret };
+      if (url === undefined)
+        return again(400, {
+          message: "The environment URL is not a URL.",
+          action: "Copy it from the Power Platform admin center (it looks like https://yourorg.crm.dynamics.com).",
+        });
+      const credentials: DataverseCredentials = {
+        url,
+        tenantId: parsed.data.tenantId,
+        clientId: parsed.data.clientId,
+        clientSecret: parsed.data.clientSecret,
+      };
       deps.logger.addSecrets([credentials.clientSecret]);
-      const check = await verifyDynamicsCredentials(credentials, { authorityUrl: config.dataverse.authorityUrl, clock, ...(deps.fetch === undefined ? {} : { fetch: deps.fetch }) });
+      const check = await verifyDynamicsCredentials(credentials, {
+        authorityUrl: config.dataverse.authorityUrl,
+        clock,
+        ...(deps.fetch === undefined ? {} : { fetch: deps.fetch }),
+      });
       if (!check.ok) {
         deps.logger.info("dynamics credentials refused", { connectionId: connection.id, problem: check.problem });
         return again(400, check);
@@ -332,7 +519,10 @@ export function createOnboarding(deps: OnboardingDependencies): Onboarding {
       const refused = await consumeLink(token, "dynamics");
       if (refused !== undefined) return refused;
       const updated = await connections.update(connection.id, (current) => ({ ...current, dataverse: credentials }));
-      deps.logger.info("dynamics 365 authorised", { connectionId: connection.id, organizationId: check.whoAmI.OrganizationId });
+      deps.logger.info("dynamics 365 authorised", {
+        connectionId: connection.id,
+        organizationId: check.whoAmI.OrganizationId,
+      });
       if (updated.xero === null) return { status: 303, location: await issueNextStep(updated.id, "xero") };
       return finishConnection(updated, install);
     },

@@ -15,10 +15,17 @@ export interface ServiceOnboarding {
   health: ConnectionHealth;
 }
 
-export function createServiceOnboarding(service: Service, options: { logger?: Logger; fetch?: typeof fetch; registerRealtime?: RealtimeRegistration } = {}): ServiceOnboarding {
+export function createServiceOnboarding(
+  service: Service,
+  options: { logger?: Logger; fetch?: typeof fetch; registerRealtime?: RealtimeRegistration } = {},
+): ServiceOnboarding {
   const { config, clock } = service;
   const logger = options.logger ?? service.logger;
-  const governor = createRateGovernor({ table: openTable(config.storageConnectionString, tableNames.rateBudget), clock, limits: config.xero.limits });
+  const governor = createRateGovernor({
+    table: openTable(config.storageConnectionString, tableNames.rateBudget),
+    clock,
+    limits: config.xero.limits,
+  });
   const health = createConnectionHealth({
     connections: service.connections,
     vault: service.vault,
@@ -26,7 +33,11 @@ export function createServiceOnboarding(service: Service, options: { logger?: Lo
     callsRemainingToday: (tenantId) => governor.callsRemainingToday(tenantId),
     logger,
   });
-  const links = createLinkStore(openTable(config.storageConnectionString, tableNames.links), { signingKey: config.links.signingKey, publicBaseUrl: config.links.publicBaseUrl, clock });
+  const links = createLinkStore(openTable(config.storageConnectionString, tableNames.links), {
+    signingKey: config.links.signingKey,
+    publicBaseUrl: config.links.publicBaseUrl,
+    clock,
+  });
   const onboarding = createOnboarding({
     config,
     links,

@@ -4,7 +4,14 @@
 // Debian's Chromium. Screenshots land in dist/screenshots/onboarding-*.png.
 import { loadConfig, secretValues } from "../../src/config";
 import { createDataverseClient, type DataverseWebApiClient } from "../../src/adapters/dataverse/web-api-client";
-import { mag_lastresult, mag_xeroaccountcode, mag_xeroconnector, mag_xerodataflow, mag_flow, mag_xerostatus } from "../../src/generated/dataverse";
+import {
+  mag_lastresult,
+  mag_xeroaccountcode,
+  mag_xeroconnector,
+  mag_xerodataflow,
+  mag_flow,
+  mag_xerostatus,
+} from "../../src/generated/dataverse";
 import { filter, toStringLiteral, toGuidLiteral } from "../../src/adapters/dataverse/odata";
 import { runSupport } from "../../../scripts/support";
 import { demoXeroOrganisationName, startSandbox, type Sandbox } from "../../../sandbox/src";
@@ -31,7 +38,12 @@ describe("onboarding in a browser (Chromium, the sandbox, the service in its Fun
     sandbox.xero.createOrganisation({ name: secondOrganisation });
     const { endpoints } = sandbox;
     dataverse = createDataverseClient(
-      { url: endpoints.dataverseUrl, tenantId: endpoints.dataverseTenantId, clientId: endpoints.dataverseClientId, clientSecret: endpoints.dataverseClientSecret },
+      {
+        url: endpoints.dataverseUrl,
+        tenantId: endpoints.dataverseTenantId,
+        clientId: endpoints.dataverseClientId,
+        clientSecret: endpoints.dataverseClientSecret,
+      },
       { authorityUrl: endpoints.dataverseHostUrl },
     );
     browser = await launchTestBrowser();
@@ -44,7 +56,10 @@ describe("onboarding in a browser (Chromium, the sandbox, the service in its Fun
 
   const support = async (command: Parameters<typeof runSupport>[0]): Promise<{ code: number; out: string[] }> => {
     const out: string[] = [];
-    const code = await runSupport(command, loadConfig(sandbox.serviceEnv ?? {}), { out: (line) => out.push(line), err: () => undefined });
+    const code = await runSupport(command, loadConfig(sandbox.serviceEnv ?? {}), {
+      out: (line) => out.push(line),
+      err: () => undefined,
+    });
     return { code, out };
   };
 
@@ -59,7 +74,9 @@ describe("onboarding in a browser (Chromium, the sandbox, the service in its Fun
     await page.goto(link);
     await page.waitForURL((url) => url.pathname === "/identity/connect/authorize");
     const authorize = new URL(page.url());
-    expect(authorize.searchParams.get("scope")).toBe("offline_access accounting.invoices accounting.payments accounting.contacts accounting.settings");
+    expect(authorize.searchParams.get("scope")).toBe(
+      "offline_access accounting.invoices accounting.payments accounting.contacts accounting.settings",
+    );
     expect(authorize.searchParams.get("code_challenge_method")).toBe("S256");
     await page.getByLabel(demoXeroOrganisationName).check();
     await page.getByLabel(secondOrganisation).check();
@@ -93,7 +110,14 @@ describe("onboarding in a browser (Chromium, the sandbox, the service in its Fun
     // 4. The connector row: named after the organisation, connected, default (the org's first), grant expiry shown.
     const cc = mag_xeroconnector.columns;
     const connectors = await dataverse.retrieveMultiple<Record<string, unknown>>(mag_xeroconnector.entitySetName, {
-      select: [cc.mag_xeroconnectorid, cc.mag_name, cc.mag_xerostatus, cc.mag_isdefault, cc.mag_xerograntexpireson, cc.mag_xeroorganisationname],
+      select: [
+        cc.mag_xeroconnectorid,
+        cc.mag_name,
+        cc.mag_xerostatus,
+        cc.mag_isdefault,
+        cc.mag_xerograntexpireson,
+        cc.mag_xeroorganisationname,
+      ],
       filter: filter`mag_xeroorganisationname eq ${toStringLiteral(secondOrganisation)}`,
     });
     expect(connectors).toHaveLength(1);
@@ -117,19 +141,34 @@ describe("onboarding in a browser (Chromium, the sandbox, the service in its Fun
       filter: filter`_mag_xeroconnectorid_value eq ${toGuidLiteral(connectorId)}`,
     });
     expect(flows).toHaveLength(8);
-    expect(flows.find((row) => row[fc.mag_flow] === mag_flow.ReferenceData)?.[fc.mag_lastresult]).toBe(mag_lastresult.Succeeded);
+    expect(flows.find((row) => row[fc.mag_flow] === mag_flow.ReferenceData)?.[fc.mag_lastresult]).toBe(
+      mag_lastresult.Succeeded,
+    );
 
     // 6. The link was used up; support sees a healthy connection.
     await page.goto(link);
     expect(await page.locator("h1").innerText()).toBe("This link has already been used");
     await browser.screenshot("onboarding-6-link-used");
     const status = await support({ command: "status", json: true, offline: false });
-    const rows = JSON.parse(status.out.join("\n")) as Array<{ status: string; xeroOrganisation: string; connectorId: string }>;
-    expect(rows).toContainEqual(expect.objectContaining({ status: "connected", xeroOrganisation: secondOrganisation, connectorId }));
+    const rows = JSON.parse(status.out.join("\n")) as Array<{
+      status: string;
+      xeroOrganisation: string;
+      connectorId: string;
+    }>;
+    expect(rows).toContainEqual(
+      expect.objectContaining({ status: "connected", xeroOrganisation: secondOrganisation, connectorId }),
+    );
 
     // No code, token or secret reached the service's log lines on the way.
-    const entries = hostLines.map((entry) => ({ level: "info" as const, message: entry.message, timestamp: "", context: {} }));
+    const entries = hostLines.map((entry) => ({
+      level: "info" as const,
+      message: entry.message,
+      timestamp: "",
+      context: {},
+    }));
     expect(hostLines.length).toBeGreaterThan(0);
-    expect(findSecretsInLogs(entries, [endpoints.dataverseClientSecret, ...secretValues(sandbox.serviceEnv ?? {})])).toStrictEqual([]);
+    expect(
+      findSecretsInLogs(entries, [endpoints.dataverseClientSecret, ...secretValues(sandbox.serviceEnv ?? {})]),
+    ).toStrictEqual([]);
   });
 });

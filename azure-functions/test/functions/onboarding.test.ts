@@ -7,7 +7,11 @@ describe("onboarding HTTP triggers", () => {
   it("are in the function table, anonymous, on the routes the links and the Xero app use", () => {
     const routes = createFunctionTable({})
       .filter((definition) => definition.kind === "http")
-      .map((definition) => (definition.kind === "http" ? [definition.name, definition.route, definition.methods.join(","), definition.authLevel] : []));
+      .map((definition) =>
+        definition.kind === "http"
+          ? [definition.name, definition.route, definition.methods.join(","), definition.authLevel]
+          : [],
+      );
     expect(routes).toEqual(
       expect.arrayContaining([
         ["onboardingXero", "onboarding/xero", "GET", "anonymous"],
@@ -25,7 +29,22 @@ describe("onboarding HTTP triggers", () => {
   });
 
   it("answers HTML that is never cached, framed or referred, with its redirect and cookies", () => {
-    const response = toHttpResponse({ status: 302, location: "https://login.example/authorize", page: html`<p>x</p>`, cookies: [{ name: "xc_onboarding", value: "v", path: "/api/", maxAge: 1800, httpOnly: true, secure: true, sameSite: "Lax" }] });
+    const response = toHttpResponse({
+      status: 302,
+      location: "https://login.example/authorize",
+      page: html`<p>x</p>`,
+      cookies: [
+        {
+          name: "xc_onboarding",
+          value: "v",
+          path: "/api/",
+          maxAge: 1800,
+          httpOnly: true,
+          secure: true,
+          sameSite: "Lax",
+        },
+      ],
+    });
     expect(response).toMatchObject({
       status: 302,
       body: "<p>x</p>",
@@ -38,6 +57,8 @@ describe("onboarding HTTP triggers", () => {
       },
       cookies: [expect.objectContaining({ name: "xc_onboarding", httpOnly: true, sameSite: "Lax" })],
     });
-    expect(String((response.headers as Record<string, string>)["content-security-policy"])).toContain("default-src 'none'");
+    expect(String((response.headers as Record<string, string>)["content-security-policy"])).toContain(
+      "default-src 'none'",
+    );
   });
 });

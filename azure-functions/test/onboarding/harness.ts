@@ -3,7 +3,11 @@
 // manual clock for all. `consent()` plays the customer on Xero's consent page with plain HTTP.
 import { randomBytes } from "node:crypto";
 import { startAzurite, type Azurite } from "../../../sandbox/src/azurite";
-import { startDataverseEmulator, type DataverseEmulator, type DataverseOrganisation } from "../../../sandbox/src/dataverse";
+import {
+  startDataverseEmulator,
+  type DataverseEmulator,
+  type DataverseOrganisation,
+} from "../../../sandbox/src/dataverse";
 import { startXeroEmulator, type XeroEmulator } from "../../../sandbox/src/xero";
 import { createDataverseClient, type DataverseWebApiClient } from "../../src/adapters/dataverse/web-api-client";
 import { createMemoryWorkQueue } from "../../src/adapters/queue/work-queue";
@@ -18,6 +22,8 @@ import { createLinkStore, type LinkStore } from "../../src/links/link-store";
 import type { LinkKind } from "../../src/links/signed-links";
 import { createConnectionHealth } from "../../src/onboarding/connection-health";
 import { createOnboarding, type Onboarding, type PageAnswer } from "../../src/onboarding/onboarding";
+import { createMemoryRealtimeStore } from "../../src/realtime/realtime-store";
+import { toRealtimeRegistration } from "../../src/realtime/registration";
 import { rememberSecrets } from "../support/log-capture";
 
 export const publicBaseUrl = "http://127.0.0.1:7071";
@@ -38,7 +44,11 @@ export interface Harness {
   /** A fresh Dataverse org (its own connectors) and a client for assertions. */
   newDynamicsOrg(): { org: DataverseOrganisation; client: DataverseWebApiClient; form: Record<string, string> };
   newXeroOrganisation(name: string): string;
-  issueLink(kind: LinkKind, connectionId?: string, lifetimeMs?: number): Promise<{ token: string; connectionId: string }>;
+  issueLink(
+    kind: LinkKind,
+    connectionId?: string,
+    lifetimeMs?: number,
+  ): Promise<{ token: string; connectionId: string }>;
   stop(): Promise<void>;
 }
 
@@ -46,8 +56,16 @@ let orgCounter = 0;
 
 export async function startHarness(): Promise<Harness> {
   const clock = new ManualClock(Date.UTC(2026, 2, 2, 9, 0, 0));
-  const [azurite, xero, dataverse] = await Promise.all([startAzurite(), startXeroEmulator({ port: 0, clock }), startDataverseEmulator({ port: 0, clock })]);
-  const app = xero.registerApp({ name: "Xero Connector (test)", kind: "web", redirectUris: [`${publicBaseUrl}/api/xero/callback`] });
+  const [azurite, xero, dataverse] = await Promise.all([
+    startAzurite(),
+    startXeroEmulator({ port: 0, clock }),
+    startDataverseEmulator({ port: 0, clock }),
+  ]);
+  const app = xero.registerApp({
+    name: "Xero Connector (test)",
+    kind: "web",
+    redirectUris: [`${publicBaseUrl}/api/xero/callback`],
+  });
   const env = {
     AzureWebJobsStorage: azurite.connectionString,
     XC_ENCRYPTION_KEYS: `k1:${randomBytes(32).toString("base64")}`,
@@ -69,27 +87,51 @@ export async function startHarness(): Promise<Harness> {
   const links = createLinkStore(tables.links, { signingKey: config.links.signingKey, publicBaseUrl, clock });
   const dataverseFor = (credentials: { url: string; tenantId: string; clientId: string; clientSecret: string }) =>
     createDataverseClient(credentials, { authorityUrl: config.dataverse.authorityUrl, clock, logger });
-  let vault: TokenVault | undefined;
+  const vaultRef: { current?: TokenVault } = {};
   const health = createConnectionHealth({
     connections,
-    vault: { getGrantInfo: (id) => (vault as TokenVault).getGrantInfo(id) },
-    dataverseFor: (connection) => dataverseFor(connection.dataverse ?? { url: "", tenantId: "", clientId: "", clientSecret: "" }),
+    vault: { getGrantInfo: (id) => (vaultRef.current as TokenVault).getGrantInfo(id) },
+    dataverseFor: (connection) =>
+      dataverseFor(connection.dataverse ?? { url: "", tenantId: "", clientId: "", clientSecret: "" }),
     logger,
   });
-  vault = createTokenVault({
+  const vault = createTokenVault({
     table: tables.tokens,
     keyRing,
     clock,
-    xero: { identityUrl: config.xero.identityUrl, clientId: config.xero.clientId, clientSecret: config.xero.clientSecret },
+    xero: {
+      identityUrl: config.xero.identityUrl,
+      clientId: config.xero.clientId,
+      clientSecret: config.xero.clientSecret,
+    },
     connections,
     logger,
-    sleep: async () => undefined,
+    sleep: () => Promise.resolve(),
     onDisconnected: health.onDisconnected,
     onRefreshed: health.onRefreshed,
   });
+  vaultRef.current = vault;
   const queue = createMemoryWorkQueue();
   const scopes = createMemoryScopeStore();
-  const onboarding = createOnboarding({ config, links, connections, vault, queue, scopes, clock, logger, health, dataverseFor });
+  const realtimeStore = createMemoryRealtimeStore(clock);
+  const registerRealtime = toRealtimeRegistration({
+    publicBaseUrl,
+    keySecret: config.links.signingKey,
+    store: realtimeStore,
+  });
+  const onboarding = createOnboarding({
+    config,
+    links,
+    connections,
+    vault,
+    queue,
+    scopes,
+    clock,
+    logger,
+    health,
+    dataverseFor,
+    registerRealtime,
+  });
   return {
     clock,
     azurite,
@@ -106,8 +148,20 @@ export async function startHarness(): Promise<Harness> {
     newDynamicsOrg() {
       const org = dataverse.createOrganisation(`onboarding-${process.pid}-${++orgCounter}`);
       rememberSecrets(org.clientSecret);
-      const client = createDataverseClient({ url: org.url, tenantId: org.tenantId, clientId: org.clientId, clientSecret: org.clientSecret }, { authorityUrl: dataverse.url, clock });
-      return { org, client, form: { environmentUrl: org.url, tenantId: org.tenantId, clientId: org.clientId, clientSecret: org.clientSecret } };
+      const client = createDataverseClient(
+        { url: org.url, tenantId: org.tenantId, clientId: org.clientId, clientSecret: org.clientSecret },
+        { authorityUrl: dataverse.url, clock },
+      );
+      return {
+        org,
+        client,
+        form: {
+          environmentUrl: org.url,
+          tenantId: org.tenantId,
+          clientId: org.clientId,
+          clientSecret: org.clientSecret,
+        },
+      };
     },
     newXeroOrganisation: (name) => xero.createOrganisation({ name }).tenantId,
     async issueLink(kind, connectionId, lifetimeMs = 72 * 3_600_000) {
@@ -135,12 +189,16 @@ export function cookieOf(answer: PageAnswer): string {
  * Plays the customer on Xero's consent page: loads it, ticks exactly `tenantIds` (or cancels) and posts the form;
  * returns the query Xero redirects back with (code and state, or error and state).
  */
-export async function consent(authorizeUrl: string, choice: readonly string[] | "cancel"): Promise<{ code?: string; state?: string; error?: string }> {
+export async function consent(
+  authorizeUrl: string,
+  choice: readonly string[] | "cancel",
+): Promise<{ code?: string; state?: string; error?: string }> {
   const page = await fetch(authorizeUrl);
   const html = await page.text();
   const requestId = /name="request" value="([^"]+)"/.exec(html)?.[1];
   const action = /<form method="post" action="([^"]+)"/.exec(html)?.[1];
-  if (page.status !== 200 || requestId === undefined || action === undefined) throw new Error(`no consent page (${page.status})`);
+  if (page.status !== 200 || requestId === undefined || action === undefined)
+    throw new Error(`no consent page (${page.status})`);
   const form = new URLSearchParams({ request: requestId, decision: choice === "cancel" ? "deny" : "allow" });
   if (choice !== "cancel") for (const tenantId of choice) form.append("tenantId", tenantId);
   const answer = await fetch(new URL(action.replace(/&amp;/g, "&"), authorizeUrl), {

@@ -2,10 +2,17 @@
 // emulator's Entra stand-in and Web API. Links refused (tampered, expired, reused, wrong step), state mismatch
 // refused, one and several organisations, several organisations per Dynamics 365 org, reauthorisation, and a revoked
 // grant turning the connector Disconnected within one call.
-import { mag_flow, mag_xeroconnector, mag_xerodataflow, mag_xerostatus } from "../../src/generated/dataverse";
+import {
+  mag_flow,
+  mag_xeroconnector,
+  mag_xerodataflow,
+  mag_xerostatus,
+  serviceendpoint,
+} from "../../src/generated/dataverse";
 import { filter, toGuidLiteral, toStringLiteral } from "../../src/adapters/dataverse/odata";
 import type { DataverseWebApiClient } from "../../src/adapters/dataverse/web-api-client";
 import type { PageAnswer } from "../../src/onboarding/onboarding";
+import { toDataverseWebhookUrl } from "../../src/realtime/registration";
 import { findSecretsInLogs } from "../support/log-scan";
 import { consent, cookieOf, startHarness, tokenOf, type Harness } from "./harness";
 
@@ -17,7 +24,17 @@ const textOf = (answer: PageAnswer): string => answer.page?.html ?? "";
 
 async function connectorsOf(client: DataverseWebApiClient): Promise<Record<string, unknown>[]> {
   return client.retrieveMultiple<Record<string, unknown>>(mag_xeroconnector.entitySetName, {
-    select: [cc.mag_xeroconnectorid, cc.mag_name, cc.mag_xerotenantid, cc.mag_xeroorganisationname, cc.mag_xerostatus, cc.mag_xerostatusreason, cc.mag_isdefault, cc.mag_enabled, cc.mag_xerograntexpireson],
+    select: [
+      cc.mag_xeroconnectorid,
+      cc.mag_name,
+      cc.mag_xerotenantid,
+      cc.mag_xeroorganisationname,
+      cc.mag_xerostatus,
+      cc.mag_xerostatusreason,
+      cc.mag_isdefault,
+      cc.mag_enabled,
+      cc.mag_xerograntexpireson,
+    ],
   });
 }
 
@@ -33,12 +50,20 @@ describe("onboarding (Azurite, the Xero and Dataverse emulators)", () => {
   });
 
   /** Xero step for a connection up to the answer of the callback. */
-  async function throughXero(tenantIds: readonly string[], connectionId?: string): Promise<{ connectionId: string; token: string; cookie: string; answer: PageAnswer }> {
+  async function throughXero(
+    tenantIds: readonly string[],
+    connectionId?: string,
+  ): Promise<{ connectionId: string; token: string; cookie: string; answer: PageAnswer }> {
     const link = await h.issueLink("xero", connectionId);
     const start = await h.onboarding.startXero(link.token);
     const back = await consent(start.location ?? "", tenantIds);
     const cookie = cookieOf(start);
-    return { connectionId: link.connectionId, token: link.token, cookie, answer: await h.onboarding.completeXeroConsent(back, cookie) };
+    return {
+      connectionId: link.connectionId,
+      token: link.token,
+      cookie,
+      answer: await h.onboarding.completeXeroConsent(back, cookie),
+    };
   }
 
   it("connects a new customer: Xero (one organisation), then Dynamics 365, then connector, data flows and first sync", async () => {
@@ -58,7 +83,17 @@ describe("onboarding (Azurite, the Xero and Dataverse emulators)", () => {
       code_challenge_method: "S256",
     });
     expect(authorize.searchParams.get("code_challenge")).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    expect(start.cookies).toStrictEqual([{ name: "xc_onboarding", value: link.token, path: "/api/", maxAge: 1800, httpOnly: true, secure: false, sameSite: "Lax" }]);
+    expect(start.cookies).toStrictEqual([
+      {
+        name: "xc_onboarding",
+        value: link.token,
+        path: "/api/",
+        maxAge: 1800,
+        httpOnly: true,
+        secure: false,
+        sameSite: "Lax",
+      },
+    ]);
 
     const back = await consent(start.location ?? "", [tenantId]);
     const callback = await h.onboarding.completeXeroConsent(back, cookieOf(start));
@@ -74,13 +109,25 @@ describe("onboarding (Azurite, the Xero and Dataverse emulators)", () => {
     expect(form.status).toBe(200);
     expect(textOf(form)).toContain("Harbour Supplies Ltd");
 
-    const wrong = await h.onboarding.submitDynamicsForm({ token: dynamicsToken, ...dynamics.form, clientSecret: "wrong-secret-value" });
+    const wrong = await h.onboarding.submitDynamicsForm({
+      token: dynamicsToken,
+      ...dynamics.form,
+      clientSecret: "wrong-secret-value",
+    });
     expect(wrong.status).toBe(400);
     expect(textOf(wrong)).toContain("The client secret was refused.");
     expect(textOf(wrong)).not.toContain("wrong-secret-value");
-    const unknownClient = await h.onboarding.submitDynamicsForm({ token: dynamicsToken, ...dynamics.form, clientId: "00000000-0000-4000-8000-000000000001" });
+    const unknownClient = await h.onboarding.submitDynamicsForm({
+      token: dynamicsToken,
+      ...dynamics.form,
+      clientId: "00000000-0000-4000-8000-000000000001",
+    });
     expect(textOf(unknownClient)).toContain("no app registration with this client id");
-    const notAUrl = await h.onboarding.submitDynamicsForm({ token: dynamicsToken, ...dynamics.form, environmentUrl: "contoso" });
+    const notAUrl = await h.onboarding.submitDynamicsForm({
+      token: dynamicsToken,
+      ...dynamics.form,
+      environmentUrl: "contoso",
+    });
     expect(textOf(notAUrl)).toContain("The environment URL is not a URL.");
 
     const done = await h.onboarding.submitDynamicsForm({ token: dynamicsToken, ...dynamics.form });
@@ -105,7 +152,9 @@ describe("onboarding (Azurite, the Xero and Dataverse emulators)", () => {
       select: [fc.mag_flow, fc.mag_enabled, fc.mag_intervalminutes],
       filter: filter`_mag_xeroconnectorid_value eq ${toGuidLiteral(connectorId)}`,
     });
-    const byFlow = Object.fromEntries(flows.map((row) => [String(row[fc.mag_flow]), [row[fc.mag_enabled], row[fc.mag_intervalminutes]]]));
+    const byFlow = Object.fromEntries(
+      flows.map((row) => [String(row[fc.mag_flow]), [row[fc.mag_enabled], row[fc.mag_intervalminutes]]]),
+    );
     expect(byFlow).toStrictEqual({
       [mag_flow.InvoicesToXero]: [true, 15],
       [mag_flow.InvoicesFromXero]: [false, 15],
@@ -118,14 +167,25 @@ describe("onboarding (Azurite, the Xero and Dataverse emulators)", () => {
     });
 
     const connection = await h.connections.require(link.connectionId);
-    expect(connection).toMatchObject({ status: "connected", connectorId, xero: { tenantId, tenantName: "Harbour Supplies Ltd" }, dataverse: { url: dynamics.org.url, clientSecret: dynamics.org.clientSecret } });
-    const queued = h.queue.messages.filter((item) => item.message.connectionId === link.connectionId).map((item) => [item.message.flow, item.message.reason]);
+    expect(connection).toMatchObject({
+      status: "connected",
+      connectorId,
+      xero: { tenantId, tenantName: "Harbour Supplies Ltd" },
+      dataverse: { url: dynamics.org.url, clientSecret: dynamics.org.clientSecret },
+    });
+    const queued = h.queue.messages
+      .filter((item) => item.message.connectionId === link.connectionId)
+      .map((item) => [item.message.flow, item.message.reason]);
     expect(queued).toStrictEqual([
       ["ReferenceData", "onboarding"],
       ["PaymentsFromXero", "onboarding"],
       ["CreditNotesFromXero", "onboarding"],
     ]);
-    expect(await h.scopes.get(link.connectionId, "ReferenceData")).toMatchObject({ connectorId, isDefaultConnector: true, enqueuedAt: new Date(h.clock.now()).toISOString() });
+    expect(await h.scopes.get(link.connectionId, "ReferenceData")).toMatchObject({
+      connectorId,
+      isDefaultConnector: true,
+      enqueuedAt: new Date(h.clock.now()).toISOString(),
+    });
 
     // Both links are used up now.
     expect(textOf(await h.onboarding.startXero(link.token))).toContain("This link has already been used");
@@ -171,11 +231,18 @@ describe("onboarding (Azurite, the Xero and Dataverse emulators)", () => {
     expect(crossed.status).toBe(400);
     expect(textOf(crossed)).toContain("its state did not match");
     // A state altered in transit, or no state at all.
-    const altered = await h.onboarding.completeXeroConsent({ ...theirBack, state: `${theirBack.state ?? ""}x` }, cookieOf(theirStart));
+    const altered = await h.onboarding.completeXeroConsent(
+      { ...theirBack, state: `${theirBack.state ?? ""}x` },
+      cookieOf(theirStart),
+    );
     expect(textOf(altered)).toContain("its state did not match");
-    expect(textOf(await h.onboarding.completeXeroConsent({ code: theirBack.code ?? "" }, cookieOf(theirStart)))).toContain("its state did not match");
+    expect(
+      textOf(await h.onboarding.completeXeroConsent({ code: theirBack.code ?? "" }, cookieOf(theirStart))),
+    ).toContain("its state did not match");
     // No onboarding cookie: the callback did not start in this browser.
-    expect(textOf(await h.onboarding.completeXeroConsent(theirBack, undefined))).toContain("This sign-in did not start here");
+    expect(textOf(await h.onboarding.completeXeroConsent(theirBack, undefined))).toContain(
+      "This sign-in did not start here",
+    );
     expect(await h.vault.getGrantInfo(mine.connectionId)).toBeUndefined();
     expect(await h.vault.getGrantInfo(theirs.connectionId)).toBeUndefined();
 
@@ -209,20 +276,30 @@ describe("onboarding (Azurite, the Xero and Dataverse emulators)", () => {
     expect(textOf(first.answer)).toContain("Choose the Xero organisation");
     expect(textOf(first.answer)).toContain("North &lt;Branch&gt; &amp; Co");
     const stranger = h.newXeroOrganisation("Not Authorised Ltd");
-    expect(textOf(await h.onboarding.chooseOrganisation(stranger, first.cookie))).toContain("That organisation is not authorised");
+    expect(textOf(await h.onboarding.chooseOrganisation(stranger, first.cookie))).toContain(
+      "That organisation is not authorised",
+    );
     expect(textOf(await h.onboarding.chooseOrganisation(south, undefined))).toContain("This choice did not start here");
     const chosen = await h.onboarding.chooseOrganisation(south, first.cookie);
     expect(chosen.status).toBe(303);
-    expect((await h.onboarding.submitDynamicsForm({ token: tokenOf(chosen.location), ...dynamics.form })).status).toBe(200);
+    expect((await h.onboarding.submitDynamicsForm({ token: tokenOf(chosen.location), ...dynamics.form })).status).toBe(
+      200,
+    );
     // A second tab finishing the same link: the link was used once, so it is refused.
-    expect(textOf(await h.onboarding.chooseOrganisation(north, first.cookie))).toContain("This link has already been used");
+    expect(textOf(await h.onboarding.chooseOrganisation(north, first.cookie))).toContain(
+      "This link has already been used",
+    );
 
     // The second organisation, through its own link, in the same Dynamics 365 org.
     const second = await throughXero([north]);
     expect(second.answer.status).toBe(303);
-    expect((await h.onboarding.submitDynamicsForm({ token: tokenOf(second.answer.location), ...dynamics.form })).status).toBe(200);
+    expect(
+      (await h.onboarding.submitDynamicsForm({ token: tokenOf(second.answer.location), ...dynamics.form })).status,
+    ).toBe(200);
     const connectors = await connectorsOf(dynamics.client);
-    expect(connectors.map((row) => [row[cc.mag_xerotenantid], row[cc.mag_name], row[cc.mag_isdefault]]).sort()).toStrictEqual(
+    expect(
+      connectors.map((row) => [row[cc.mag_xerotenantid], row[cc.mag_name], row[cc.mag_isdefault]]).sort(),
+    ).toStrictEqual(
       [
         [north, "North <Branch> & Co", false],
         [south, "South Branch Ltd", true],
@@ -230,14 +307,21 @@ describe("onboarding (Azurite, the Xero and Dataverse emulators)", () => {
     );
 
     // Reauthorising the first connection's organisation: same connector, no new first sync.
-    await dynamics.client.update(mag_xeroconnector.entitySetName, String(connectors.find((row) => row[cc.mag_xerotenantid] === south)?.[cc.mag_xeroconnectorid]), { [cc.mag_name]: "South (renamed)" });
+    await dynamics.client.update(
+      mag_xeroconnector.entitySetName,
+      String(connectors.find((row) => row[cc.mag_xerotenantid] === south)?.[cc.mag_xeroconnectorid]),
+      { [cc.mag_name]: "South (renamed)" },
+    );
     const queuedBefore = h.queue.messages.length;
     const again = await throughXero([south], first.connectionId);
     expect(again.answer.status).toBe(200);
     expect(textOf(again.answer)).toContain("Xero is reconnected");
     const after = await connectorsOf(dynamics.client);
     expect(after).toHaveLength(2);
-    expect(after.find((row) => row[cc.mag_xerotenantid] === south)).toMatchObject({ [cc.mag_name]: "South (renamed)", [cc.mag_xerostatus]: mag_xerostatus.Connected });
+    expect(after.find((row) => row[cc.mag_xerotenantid] === south)).toMatchObject({
+      [cc.mag_name]: "South (renamed)",
+      [cc.mag_xerostatus]: mag_xerostatus.Connected,
+    });
     expect(h.queue.messages.length).toBe(queuedBefore);
   });
 
@@ -252,7 +336,35 @@ describe("onboarding (Azurite, the Xero and Dataverse emulators)", () => {
     // Xero was the last step here, so the cookie-bound callback finishes the connection itself.
     expect(xero.answer.status).toBe(200);
     expect(textOf(xero.answer)).toContain("You are connected");
-    expect(await connectorsOf(dynamics.client)).toStrictEqual([expect.objectContaining({ [cc.mag_xerotenantid]: tenantId, [cc.mag_isdefault]: true })]);
+    expect(await connectorsOf(dynamics.client)).toStrictEqual([
+      expect.objectContaining({ [cc.mag_xerotenantid]: tenantId, [cc.mag_isdefault]: true }),
+    ]);
+  });
+
+  it("keeps a connector an admin prepared, and registers the real-time webhook when its add-on is switched on", async () => {
+    const tenantId = h.newXeroOrganisation("Realtime Ltd");
+    const dynamics = h.newDynamicsOrg();
+    const prepared = await dynamics.client.create(mag_xeroconnector.entitySetName, {
+      [cc.mag_name]: "Realtime (prepared)",
+      [cc.mag_xerotenantid]: tenantId,
+      [cc.mag_realtimeenabled]: true,
+      [cc.mag_enabled]: true,
+      [cc.mag_isdefault]: true,
+      [cc.mag_xerostatus]: mag_xerostatus.NotConnected,
+    });
+    const xero = await throughXero([tenantId]);
+    const done = await h.onboarding.submitDynamicsForm({ token: tokenOf(xero.answer.location), ...dynamics.form });
+    expect(textOf(done)).toContain("Realtime (prepared) (default)");
+    expect(textOf(done)).toMatch(/Real-time add-on<\/dt>\s*<dd>\s*registered/);
+    expect(await connectorsOf(dynamics.client)).toStrictEqual([
+      expect.objectContaining({ [cc.mag_xeroconnectorid]: prepared, [cc.mag_xerostatus]: mag_xerostatus.Connected }),
+    ]);
+    const endpoints = await dynamics.client.retrieveMultiple<Record<string, unknown>>(serviceendpoint.entitySetName, {
+      select: [serviceendpoint.columns.url],
+    });
+    expect(endpoints.map((row) => row[serviceendpoint.columns.url])).toStrictEqual([
+      toDataverseWebhookUrl("http://127.0.0.1:7071", xero.connectionId),
+    ]);
   });
 
   it("marks the connector Disconnected, with the reason, within one call when Xero revokes the grant", async () => {
@@ -265,13 +377,18 @@ describe("onboarding (Azurite, the Xero and Dataverse emulators)", () => {
     h.xero.identity.revokeGrantsForTenant(tenantId);
     const refreshesBefore = h.xero.identity.stats().refreshRequests;
     // One call: Xero refused the access token, the vault tries one refresh, Xero answers invalid_grant.
-    await expect(h.vault.getAccessToken(xero.connectionId, { rejectedToken: current })).rejects.toMatchObject({ kind: "auth" });
+    await expect(h.vault.getAccessToken(xero.connectionId, { rejectedToken: current })).rejects.toMatchObject({
+      kind: "auth",
+    });
     expect(h.xero.identity.stats().refreshRequests - refreshesBefore).toBe(1);
 
-    const [connector] = await dynamics.client.retrieveMultiple<Record<string, unknown>>(mag_xeroconnector.entitySetName, {
-      select: [cc.mag_xerostatus, cc.mag_xerostatusreason, cc.mag_lasterror],
-      filter: filter`mag_xerotenantid eq ${toStringLiteral(tenantId)}`,
-    });
+    const [connector] = await dynamics.client.retrieveMultiple<Record<string, unknown>>(
+      mag_xeroconnector.entitySetName,
+      {
+        select: [cc.mag_xerostatus, cc.mag_xerostatusreason, cc.mag_lasterror],
+        filter: filter`mag_xerotenantid eq ${toStringLiteral(tenantId)}`,
+      },
+    );
     expect(connector?.[cc.mag_xerostatus]).toBe(mag_xerostatus.Disconnected);
     expect(String(connector?.[cc.mag_xerostatusreason])).toContain("Xero refused the grant (invalid_grant)");
     expect(String(connector?.[cc.mag_lasterror])).toContain("Reauthorise the connection");

@@ -35,7 +35,12 @@ const grant = (overrides: Partial<GrantInfo> = {}): GrantInfo => ({
 
 describe("connection health on the connector", () => {
   it("shows a healthy connection as Connected with its grant expiry and calls left", () => {
-    expect(toConnectorHealth(connection(), grant(), 4987.6, { lastSynchedOn: new Date("2026-03-02T09:05:00Z"), lastError: null })).toStrictEqual({
+    expect(
+      toConnectorHealth(connection(), grant(), 4987.6, {
+        lastSynchedOn: new Date("2026-03-02T09:05:00Z"),
+        lastError: null,
+      }),
+    ).toStrictEqual({
       [cc.mag_xerostatus]: mag_xerostatus.Connected,
       [cc.mag_xerostatusreason]: null,
       [cc.mag_xerograntexpireson]: "2026-05-01T09:00:00.000Z",
@@ -46,14 +51,23 @@ describe("connection health on the connector", () => {
   });
 
   it("shows a disconnected grant as Disconnected with the reason, which also becomes the last error", () => {
-    const body = toConnectorHealth(connection({ status: "disconnected", statusReason: "Xero refused the grant" }), grant({ disconnected: { reason: "Xero refused the grant", on: new Date() } }), undefined, { lastError: "other" });
+    const body = toConnectorHealth(
+      connection({ status: "disconnected", statusReason: "Xero refused the grant" }),
+      grant({ disconnected: { reason: "Xero refused the grant", on: new Date() } }),
+      undefined,
+      { lastError: "other" },
+    );
     expect(body).toStrictEqual({
       [cc.mag_xerostatus]: mag_xerostatus.Disconnected,
       [cc.mag_xerostatusreason]: "Xero refused the grant",
       [cc.mag_lasterror]: "Xero refused the grant",
       [cc.mag_xerograntexpireson]: "2026-05-01T09:00:00.000Z",
     });
-    expect(toConnectorHealth(connection(), grant({ disconnected: { reason: "revoked", on: new Date() } }), undefined)[cc.mag_xerostatus]).toBe(mag_xerostatus.Disconnected);
+    expect(
+      toConnectorHealth(connection(), grant({ disconnected: { reason: "revoked", on: new Date() } }), undefined)[
+        cc.mag_xerostatus
+      ],
+    ).toBe(mag_xerostatus.Disconnected);
   });
 
   it("shows Not Connected while an authorisation is missing, and cuts long reasons to the column's length", () => {
@@ -61,7 +75,11 @@ describe("connection health on the connector", () => {
       [cc.mag_xerostatus]: mag_xerostatus.NotConnected,
       [cc.mag_xerostatusreason]: "Xero is not authorised yet",
     });
-    const long = toConnectorHealth(connection({ status: "disconnected", statusReason: "x".repeat(5000) }), grant(), undefined);
+    const long = toConnectorHealth(
+      connection({ status: "disconnected", statusReason: "x".repeat(5000) }),
+      grant(),
+      undefined,
+    );
     expect(String(long[cc.mag_xerostatusreason])).toHaveLength(500);
     expect(String(long[cc.mag_lasterror])).toHaveLength(4000);
   });
@@ -77,7 +95,10 @@ describe("install checks", () => {
   it("refuses a missing table or an old version and accepts an unknown version when the tables are there", () => {
     expect(toInstallCheck(requiredTables, "1.2.0.0")).toStrictEqual({ ok: true, solutionVersion: "1.2.0.0" });
     expect(toInstallCheck(requiredTables, undefined)).toStrictEqual({ ok: true, solutionVersion: undefined });
-    const missing = toInstallCheck(requiredTables.filter((name) => name !== "mag_xerodataflow"), "1.2.0.0");
+    const missing = toInstallCheck(
+      requiredTables.filter((name) => name !== "mag_xerodataflow"),
+      "1.2.0.0",
+    );
     expect(missing).toMatchObject({ ok: false, problem: "solution-missing" });
     expect(missing.ok ? "" : missing.message).toContain("mag_xerodataflow");
     expect(toInstallCheck(requiredTables, "0.9.0.0")).toMatchObject({ ok: false, problem: "solution-outdated" });
@@ -86,18 +107,36 @@ describe("install checks", () => {
 
 describe("connector and data-flow defaults", () => {
   it("names a new connector after the organisation and leaves an existing one's name alone", () => {
-    const organisation = { tenantId: "x1", tenantName: "A".repeat(120), grantExpiresOn: new Date("2026-05-01T09:00:00Z") };
+    const organisation = {
+      tenantId: "x1",
+      tenantName: "A".repeat(120),
+      grantExpiresOn: new Date("2026-05-01T09:00:00Z"),
+    };
     const created = toConnectorBody(organisation, { isDefault: true });
     expect(String(created[cc.mag_name])).toHaveLength(100);
-    expect(created).toMatchObject({ [cc.mag_isdefault]: true, [cc.mag_enabled]: true, [cc.mag_xerostatus]: mag_xerostatus.Connected });
+    expect(created).toMatchObject({
+      [cc.mag_isdefault]: true,
+      [cc.mag_enabled]: true,
+      [cc.mag_xerostatus]: mag_xerostatus.Connected,
+    });
     expect(toConnectorBody(organisation, undefined)).not.toHaveProperty(cc.mag_name);
     expect(toConnectorBody(organisation, undefined)).not.toHaveProperty(cc.mag_isdefault);
   });
 
   it("has one default per flow and runs reference data first, then the enabled pulls", () => {
     expect(new Set(dataFlowDefaults.map((row) => row.flow)).size).toBe(8);
-    expect(selectFirstSyncFlows(dataFlowDefaults)).toStrictEqual(["ReferenceData", "PaymentsFromXero", "CreditNotesFromXero"]);
-    expect(selectFirstSyncFlows([{ flow: "ContactsFromXero", enabled: true }, { flow: "InvoicesToXero", enabled: true }, { flow: "ReferenceData", enabled: true }])).toStrictEqual(["ReferenceData", "ContactsFromXero"]);
+    expect(selectFirstSyncFlows(dataFlowDefaults)).toStrictEqual([
+      "ReferenceData",
+      "PaymentsFromXero",
+      "CreditNotesFromXero",
+    ]);
+    expect(
+      selectFirstSyncFlows([
+        { flow: "ContactsFromXero", enabled: true },
+        { flow: "InvoicesToXero", enabled: true },
+        { flow: "ReferenceData", enabled: true },
+      ]),
+    ).toStrictEqual(["ReferenceData", "ContactsFromXero"]);
   });
 });
 
@@ -109,15 +148,32 @@ describe("pages and form input", () => {
   });
 
   it("escapes every value it shows and never echoes the client secret", () => {
-    const choice = renderOrganisationChoice({ action: "/api/x", organisations: [{ tenantId: '"><script>', tenantName: "<img src=x onerror=alert(1)>" }] }).html;
+    const choice = renderOrganisationChoice({
+      action: "/api/x",
+      organisations: [{ tenantId: '"><script>', tenantName: "<img src=x onerror=alert(1)>" }],
+    }).html;
     expect(choice).not.toContain("<script>");
     expect(choice).not.toContain("<img");
     expect(choice).toContain("&lt;img src=x onerror=alert(1)&gt;");
-    const form = renderDynamicsForm({ action: "/api/d", token: "t", values: { environmentUrl: 'https://x"/><b>', tenantId: "", clientId: "" }, xeroOrganisation: "<b>Org</b>", problem: { message: "m", action: "a" } }).html;
+    const form = renderDynamicsForm({
+      action: "/api/d",
+      token: "t",
+      values: { environmentUrl: 'https://x"/><b>', tenantId: "", clientId: "" },
+      xeroOrganisation: "<b>Org</b>",
+      problem: { message: "m", action: "a" },
+    }).html;
     expect(form).toContain('value="https://x&quot;/&gt;&lt;b&gt;"');
     expect(form).toContain("&lt;b&gt;Org&lt;/b&gt;");
-    expect(form).toMatch(/<input type="password" id="clientSecret" name="clientSecret" required>/);
-    const connected = renderConnectedPage({ xeroOrganisation: "A & B", environmentUrl: "https://c", connectorName: "A & B", isDefault: true, solutionVersion: undefined, firstSync: ["Reference data"], realtime: "not-available" }).html;
+    expect(form).toMatch(/<input type="password" id="clientSecret" name="clientSecret" required \/>/);
+    const connected = renderConnectedPage({
+      xeroOrganisation: "A & B",
+      environmentUrl: "https://c",
+      connectorName: "A & B",
+      isDefault: true,
+      solutionVersion: undefined,
+      firstSync: ["Reference data"],
+      realtime: "not-available",
+    }).html;
     expect(connected).toContain("A &amp; B (default)");
     expect(connected).toContain("enabled, registration pending");
   });

@@ -7,6 +7,8 @@ const check = installLogCapture();
 afterAll(() => {
   const findings = check();
   if (findings.length > 0) {
-    throw new Error(`log scan: ${findings.length} log line(s) hold a token, secret or code:\n${findings.slice(0, 10).join("\n")}`);
+    throw new Error(
+      `log scan: ${findings.length} log line(s) hold a token, secret or code:\n${findings.slice(0, 10).join("\n")}`,
+    );
   }
 });
