@@ -382,7 +382,11 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<S
         // https://developer.xero.com/documentation/guides/webhooks/configuring-your-server/#intent-to-receive
         const url = `${host.apiUrl}/${serviceRoutes.xeroWebhook}`;
         const sender = xero.webhooks.configure({ url });
-        xeroWebhook = { url, verified: (await sender.intentToReceive()).ok };
+        // The first call also builds the service (tables, queues), which can outlast Xero's 5 s on a busy machine;
+        // the portal lets a developer send intent to receive again, so the sandbox tries a few times.
+        let verified = false;
+        for (let attempt = 0; attempt < 3 && !verified; attempt += 1) verified = (await sender.intentToReceive()).ok;
+        xeroWebhook = { url, verified };
       }
     }
 

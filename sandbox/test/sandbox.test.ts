@@ -1,6 +1,8 @@
+import { createHmac } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { HttpRequest } from "@azure/functions";
 import type { FunctionDefinition } from "../../azure-functions/src/function-table";
 import {
   portsFromEnv,
@@ -77,6 +79,7 @@ describe("startSandbox with a service", () => {
   let sandbox: Sandbox;
   let folder: string;
   let receivedEnv: Readonly<Record<string, string | undefined>> = {};
+  const webhookPayloads: Array<{ events: unknown[] }> = [];
   const endpointsFile = () => join(folder, "endpoints.json");
 
   beforeAll(async () => {
@@ -91,6 +94,24 @@ describe("startSandbox with a service", () => {
           methods: ["GET"],
           authLevel: "function",
           handler: () => ({ jsonBody: { xeroApi: env.XERO_API_URL } }),
+        },
+        {
+          // A receiver like Xero asks for: 200 when x-xero-signature is the HMAC of the raw body, 401 otherwise.
+          // https://developer.xero.com/documentation/guides/webhooks/configuring-your-server/
+          kind: "http",
+          name: "xeroWebhook",
+          route: "xero/webhook",
+          methods: ["POST"],
+          authLevel: "anonymous",
+          handler: async (request: HttpRequest) => {
+            const body = Buffer.from(await request.arrayBuffer());
+            const expected = createHmac("sha256", env.XERO_WEBHOOK_KEY ?? "")
+              .update(body)
+              .digest("base64");
+            if (request.headers.get("x-xero-signature") !== expected) return { status: 401 };
+            webhookPayloads.push(JSON.parse(body.toString("utf8")) as { events: unknown[] });
+            return { status: 200 };
+          },
         },
       ];
     };
@@ -124,6 +145,25 @@ describe("startSandbox with a service", () => {
     expect(receivedEnv.XERO_CLIENT_ID).toMatch(/\S/);
     expect(receivedEnv.XERO_CLIENT_SECRET).toMatch(/\S/);
     expect(receivedEnv.XERO_WEBHOOK_KEY).toBe(sandbox.xero.webhooks.signingKey);
+  });
+
+  it("subscribes Xero's webhooks to the service's receiver, which must pass intent to receive", async () => {
+    expect(sandbox.xeroWebhook).toStrictEqual({ url: `${sandbox.host?.apiUrl}/xero/webhook`, verified: true });
+    // A change in the demo organisation reaches the receiver, signed with the key the service was given.
+    const { endpoints } = sandbox;
+    const created = await fetch(`${endpoints.xeroApiUrl}/Contacts`, {
+      method: "PUT",
+      headers: {
+        authorization: `Bearer ${endpoints.xeroAccessToken}`,
+        "xero-tenant-id": endpoints.xeroTenantId,
+        "content-type": "application/json",
+        accept: "application/json",
+      },
+      body: JSON.stringify({ Contacts: [{ Name: "Webhook Test Ltd" }] }),
+    });
+    expect(created.status).toBe(200);
+    await sandbox.xero.webhooks.sender()?.flush();
+    expect(webhookPayloads.flatMap((payload) => payload.events).length).toBeGreaterThan(0);
   });
 
   it("writes the service's settings for the support tool as .sandbox/service.env", () => {
