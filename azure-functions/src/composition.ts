@@ -10,6 +10,10 @@ import { createRateGovernor } from "./adapters/table-storage/rate-governor";
 import { openAllTables, ensureTable, openTable } from "./adapters/table-storage/tables";
 import { createTokenVault, type TokenVault } from "./adapters/table-storage/token-vault";
 import type { XeroPort } from "./adapters/xero/port";
+import type { XeroPullPort } from "./adapters/xero/pull-port";
+import { createCursorStore } from "./adapters/table-storage/cursor-store";
+import { PullCursor } from "./flows/incremental-read";
+import { createPullFlows } from "./engine/pull-flows";
 import type { XeroRateGate } from "./adapters/xero/rate-gate";
 import { XeroNodeAdapter, type XeroCallRecord } from "./adapters/xero/xero-node-adapter";
 import type { Config } from "./config";
@@ -33,7 +37,7 @@ import { ReferenceDataFlow } from "./flows/reference-data";
 export interface ConnectionContext {
   connection: Connection;
   dataverse: DataversePort;
-  xero: XeroPort;
+  xero: XeroPort & XeroPullPort;
   store: DataverseSyncStore;
   flowDependencies: FlowDependencies;
 }
@@ -96,6 +100,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
   const leases = createLeaseStore(tables.leases, clock);
   const scopes = createTableScopeStore(scopesTable);
   const journal = createTablePushJournal(tables.idempotency, clock);
+  const cursors = createCursorStore(tables.cursors, PullCursor);
 
   const contexts = new Map<string, ConnectionContext>();
   const contextFor = (connection: Connection): ConnectionContext => {
@@ -135,6 +140,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
       CreditNotesToXero: new PushCreditNotesFlow(deps),
       InvoiceEmailsToXero: new PushInvoiceEmailsFlow(deps),
       ReferenceData: new ReferenceDataFlow(deps),
+      ...createPullFlows({ ...context, cursors, remainingCalls: () => gate.callsRemainingToday(tenantId) }),
       ...(options.extraFlows?.(context) ?? {}),
     };
     return {
