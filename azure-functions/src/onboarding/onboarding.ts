@@ -207,7 +207,11 @@ export function createOnboarding(deps: OnboardingDependencies): Onboarding {
   };
 
   /** Both authorisations are in: install checks, connector and data flows, connected, health, first sync. */
-  const finishConnection = async (connection: Connection, install?: InstallCheck): Promise<PageAnswer> => {
+  const finishConnection = async (
+    connection: Connection,
+    step: "xero" | "dynamics",
+    install?: InstallCheck,
+  ): Promise<PageAnswer> => {
     const log = deps.logger.child({ connectionId: connection.id });
     if (connection.dataverse === null || connection.xero === null)
       throw new Error("finishConnection needs both authorisations");
@@ -245,7 +249,12 @@ export function createOnboarding(deps: OnboardingDependencies): Onboarding {
     if (wasRunning)
       return {
         status: 200,
-        page: renderReauthorisedPage({ xeroOrganisation: connection.xero.tenantName, connectorName: connector.name }),
+        page: renderReauthorisedPage({
+          step,
+          xeroOrganisation: connection.xero.tenantName,
+          environmentUrl: connection.dataverse.url,
+          connectorName: connector.name,
+        }),
       };
     const firstSync = await startFirstSync(
       {
@@ -291,7 +300,7 @@ export function createOnboarding(deps: OnboardingDependencies): Onboarding {
     deps.logger.info("xero organisation authorised", { connectionId: connection.id, tenantId: organisation.tenantId });
     if (updated.dataverse === null)
       return { status: 303, location: await issueNextStep(updated.id, "dynamics"), cookies: [clearCookie] };
-    return { ...(await finishConnection(updated)), cookies: [clearCookie] };
+    return { ...(await finishConnection(updated, "xero")), cookies: [clearCookie] };
   };
 
   const organisationsOf = async (
@@ -524,7 +533,7 @@ export function createOnboarding(deps: OnboardingDependencies): Onboarding {
         organizationId: check.whoAmI.OrganizationId,
       });
       if (updated.xero === null) return { status: 303, location: await issueNextStep(updated.id, "xero") };
-      return finishConnection(updated, install);
+      return finishConnection(updated, "dynamics", install);
     },
   };
 }

@@ -266,11 +266,17 @@ export function renderConnectedPage(summary: ConnectedSummary): SafeHtml {
   );
 }
 
-/** Xero is reauthorised on a connection that needs nothing else. */
-export function renderReauthorisedPage(summary: { xeroOrganisation: string; connectorName: string }): SafeHtml {
+/** One authorisation renewed on a connection that was already running. */
+export function renderReauthorisedPage(summary: {
+  step: "xero" | "dynamics";
+  xeroOrganisation: string;
+  environmentUrl: string;
+  connectorName: string;
+}): SafeHtml {
+  const what = summary.step === "xero" ? summary.xeroOrganisation : `Dynamics 365 (${summary.environmentUrl})`;
   return toPage(
-    "Xero is reconnected",
-    html`<p class="ok" role="status" id="connected">${summary.xeroOrganisation} is connected again.</p>
+    summary.step === "xero" ? "Xero is reconnected" : "Dynamics 365 is reconnected",
+    html`<p class="ok" role="status" id="connected">${what} is connected again.</p>
       <p>
         The Xero Connector record <b>${summary.connectorName}</b> shows Connected; synchronisation resumes on its next
         run.

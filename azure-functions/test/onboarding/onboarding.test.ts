@@ -367,6 +367,23 @@ describe("onboarding (Azurite, the Xero and Dataverse emulators)", () => {
     ]);
   });
 
+  it("reauthorises Dynamics 365 on a running connection with the form filled in except the secret", async () => {
+    const tenantId = h.newXeroOrganisation("Renewed Secret Ltd");
+    const dynamics = h.newDynamicsOrg();
+    const xero = await throughXero([tenantId]);
+    await h.onboarding.submitDynamicsForm({ token: tokenOf(xero.answer.location), ...dynamics.form });
+    const queuedBefore = h.queue.messages.length;
+    const link = await h.issueLink("dynamics", xero.connectionId);
+    const form = textOf(await h.onboarding.showDynamicsForm(link.token));
+    expect(form).toContain(`value="${dynamics.org.clientId}"`);
+    expect(form).not.toContain(dynamics.org.clientSecret);
+    const renewed = await h.onboarding.submitDynamicsForm({ token: link.token, ...dynamics.form });
+    expect(renewed.status).toBe(200);
+    expect(textOf(renewed)).toContain("Dynamics 365 is reconnected");
+    expect(h.queue.messages.length).toBe(queuedBefore);
+    expect(await connectorsOf(dynamics.client)).toHaveLength(1);
+  });
+
   it("marks the connector Disconnected, with the reason, within one call when Xero revokes the grant", async () => {
     const tenantId = h.newXeroOrganisation("Revoked Ltd");
     const dynamics = h.newDynamicsOrg();
