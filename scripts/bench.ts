@@ -8,7 +8,12 @@ import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { createDataverseClient } from "../azure-functions/src/adapters/dataverse/web-api-client";
-import { fromQueueMessageText, openQueue, syncWorkQueueName, toWorkMessage } from "../azure-functions/src/adapters/queue/work-queue";
+import {
+  fromQueueMessageText,
+  openQueue,
+  syncWorkQueueName,
+  toWorkMessage,
+} from "../azure-functions/src/adapters/queue/work-queue";
 import { fromTokenResponse } from "../azure-functions/src/adapters/table-storage/xero-token-endpoint";
 import { createRateGovernor } from "../azure-functions/src/adapters/table-storage/rate-governor";
 import { openTable, ensureTable, tableNames } from "../azure-functions/src/adapters/table-storage/tables";
@@ -23,10 +28,26 @@ import { createMemoryPushJournal } from "../azure-functions/src/engine/push-jour
 import type { CommitResult, RunScope, SyncStore, WriteBack } from "../azure-functions/src/flows/ports";
 import { PushInvoicesFlow } from "../azure-functions/src/flows/push-invoices";
 import type { Plain } from "../azure-functions/src/mapping/engine";
-import { account, invoice, invoicedetail, mag_flow, mag_direction, mag_taxrate, mag_xeroaccountcode, mag_xeroconnector, mag_xerodataflow, mag_xerostatus } from "../azure-functions/src/generated/dataverse";
+import {
+  account,
+  invoice,
+  invoicedetail,
+  mag_flow,
+  mag_direction,
+  mag_taxrate,
+  mag_xeroaccountcode,
+  mag_xeroconnector,
+  mag_xerodataflow,
+  mag_xerostatus,
+} from "../azure-functions/src/generated/dataverse";
 import { column, filter, toStringLiteral } from "../azure-functions/src/adapters/dataverse/odata";
 import { startAzurite, type Azurite } from "../sandbox/src/azurite";
-import { startDataverseEmulator, type DataverseEmulator, type DataverseOrganisation, type DemoSeed } from "../sandbox/src/dataverse";
+import {
+  startDataverseEmulator,
+  type DataverseEmulator,
+  type DataverseOrganisation,
+  type DemoSeed,
+} from "../sandbox/src/dataverse";
 import { startXeroEmulator, type XeroEmulator } from "../sandbox/src/xero";
 
 /** What every section gets: the running sandbox and the service composed over it. */
@@ -63,7 +84,7 @@ function note(text: string): void {
 }
 
 async function createCustomers(context: BenchContext): Promise<string[]> {
-  const client = context.service.contextFor((await context.service.connections.require(context.connectionId))).dataverse;
+  const client = context.service.contextFor(await context.service.connections.require(context.connectionId)).dataverse;
   const ids = Array.from({ length: customers }, () => randomUUID());
   await client.executeBatch(
     ids.map((id, index) => ({
@@ -119,7 +140,8 @@ async function createInvoices(context: BenchContext, customerIds: readonly strin
   }
   const results = await client.executeBatch(operations);
   const failed = results.filter((result) => result.status >= 300);
-  if (failed.length > 0) throw new Error(`${failed.length} test rows were not created: ${JSON.stringify(failed[0]?.body)}`);
+  if (failed.length > 0)
+    throw new Error(`${failed.length} test rows were not created: ${JSON.stringify(failed[0]?.body)}`);
 }
 
 /** The admin's settings on the connector: default account code and tax rate (from the reference data just synced). */
@@ -133,7 +155,8 @@ async function setConnectorDefaults(context: BenchContext, code: string, taxType
     select: [mag_taxrate.columns.mag_taxrateid],
     filter: filter`${column(mag_taxrate.columns.mag_taxtype)} eq ${toStringLiteral(taxType)}`,
   });
-  if (accountCode === undefined || taxRate === undefined) throw new Error("the reference data did not arrive in Dataverse");
+  if (accountCode === undefined || taxRate === undefined)
+    throw new Error("the reference data did not arrive in Dataverse");
   await client.update(mag_xeroconnector.entitySetName, context.connectorId, {
     [`${mag_xeroconnector.navigation.mag_defaultaccountcodeid.mag_xeroaccountcode}@odata.bind`]: `/${mag_xeroaccountcode.entitySetName}(${String(accountCode[mag_xeroaccountcode.columns.mag_xeroaccountcodeid])})`,
     [`${mag_xeroconnector.navigation.mag_defaulttaxrateid.mag_taxrate}@odata.bind`]: `/${mag_taxrate.entitySetName}(${String(taxRate[mag_taxrate.columns.mag_taxrateid])})`,
@@ -155,7 +178,14 @@ async function runCycle(context: BenchContext): Promise<void> {
 }
 
 async function pushInvoicesNow(context: BenchContext): Promise<void> {
-  await context.service.worker.handle(toWorkMessage(context.clock, { connectionId: context.connectionId, flow: "InvoicesToXero", reason: "sync-now", correlationId: randomUUID() }));
+  await context.service.worker.handle(
+    toWorkMessage(context.clock, {
+      connectionId: context.connectionId,
+      flow: "InvoicesToXero",
+      reason: "sync-now",
+      correlationId: randomUUID(),
+    }),
+  );
 }
 
 const pushSection: BenchSection = {
@@ -181,11 +211,18 @@ const pushSection: BenchSection = {
     const draftWriteBack = context.dataverseBatches.splice(0).length;
     figures["dataverseWriteBackRequests"] = draftWriteBack;
     context.report("draft push: Xero calls", `${draftCalls.length} (${summarise(draftCalls)})`);
-    context.report("draft push: Dataverse requests (reads + write-back)", `${figures["dataverseRequests"]} (write-back $batch requests: ${draftWriteBack})`);
+    context.report(
+      "draft push: Dataverse requests (reads + write-back)",
+      `${figures["dataverseRequests"]} (write-back $batch requests: ${draftWriteBack})`,
+    );
 
     // Approved, with pay-now links.
-    const dataverse = context.service.contextFor(await context.service.connections.require(context.connectionId)).dataverse;
-    await dataverse.update(mag_xeroconnector.entitySetName, context.connectorId, { [mag_xeroconnector.columns.mag_autoapproveinvoices]: true });
+    const dataverse = context.service.contextFor(
+      await context.service.connections.require(context.connectionId),
+    ).dataverse;
+    await dataverse.update(mag_xeroconnector.entitySetName, context.connectorId, {
+      [mag_xeroconnector.columns.mag_autoapproveinvoices]: true,
+    });
     await createInvoices(context, customerIds, "APPR");
     context.dataverseBatches.length = 0;
     calls = context.xeroCalls.length;
@@ -197,7 +234,10 @@ const pushSection: BenchSection = {
     figures["dataverseRequestsApproved"] = dataverseRequests() - requests;
     context.report("approved push: Xero calls", `${approvedCalls.length} (${summarise(approvedCalls)})`);
     figures["dataverseWriteBackRequestsApproved"] = approvedWriteBack;
-    context.report("approved push: Dataverse requests", `${figures["dataverseRequestsApproved"]} (write-back $batch requests: ${approvedWriteBack})`);
+    context.report(
+      "approved push: Dataverse requests",
+      `${figures["dataverseRequestsApproved"]} (write-back $batch requests: ${approvedWriteBack})`,
+    );
 
     // The idle cycle: nothing pending.
     calls = context.xeroCalls.length;
@@ -205,7 +245,10 @@ const pushSection: BenchSection = {
     await pushInvoicesNow(context);
     figures["idleCycleXeroCalls"] = context.xeroCalls.length - calls;
     figures["idleCycleDataverseRequests"] = dataverseRequests() - requests;
-    context.report("idle push cycle", `${figures["idleCycleXeroCalls"]} Xero calls, ${figures["idleCycleDataverseRequests"]} Dataverse requests`);
+    context.report(
+      "idle push cycle",
+      `${figures["idleCycleXeroCalls"]} Xero calls, ${figures["idleCycleDataverseRequests"]} Dataverse requests`,
+    );
     return figures;
   },
 };
@@ -221,7 +264,7 @@ const capacitySection: BenchSection = {
     const scale = 50;
     const perDay = 5000 / scale;
     const clock = new ManualClock(Date.UTC(2026, 5, 1, 0, 0, 0));
-    const sleep: Sleep = async (ms) => clock.advance(Math.max(0, ms));
+    const sleep: Sleep = (ms) => Promise.resolve(clock.advance(Math.max(0, ms)));
     const xero = await startXeroEmulator({ port: 0, clock, limits: { perDay } });
     try {
       const { tenantId } = xero.createOrganisation({ name: "Capacity Ltd" });
@@ -231,18 +274,29 @@ const capacitySection: BenchSection = {
       const port = new XeroNodeAdapter({
         tenantId,
         apiUrl: xero.apiUrl,
-        accessToken: async () => {
-          if (clock.now() - token.at > 20 * 60_000) token = { value: xero.issueTokenSet({ tenantIds: [tenantId] }).access_token ?? "", at: clock.now() };
-          return token.value;
+        accessToken: () => {
+          if (clock.now() - token.at > 20 * 60_000)
+            token = { value: xero.issueTokenSet({ tenantIds: [tenantId] }).access_token ?? "", at: clock.now() };
+          return Promise.resolve(token.value);
         },
         gate,
         clock,
         onCall: (call) => calls.push(call),
       });
       const store = new SyntheticStore();
-      const flow = new PushInvoicesFlow({ store, journal: createMemoryPushJournal(), clock, sleep, logger: silentLogger, xero: port }, { pageSize: 500, maxPages: 10, maxAttempts: 1 });
+      const flow = new PushInvoicesFlow(
+        { store, journal: createMemoryPushJournal(), clock, sleep, logger: silentLogger, xero: port },
+        { pageSize: 500, maxPages: 10, maxAttempts: 1 },
+      );
       const dayEnds = clock.now() + 86_400_000;
-      const scope: RunScope = { connectionId: "capacity", connectorId: store.connectorId, isDefaultConnector: true, flow: "InvoicesToXero", modifiedSince: new Date(0), correlationId: "capacity" };
+      const scope: RunScope = {
+        connectionId: "capacity",
+        connectorId: store.connectorId,
+        isDefaultConnector: true,
+        flow: "InvoicesToXero",
+        modifiedSince: new Date(0),
+        correlationId: "capacity",
+      };
       while (clock.now() < dayEnds) {
         store.raise(600);
         await flow.run(scope);
@@ -250,8 +304,14 @@ const capacitySection: BenchSection = {
       }
       const accepted = store.synced;
       const capacity = accepted * scale;
-      context.report("simulated day (limits ÷ 50)", `${accepted} invoices in ${calls.length} Xero calls (${perDay} allowed) → ${capacity} a day at full limits`);
-      return { invoicesPerDayCapacity: capacity, invoicesPerDayCapacityFromRatio: Math.floor(5000 / Math.max(1e-9, (calls.length / Math.max(1, accepted)))) };
+      context.report(
+        "simulated day (limits ÷ 50)",
+        `${accepted} invoices in ${calls.length} Xero calls (${perDay} allowed) → ${capacity} a day at full limits`,
+      );
+      return {
+        invoicesPerDayCapacity: capacity,
+        invoicesPerDayCapacityFromRatio: Math.floor(5000 / Math.max(1e-9, calls.length / Math.max(1, accepted))),
+      };
     } finally {
       await xero.stop();
     }
@@ -276,45 +336,64 @@ class SyntheticStore implements SyncStore {
         mag_xeropushattempt: 0,
         customerid: { logicalName: "account", id: this.customerIds[this.raised % customers] },
         transactioncurrencyid: { isocurrencycode: "NZD" },
-        invoice_details: [{ invoicedetailid: randomUUID(), quantity: 1, priceperunit: 25, tax: 3.75, productdescription: "Widget", mag_InvoiceDetail_TrackingOption: [] }],
+        invoice_details: [
+          {
+            invoicedetailid: randomUUID(),
+            quantity: 1,
+            priceperunit: 25,
+            tax: 3.75,
+            productdescription: "Widget",
+            mag_InvoiceDetail_TrackingOption: [],
+          },
+        ],
       });
     }
   }
 
-  async selectInvoicesToPush(_scope: RunScope, top: number): Promise<Plain[]> {
-    return this.pending.slice(0, top);
+  selectInvoicesToPush(_scope: RunScope, top: number): Promise<Plain[]> {
+    return Promise.resolve(this.pending.slice(0, top));
   }
 
-  async loadConnector() {
-    return { connectorId: this.connectorId, xeroTenantId: "capacity", enabled: true, isDefault: true, autoApproveInvoices: false, markInvoicesAsSent: false, defaultAccountCode: "200", defaultTaxType: "OUTPUT2" };
+  loadConnector() {
+    return Promise.resolve({
+      connectorId: this.connectorId,
+      xeroTenantId: "capacity",
+      enabled: true,
+      isDefault: true,
+      autoApproveInvoices: false,
+      markInvoicesAsSent: false,
+      defaultAccountCode: "200",
+      defaultTaxType: "OUTPUT2",
+    });
   }
 
-  async loadCustomers(refs: readonly { dynamicsId: string }[]): Promise<Plain[]> {
-    return refs.map((ref) => ({
+  loadCustomers(refs: readonly { dynamicsId: string }[]): Promise<Plain[]> {
+    const rows = refs.map((ref) => ({
       accountid: ref.dynamicsId,
       name: `Day Customer ${ref.dynamicsId.slice(0, 8)}`,
       accountnumber: `DAY-${ref.dynamicsId.slice(0, 8)}`,
       ...(this.contactIds.has(ref.dynamicsId) ? { mag_xerocontactid: this.contactIds.get(ref.dynamicsId) } : {}),
     }));
+    return Promise.resolve(rows);
   }
 
-  async selectCreditNotesToPush(): Promise<Plain[]> {
-    return [];
+  selectCreditNotesToPush(): Promise<Plain[]> {
+    return Promise.resolve([]);
   }
 
-  async selectInvoiceEmailsToSend(): Promise<Plain[]> {
-    return [];
+  selectInvoiceEmailsToSend(): Promise<Plain[]> {
+    return Promise.resolve([]);
   }
 
-  async selectProducts(): Promise<Plain[]> {
-    return [];
+  selectProducts(): Promise<Plain[]> {
+    return Promise.resolve([]);
   }
 
-  async saveReferenceData(): Promise<number> {
-    return 0;
+  saveReferenceData(): Promise<number> {
+    return Promise.resolve(0);
   }
 
-  async commit(writeBack: WriteBack): Promise<CommitResult> {
+  commit(writeBack: WriteBack): Promise<CommitResult> {
     const settled = new Set<string>();
     for (const outcome of writeBack.records) {
       if (outcome.kind === "synced") this.synced += 1;
@@ -322,7 +401,7 @@ class SyntheticStore implements SyncStore {
     }
     for (const link of writeBack.customers) this.contactIds.set(link.ref.dynamicsId, link.xeroContactId);
     this.pending = this.pending.filter((row) => !settled.has(String(row["invoiceid"])));
-    return { failedRecordIds: [] };
+    return Promise.resolve({ failedRecordIds: [] });
   }
 }
 
@@ -352,12 +431,20 @@ function loadExtraSections(): BenchSection[] {
 
 async function startBenchSandbox(rows: [string, string][]): Promise<BenchContext & { stop(): Promise<void> }> {
   const clock = new ManualClock(Date.UTC(2026, 2, 2, 8, 0, 0));
-  const sleep: Sleep = async (ms) => clock.advance(Math.max(0, ms));
-  const [azurite, xero, dataverse] = await Promise.all([startAzurite(), startXeroEmulator({ port: 0, clock }), startDataverseEmulator({ port: 0, clock })]);
+  const sleep: Sleep = (ms) => Promise.resolve(clock.advance(Math.max(0, ms)));
+  const [azurite, xero, dataverse] = await Promise.all([
+    startAzurite(),
+    startXeroEmulator({ port: 0, clock }),
+    startDataverseEmulator({ port: 0, clock }),
+  ]);
   const org = dataverse.createOrganisation("bench");
   const seed = dataverse.seedDemo(org);
   const { tenantId } = xero.createOrganisation({ name: "Bench Company (NZ)" });
-  const app = xero.registerApp({ name: "Xero Connector (bench)", kind: "web", redirectUris: ["http://127.0.0.1/xero/callback"] });
+  const app = xero.registerApp({
+    name: "Xero Connector (bench)",
+    kind: "web",
+    redirectUris: ["http://127.0.0.1/xero/callback"],
+  });
   const config = loadConfig({
     AzureWebJobsStorage: azurite.connectionString,
     XC_ENCRYPTION_KEYS: `bench:${randomBytes(32).toString("base64")}`,
@@ -375,13 +462,26 @@ async function startBenchSandbox(rows: [string, string][]): Promise<BenchContext
   // The shared Table Storage governor, as in production, waiting on the manual clock.
   const rateTable = openTable(azurite.connectionString, tableNames.rateBudget);
   await ensureTable(rateTable);
-  const gate = createRateGovernor({ table: rateTable, clock, sleep, limits: config.xero.limits, maxWaitMs: 120_000, pollIntervalMs: 5 });
+  const gate = createRateGovernor({
+    table: rateTable,
+    clock,
+    sleep,
+    limits: config.xero.limits,
+    maxWaitMs: 120_000,
+    pollIntervalMs: 5,
+  });
   const countingFetch: typeof fetch = async (input, init) => {
     const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
     if (url.endsWith("/$batch")) dataverseBatches.push(clock.now());
     return fetch(input, init);
   };
-  const service = await createService(config, { clock, sleep, gate, fetch: countingFetch, onXeroCall: (call) => xeroCalls.push(call) });
+  const service = await createService(config, {
+    clock,
+    sleep,
+    gate,
+    fetch: countingFetch,
+    onXeroCall: (call) => xeroCalls.push(call),
+  });
   const client = createDataverseClient(
     { url: org.url, tenantId: org.tenantId, clientId: org.clientId, clientSecret: org.clientSecret },
     { authorityUrl: dataverse.url, clock, sleep },
@@ -416,7 +516,16 @@ async function startBenchSandbox(rows: [string, string][]): Promise<BenchContext
   const issued = xero.issueTokenSet({ tenantIds: [tenantId], clientId: app.clientId });
   await service.vault.storeGrant(
     connection.id,
-    fromTokenResponse({ access_token: issued.access_token ?? "", refresh_token: issued.refresh_token ?? "", expires_in: 1800, token_type: "Bearer", scope: issued.scope ?? "" }, clock.now()),
+    fromTokenResponse(
+      {
+        access_token: issued.access_token ?? "",
+        refresh_token: issued.refresh_token ?? "",
+        expires_in: 1800,
+        token_type: "Bearer",
+        scope: issued.scope ?? "",
+      },
+      clock.now(),
+    ),
   );
   return {
     clock,

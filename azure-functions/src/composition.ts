@@ -4,7 +4,11 @@
 import type { DataversePort } from "./adapters/dataverse/port";
 import { createDataverseClient } from "./adapters/dataverse/web-api-client";
 import { createStorageWorkQueue, type WorkQueue } from "./adapters/queue/work-queue";
-import { createConnectionStore, type Connection, type ConnectionStore } from "./adapters/table-storage/connection-store";
+import {
+  createConnectionStore,
+  type Connection,
+  type ConnectionStore,
+} from "./adapters/table-storage/connection-store";
 import { createLeaseStore, type LeaseStore } from "./adapters/table-storage/leases";
 import { createRateGovernor } from "./adapters/table-storage/rate-governor";
 import { openAllTables, ensureTable, openTable } from "./adapters/table-storage/tables";
@@ -88,13 +92,18 @@ export async function createService(config: Config, options: ServiceOptions = {}
     table: tables.tokens,
     keyRing,
     clock,
-    xero: { identityUrl: config.xero.identityUrl, clientId: config.xero.clientId, clientSecret: config.xero.clientSecret },
+    xero: {
+      identityUrl: config.xero.identityUrl,
+      clientId: config.xero.clientId,
+      clientSecret: config.xero.clientSecret,
+    },
     logger,
     sleep,
     connections,
     ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
   });
-  const gate = options.gate ?? createRateGovernor({ table: tables.rateBudget, clock, limits: config.xero.limits, sleep, logger });
+  const gate =
+    options.gate ?? createRateGovernor({ table: tables.rateBudget, clock, limits: config.xero.limits, sleep, logger });
   const queue = createStorageWorkQueue({ connectionString: config.storageConnectionString, logger });
   await queue.ensureQueues();
   const leases = createLeaseStore(tables.leases, clock);
@@ -106,7 +115,8 @@ export async function createService(config: Config, options: ServiceOptions = {}
   const contextFor = (connection: Connection): ConnectionContext => {
     const cached = contexts.get(connection.id);
     if (cached !== undefined) return cached;
-    if (connection.dataverse === null || connection.xero === null) throw new Error(`connection ${connection.id} is not fully authorised`);
+    if (connection.dataverse === null || connection.xero === null)
+      throw new Error(`connection ${connection.id} is not fully authorised`);
     const dataverse = createDataverseClient(connection.dataverse, {
       authorityUrl: config.dataverse.authorityUrl,
       clock,
@@ -118,14 +128,21 @@ export async function createService(config: Config, options: ServiceOptions = {}
     const xero = new XeroNodeAdapter({
       tenantId,
       apiUrl: config.xero.apiUrl,
-      accessToken: (rejected) => vault.getAccessToken(connection.id, rejected === undefined ? undefined : { rejectedToken: rejected }),
+      accessToken: (rejected) =>
+        vault.getAccessToken(connection.id, rejected === undefined ? undefined : { rejectedToken: rejected }),
       gate,
       clock,
       ...(options.xeroTimeoutMs === undefined ? {} : { timeoutMs: options.xeroTimeoutMs }),
       ...(options.onXeroCall === undefined ? {} : { onCall: options.onXeroCall }),
     });
     const store = new DataverseSyncStore(dataverse, logger.child({ connectionId: connection.id }));
-    const flowDependencies: FlowDependencies = { store, journal, clock, sleep, logger: logger.child({ connectionId: connection.id }) };
+    const flowDependencies: FlowDependencies = {
+      store,
+      journal,
+      clock,
+      sleep,
+      logger: logger.child({ connectionId: connection.id }),
+    };
     const context = { connection, dataverse, xero, store, flowDependencies };
     contexts.set(connection.id, context);
     return context;
@@ -149,12 +166,35 @@ export async function createService(config: Config, options: ServiceOptions = {}
         if (connection.connectorId === null) return undefined;
         const state = await readConnectorFlows(context.dataverse, connection.connectorId);
         const row = state?.flows.find((candidate) => candidate.flow === flow);
-        return state === undefined || row === undefined ? undefined : toScheduledScope(row, state.connector, clock.now());
+        return state === undefined || row === undefined
+          ? undefined
+          : toScheduledScope(row, state.connector, clock.now());
       },
     };
   };
 
-  const scheduler = new Scheduler({ connections, dataverseFor: (connection) => contextFor(connection).dataverse, queue, scopes, clock, logger });
+  const scheduler = new Scheduler({
+    connections,
+    dataverseFor: (connection) => contextFor(connection).dataverse,
+    queue,
+    scopes,
+    clock,
+    logger,
+  });
   const worker = new SyncWorker({ connections, runtimeFor, scopes, leases, queue, clock, logger });
-  return { config, clock, logger, connections, vault, queue, leases, scopes, journal, scheduler, worker, contextFor, runtimeFor };
+  return {
+    config,
+    clock,
+    logger,
+    connections,
+    vault,
+    queue,
+    leases,
+    scopes,
+    journal,
+    scheduler,
+    worker,
+    contextFor,
+    runtimeFor,
+  };
 }

@@ -6,8 +6,11 @@ import { mag_flow, mag_xeroconnector, mag_xerodataflow, mag_xerostatus } from ".
 import type { FlowName } from "../flows/ports";
 import type { ConnectorState, DataFlowState } from "./schedule";
 
-const flowByChoice = new Map<number, FlowName>(Object.entries(mag_flow).map(([name, value]) => [value, name as FlowName]));
-const flowsNavigation = "mag_xeroconnector_xerodataflow_xeroconnectorid" satisfies keyof typeof mag_xeroconnector.collections;
+const flowByChoice = new Map<number, FlowName>(
+  Object.entries(mag_flow).map(([name, value]) => [value, name as FlowName]),
+);
+const flowsNavigation =
+  "mag_xeroconnector_xerodataflow_xeroconnectorid" satisfies keyof typeof mag_xeroconnector.collections;
 
 /** The reference docs' defaults, used when a row leaves a value empty. */
 const defaultIntervalMinutes: Record<FlowName, number> = {
@@ -21,14 +24,30 @@ const defaultIntervalMinutes: Record<FlowName, number> = {
   ReferenceData: 60,
 };
 
-const dateOf = (value: unknown): Date | undefined => (typeof value === "string" && value !== "" ? new Date(value) : undefined);
+const dateOf = (value: unknown): Date | undefined =>
+  typeof value === "string" && value !== "" ? new Date(value) : undefined;
 
-export async function readConnectorFlows(dataverse: DataversePort, connectorId: string): Promise<{ connector: ConnectorState; flows: DataFlowState[] } | undefined> {
+export async function readConnectorFlows(
+  dataverse: DataversePort,
+  connectorId: string,
+): Promise<{ connector: ConnectorState; flows: DataFlowState[] } | undefined> {
   const cc = mag_xeroconnector.columns;
   const fc = mag_xerodataflow.columns;
   const row = await dataverse.retrieve<Plain>(mag_xeroconnector.entitySetName, connectorId, {
     select: [cc.mag_xeroconnectorid, cc.mag_enabled, cc.mag_isdefault, cc.mag_xerostatus, cc.mag_syncrequestedon],
-    expand: [{ property: flowsNavigation, select: [fc.mag_xerodataflowid, fc.mag_flow, fc.mag_enabled, fc.mag_intervalminutes, fc.mag_synclastxdays, fc.mag_lastrunon] }],
+    expand: [
+      {
+        property: flowsNavigation,
+        select: [
+          fc.mag_xerodataflowid,
+          fc.mag_flow,
+          fc.mag_enabled,
+          fc.mag_intervalminutes,
+          fc.mag_synclastxdays,
+          fc.mag_lastrunon,
+        ],
+      },
+    ],
   });
   if (row === undefined) return undefined;
   const syncRequestedOn = dateOf(row[cc.mag_syncrequestedon]);

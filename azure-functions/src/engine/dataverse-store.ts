@@ -5,11 +5,30 @@
 // Query syntax: https://learn.microsoft.com/power-apps/developer/data-platform/webapi/query/overview
 // $batch: https://learn.microsoft.com/power-apps/developer/data-platform/webapi/execute-batch-operations-using-web-api
 import type { BatchOperation } from "../adapters/dataverse/batch";
-import { and, column, filter, isIn, nullLiteral, or, toBooleanLiteral, toDateTimeLiteral, toGuidLiteral, toKeySegment, toNumberLiteral, type ODataFragment } from "../adapters/dataverse/odata";
+import {
+  and,
+  column,
+  filter,
+  isIn,
+  nullLiteral,
+  or,
+  toBooleanLiteral,
+  toDateTimeLiteral,
+  toGuidLiteral,
+  toKeySegment,
+  toNumberLiteral,
+  type ODataFragment,
+} from "../adapters/dataverse/odata";
 import type { DataversePort } from "../adapters/dataverse/port";
 import type { Logger } from "../core/logger";
 import { toDynamics, type Plain } from "../mapping/engine";
-import { accountCodeFromXero, brandingThemeFromXero, taxRateFromXero, trackingCategoryFromXero, trackingOptionFromXero } from "../mapping/reference-data";
+import {
+  accountCodeFromXero,
+  brandingThemeFromXero,
+  taxRateFromXero,
+  trackingCategoryFromXero,
+  trackingOptionFromXero,
+} from "../mapping/reference-data";
 import {
   account,
   contact,
@@ -87,12 +106,26 @@ export class DataverseSyncStore implements SyncStore {
   // modified in the window; failed ones wait for "Retry Xero sync" (which sets Pending). Lines come in a second read.
   async selectInvoicesToPush(scope: RunScope, top: number): Promise<Plain[]> {
     const rows = await this.dataverse.retrieveMultiple<Plain>(invoice.entitySetName, {
-      select: [ic.invoiceid, ic.invoicenumber, ic.duedate, ic.datedelivered, ic.description, ic.mag_reference, ic.mag_xeropushattempt],
+      select: [
+        ic.invoiceid,
+        ic.invoicenumber,
+        ic.duedate,
+        ic.datedelivered,
+        ic.description,
+        ic.mag_reference,
+        ic.mag_xeropushattempt,
+      ],
       filter: and(
         filter`${column(ic.statecode)} eq ${toNumberLiteral(invoice_statecode.Active)}`,
         filter`${column(ic.mag_addtoxero)} eq ${toBooleanLiteral(true)}`,
-        or(filter`${column(ic.mag_synchedwithxero)} eq ${toBooleanLiteral(false)}`, filter`${column(ic.mag_synchedwithxero)} eq ${nullLiteral}`),
-        or(filter`${column(ic.mag_xerosyncstatus)} ne ${toNumberLiteral(mag_xerosyncstatus.Failed)}`, filter`${column(ic.mag_xerosyncstatus)} eq ${nullLiteral}`),
+        or(
+          filter`${column(ic.mag_synchedwithxero)} eq ${toBooleanLiteral(false)}`,
+          filter`${column(ic.mag_synchedwithxero)} eq ${nullLiteral}`,
+        ),
+        or(
+          filter`${column(ic.mag_xerosyncstatus)} ne ${toNumberLiteral(mag_xerosyncstatus.Failed)}`,
+          filter`${column(ic.mag_xerosyncstatus)} eq ${nullLiteral}`,
+        ),
         filter`${column(ic.modifiedon)} ge ${toDateTimeLiteral(scope.modifiedSince)}`,
         this.connectorFilter(scope, ic.mag_xeroconnectorid),
         ...(scope.recordIds === undefined ? [] : [isIn(ic.invoiceid, guidList(scope.recordIds))]),
@@ -101,8 +134,14 @@ export class DataverseSyncStore implements SyncStore {
       expand: [
         { property: invoice.navigation.customerid.account, select: [account.columns.accountid] },
         { property: invoice.navigation.customerid.contact, select: [contact.columns.contactid] },
-        { property: invoice.navigation.transactioncurrencyid.transactioncurrency, select: [transactioncurrency.columns.isocurrencycode] },
-        { property: invoice.navigation.mag_brandingthemeid.mag_brandingtheme, select: [mag_brandingtheme.columns.mag_xerobrandingthemeid] },
+        {
+          property: invoice.navigation.transactioncurrencyid.transactioncurrency,
+          select: [transactioncurrency.columns.isocurrencycode],
+        },
+        {
+          property: invoice.navigation.mag_brandingthemeid.mag_brandingtheme,
+          select: [mag_brandingtheme.columns.mag_xerobrandingthemeid],
+        },
       ],
       top,
     });
@@ -116,9 +155,9 @@ export class DataverseSyncStore implements SyncStore {
       const accountRow = row[invoice.navigation.customerid.account] as Plain | null | undefined;
       const contactRow = row[invoice.navigation.customerid.contact] as Plain | null | undefined;
       const customer =
-        accountRow != null
+        accountRow !== null && accountRow !== undefined
           ? { logicalName: account.logicalName, id: accountRow[account.columns.accountid] }
-          : contactRow != null
+          : contactRow !== null && contactRow !== undefined
             ? { logicalName: contact.logicalName, id: contactRow[contact.columns.contactid] }
             : null;
       const shaped = nestLookups(row, {
@@ -137,18 +176,41 @@ export class DataverseSyncStore implements SyncStore {
     const tracking = manyToMany.mag_InvoiceDetail_TrackingOption.navigationFromEntity1;
     for (const ids of chunk(invoiceIds, idsPerQuery)) {
       const rows = await this.dataverse.retrieveMultiple<Plain>(invoicedetail.entitySetName, {
-        select: [dc.invoicedetailid, dc.description, dc.productdescription, dc.quantity, dc.priceperunit, dc.tax, dc.manualdiscountamount, `_${dc.invoiceid}_value`],
+        select: [
+          dc.invoicedetailid,
+          dc.description,
+          dc.productdescription,
+          dc.quantity,
+          dc.priceperunit,
+          dc.tax,
+          dc.manualdiscountamount,
+          `_${dc.invoiceid}_value`,
+        ],
         filter: isIn(`_${dc.invoiceid}_value`, guidList(ids)),
         orderBy: [`${dc.lineitemnumber} asc`],
         expand: [
-          { property: invoicedetail.navigation.productid.product, select: [product.columns.name, product.columns.productnumber] },
-          { property: invoicedetail.navigation.mag_xeroaccountcodeid.mag_xeroaccountcode, select: [mag_xeroaccountcode.columns.mag_code] },
+          {
+            property: invoicedetail.navigation.productid.product,
+            select: [product.columns.name, product.columns.productnumber],
+          },
+          {
+            property: invoicedetail.navigation.mag_xeroaccountcodeid.mag_xeroaccountcode,
+            select: [mag_xeroaccountcode.columns.mag_code],
+          },
           { property: invoicedetail.navigation.mag_taxrateid.mag_taxrate, select: [mag_taxrate.columns.mag_taxtype] },
-          { property: tracking, select: [mag_trackingoption.columns.mag_name, `_${mag_trackingoption.columns.mag_trackingcategoryid}_value`] },
+          {
+            property: tracking,
+            select: [
+              mag_trackingoption.columns.mag_name,
+              `_${mag_trackingoption.columns.mag_trackingcategoryid}_value`,
+            ],
+          },
         ],
       });
       const categoryIds = new Set<string>();
-      for (const row of rows) for (const option of (row[tracking] as Plain[] | undefined) ?? []) categoryIds.add(String(option[`_${mag_trackingoption.columns.mag_trackingcategoryid}_value`]));
+      for (const row of rows)
+        for (const option of (row[tracking] as Plain[] | undefined) ?? [])
+          categoryIds.add(String(option[`_${mag_trackingoption.columns.mag_trackingcategoryid}_value`]));
       const categories = await this.loadTrackingCategoryNames([...categoryIds]);
       for (const row of rows) {
         const shaped = nestLookups(row, {
@@ -158,7 +220,11 @@ export class DataverseSyncStore implements SyncStore {
         });
         shaped[tracking] = ((row[tracking] as Plain[] | undefined) ?? []).map((option) => ({
           ...option,
-          [mag_trackingoption.columns.mag_trackingcategoryid]: { [mag_trackingcategory.columns.mag_name]: categories.get(String(option[`_${mag_trackingoption.columns.mag_trackingcategoryid}_value`])) },
+          [mag_trackingoption.columns.mag_trackingcategoryid]: {
+            [mag_trackingcategory.columns.mag_name]: categories.get(
+              String(option[`_${mag_trackingoption.columns.mag_trackingcategoryid}_value`]),
+            ),
+          },
         }));
         const invoiceId = String(row[`_${dc.invoiceid}_value`]).toLowerCase();
         byInvoice.set(invoiceId, [...(byInvoice.get(invoiceId) ?? []), shaped]);
@@ -174,7 +240,11 @@ export class DataverseSyncStore implements SyncStore {
         select: [mag_trackingcategory.columns.mag_trackingcategoryid, mag_trackingcategory.columns.mag_name],
         filter: isIn(mag_trackingcategory.columns.mag_trackingcategoryid, guidList(part)),
       });
-      for (const row of rows) names.set(String(row[mag_trackingcategory.columns.mag_trackingcategoryid]), String(row[mag_trackingcategory.columns.mag_name]));
+      for (const row of rows)
+        names.set(
+          String(row[mag_trackingcategory.columns.mag_trackingcategoryid]),
+          String(row[mag_trackingcategory.columns.mag_name]),
+        );
     }
     return names;
   }
@@ -182,14 +252,29 @@ export class DataverseSyncStore implements SyncStore {
   async loadConnector(connectorId: string): Promise<ConnectorSettings> {
     const cc = mag_xeroconnector.columns;
     const row = await this.dataverse.retrieve<Plain>(mag_xeroconnector.entitySetName, connectorId, {
-      select: [cc.mag_xeroconnectorid, cc.mag_name, cc.mag_xerotenantid, cc.mag_enabled, cc.mag_isdefault, cc.mag_autoapproveinvoices, cc.mag_markinvoicesassent],
+      select: [
+        cc.mag_xeroconnectorid,
+        cc.mag_name,
+        cc.mag_xerotenantid,
+        cc.mag_enabled,
+        cc.mag_isdefault,
+        cc.mag_autoapproveinvoices,
+        cc.mag_markinvoicesassent,
+      ],
       expand: [
-        { property: mag_xeroconnector.navigation.mag_defaultaccountcodeid.mag_xeroaccountcode, select: [mag_xeroaccountcode.columns.mag_code] },
-        { property: mag_xeroconnector.navigation.mag_defaulttaxrateid.mag_taxrate, select: [mag_taxrate.columns.mag_taxtype] },
+        {
+          property: mag_xeroconnector.navigation.mag_defaultaccountcodeid.mag_xeroaccountcode,
+          select: [mag_xeroaccountcode.columns.mag_code],
+        },
+        {
+          property: mag_xeroconnector.navigation.mag_defaulttaxrateid.mag_taxrate,
+          select: [mag_taxrate.columns.mag_taxtype],
+        },
       ],
     });
     if (row === undefined) throw new Error(`the Xero Connector ${connectorId} does not exist`);
-    const accountCode = row[mag_xeroconnector.navigation.mag_defaultaccountcodeid.mag_xeroaccountcode] as Plain | null | undefined;
+    const accountCode = row[mag_xeroconnector.navigation.mag_defaultaccountcodeid.mag_xeroaccountcode] as
+      Plain | null | undefined;
     const taxRate = row[mag_xeroconnector.navigation.mag_defaulttaxrateid.mag_taxrate] as Plain | null | undefined;
     const code = accountCode?.[mag_xeroaccountcode.columns.mag_code];
     const taxType = taxRate?.[mag_taxrate.columns.mag_taxtype];
@@ -212,37 +297,82 @@ export class DataverseSyncStore implements SyncStore {
     const contactIds = refs.filter((ref) => ref.kind === "contact").map((ref) => ref.dynamicsId);
     const people = [contact.columns.firstname, contact.columns.lastname, contact.columns.emailaddress1];
     const address = (table: typeof account | typeof contact) => [
-      table.columns.address1_line1, table.columns.address1_line2, table.columns.address1_line3, table.columns.address1_city,
-      table.columns.address1_postalcode, table.columns.address1_stateorprovince, table.columns.address1_country,
-      table.columns.address2_line1, table.columns.address2_line2, table.columns.address2_line3, table.columns.address2_city,
-      table.columns.address2_postalcode, table.columns.address2_stateorprovince, table.columns.address2_country,
+      table.columns.address1_line1,
+      table.columns.address1_line2,
+      table.columns.address1_line3,
+      table.columns.address1_city,
+      table.columns.address1_postalcode,
+      table.columns.address1_stateorprovince,
+      table.columns.address1_country,
+      table.columns.address2_line1,
+      table.columns.address2_line2,
+      table.columns.address2_line3,
+      table.columns.address2_city,
+      table.columns.address2_postalcode,
+      table.columns.address2_stateorprovince,
+      table.columns.address2_country,
     ];
     const billing = manyToMany.mag_Account_Contact_BillingContacts.navigationFromEntity1;
     for (const ids of chunk(accountIds, idsPerQuery)) {
       const found = await this.dataverse.retrieveMultiple<Plain>(account.entitySetName, {
-        select: [account.columns.accountid, account.columns.name, account.columns.accountnumber, account.columns.emailaddress1, account.columns.telephone1, account.columns.fax, account.columns.mag_xerocontactid, ...address(account)],
+        select: [
+          account.columns.accountid,
+          account.columns.name,
+          account.columns.accountnumber,
+          account.columns.emailaddress1,
+          account.columns.telephone1,
+          account.columns.fax,
+          account.columns.mag_xerocontactid,
+          ...address(account),
+        ],
         filter: isIn(account.columns.accountid, guidList(ids)),
         expand: [
           { property: account.navigation.primarycontactid.contact, select: people },
-          { property: account.navigation.transactioncurrencyid.transactioncurrency, select: [transactioncurrency.columns.isocurrencycode] },
+          {
+            property: account.navigation.transactioncurrencyid.transactioncurrency,
+            select: [transactioncurrency.columns.isocurrencycode],
+          },
           { property: billing, select: people },
         ],
       });
       for (const row of found) {
-        rows.push(nestLookups(row, { [account.navigation.primarycontactid.contact]: account.columns.primarycontactid, [account.navigation.transactioncurrencyid.transactioncurrency]: account.columns.transactioncurrencyid }));
+        rows.push(
+          nestLookups(row, {
+            [account.navigation.primarycontactid.contact]: account.columns.primarycontactid,
+            [account.navigation.transactioncurrencyid.transactioncurrency]: account.columns.transactioncurrencyid,
+          }),
+        );
       }
     }
     for (const ids of chunk(contactIds, idsPerQuery)) {
       const found = await this.dataverse.retrieveMultiple<Plain>(contact.entitySetName, {
-        select: [contact.columns.contactid, contact.columns.fullname, ...people, contact.columns.telephone1, contact.columns.mobilephone, contact.columns.fax, contact.columns.mag_xerocontactid, ...address(contact)],
+        select: [
+          contact.columns.contactid,
+          contact.columns.fullname,
+          ...people,
+          contact.columns.telephone1,
+          contact.columns.mobilephone,
+          contact.columns.fax,
+          contact.columns.mag_xerocontactid,
+          ...address(contact),
+        ],
         filter: isIn(contact.columns.contactid, guidList(ids)),
-        expand: [{ property: contact.navigation.transactioncurrencyid.transactioncurrency, select: [transactioncurrency.columns.isocurrencycode] }],
+        expand: [
+          {
+            property: contact.navigation.transactioncurrencyid.transactioncurrency,
+            select: [transactioncurrency.columns.isocurrencycode],
+          },
+        ],
       });
       for (const row of found) {
-        const shaped = nestLookups(row, { [contact.navigation.transactioncurrencyid.transactioncurrency]: contact.columns.transactioncurrencyid });
+        const shaped = nestLookups(row, {
+          [contact.navigation.transactioncurrencyid.transactioncurrency]: contact.columns.transactioncurrencyid,
+        });
         // Dataverse computes fullname from first and last name; compose it when a row comes without it.
         if (typeof shaped[contact.columns.fullname] !== "string" || shaped[contact.columns.fullname] === "") {
-          const composed = [shaped[contact.columns.firstname], shaped[contact.columns.lastname]].filter((part) => typeof part === "string" && part !== "").join(" ");
+          const composed = [shaped[contact.columns.firstname], shaped[contact.columns.lastname]]
+            .filter((part) => typeof part === "string" && part !== "")
+            .join(" ");
           if (composed !== "") shaped[contact.columns.fullname] = composed;
         }
         rows.push(shaped);
@@ -255,17 +385,32 @@ export class DataverseSyncStore implements SyncStore {
   async selectCreditNotesToPush(scope: RunScope, top: number): Promise<Plain[]> {
     const cn = mag_creditnote.columns;
     const rows = await this.dataverse.retrieveMultiple<Plain>(mag_creditnote.entitySetName, {
-      select: [cn.mag_creditnoteid, cn.mag_creditdate, cn.mag_creditnotenumber, cn.mag_reference, cn.mag_amount, cn.mag_xeroid],
+      select: [
+        cn.mag_creditnoteid,
+        cn.mag_creditdate,
+        cn.mag_creditnotenumber,
+        cn.mag_reference,
+        cn.mag_amount,
+        cn.mag_xeroid,
+      ],
       filter: and(
         filter`${column(cn.mag_addtoxero)} eq ${toBooleanLiteral(true)}`,
-        or(filter`${column(cn.mag_synchedwithxero)} eq ${toBooleanLiteral(false)}`, filter`${column(cn.mag_synchedwithxero)} eq ${nullLiteral}`),
-        or(filter`${column(cn.mag_xerosyncstatus)} ne ${toNumberLiteral(mag_xerosyncstatus.Failed)}`, filter`${column(cn.mag_xerosyncstatus)} eq ${nullLiteral}`),
+        or(
+          filter`${column(cn.mag_synchedwithxero)} eq ${toBooleanLiteral(false)}`,
+          filter`${column(cn.mag_synchedwithxero)} eq ${nullLiteral}`,
+        ),
+        or(
+          filter`${column(cn.mag_xerosyncstatus)} ne ${toNumberLiteral(mag_xerosyncstatus.Failed)}`,
+          filter`${column(cn.mag_xerosyncstatus)} eq ${nullLiteral}`,
+        ),
         filter`${column(cn.modifiedon)} ge ${toDateTimeLiteral(scope.modifiedSince)}`,
         this.connectorFilter(scope, cn.mag_xeroconnectorid),
         ...(scope.recordIds === undefined ? [] : [isIn(cn.mag_creditnoteid, guidList(scope.recordIds))]),
       ),
       orderBy: [`${cn.modifiedon} asc`],
-      expand: [{ property: mag_creditnote.navigation.mag_invoiceid.invoice, select: [ic.mag_xeroid, ic.invoicenumber] }],
+      expand: [
+        { property: mag_creditnote.navigation.mag_invoiceid.invoice, select: [ic.mag_xeroid, ic.invoicenumber] },
+      ],
       top,
     });
     return rows.map((row) => nestLookups(row, { [mag_creditnote.navigation.mag_invoiceid.invoice]: cn.mag_invoiceid }));
@@ -277,7 +422,10 @@ export class DataverseSyncStore implements SyncStore {
       select: [ic.invoiceid, ic.invoicenumber, ic.mag_xeroid],
       filter: and(
         filter`${column(ic.mag_sendemailfromxero)} eq ${toBooleanLiteral(true)}`,
-        or(filter`${column(ic.mag_emailsentfromxero)} eq ${toBooleanLiteral(false)}`, filter`${column(ic.mag_emailsentfromxero)} eq ${nullLiteral}`),
+        or(
+          filter`${column(ic.mag_emailsentfromxero)} eq ${toBooleanLiteral(false)}`,
+          filter`${column(ic.mag_emailsentfromxero)} eq ${nullLiteral}`,
+        ),
         filter`${column(ic.mag_synchedwithxero)} eq ${toBooleanLiteral(true)}`,
         filter`${column(ic.mag_xeroid)} ne ${nullLiteral}`,
         filter`${column(ic.modifiedon)} ge ${toDateTimeLiteral(scope.modifiedSince)}`,
@@ -294,7 +442,13 @@ export class DataverseSyncStore implements SyncStore {
       product.entitySetName,
       {
         select: [pc.productid, pc.productnumber, pc.name],
-        filter: modifiedSince === undefined ? filter`${column(pc.statecode)} eq ${toNumberLiteral(0)}` : and(filter`${column(pc.statecode)} eq ${toNumberLiteral(0)}`, filter`${column(pc.modifiedon)} gt ${toDateTimeLiteral(modifiedSince)}`),
+        filter:
+          modifiedSince === undefined
+            ? filter`${column(pc.statecode)} eq ${toNumberLiteral(0)}`
+            : and(
+                filter`${column(pc.statecode)} eq ${toNumberLiteral(0)}`,
+                filter`${column(pc.modifiedon)} gt ${toDateTimeLiteral(modifiedSince)}`,
+              ),
         orderBy: [`${pc.modifiedon} asc`],
       },
       { maxRows: top },
@@ -308,7 +462,12 @@ export class DataverseSyncStore implements SyncStore {
       [`${table.navigation.mag_xeroconnectorid.mag_xeroconnector}@odata.bind`]: `/${mag_xeroconnector.entitySetName}(${toGuidLiteral(connectorId).text})`,
     });
     const plan = async (
-      table: { entitySetName: string; primaryIdAttribute: string; columns: { mag_name: string; mag_xeroconnectorid: string }; navigation: { mag_xeroconnectorid: { mag_xeroconnector: string } } },
+      table: {
+        entitySetName: string;
+        primaryIdAttribute: string;
+        columns: { mag_name: string; mag_xeroconnectorid: string };
+        navigation: { mag_xeroconnectorid: { mag_xeroconnector: string } };
+      },
       rows: Plain[],
     ): Promise<Map<string, string>> => {
       const existing = await this.dataverse.retrieveMultiple<Plain>(table.entitySetName, {
@@ -323,27 +482,55 @@ export class DataverseSyncStore implements SyncStore {
         if (current === undefined) {
           const id = crypto.randomUUID();
           ids.set(name, id);
-          operations.push({ method: "POST", path: table.entitySetName, body: { [table.primaryIdAttribute]: id, ...row, ...connectorBind(table) } });
+          operations.push({
+            method: "POST",
+            path: table.entitySetName,
+            body: { [table.primaryIdAttribute]: id, ...row, ...connectorBind(table) },
+          });
         } else {
           ids.set(name, String(current[table.primaryIdAttribute]));
           const changed = Object.entries(row).some(([key, value]) => current[key] !== value);
-          if (changed) operations.push({ method: "PATCH", path: `${table.entitySetName}${toKeySegment(String(current[table.primaryIdAttribute]))}`, headers: { "If-Match": "*" }, body: row });
+          if (changed)
+            operations.push({
+              method: "PATCH",
+              path: `${table.entitySetName}${toKeySegment(String(current[table.primaryIdAttribute]))}`,
+              headers: { "If-Match": "*" },
+              body: row,
+            });
         }
       }
       return ids;
     };
-    await plan(mag_xeroaccountcode, data.accountCodes.map((code) => toDynamics(accountCodeFromXero, code)));
-    await plan(mag_taxrate, data.taxRates.map((rate) => toDynamics(taxRateFromXero, rate)));
-    await plan(mag_brandingtheme, data.brandingThemes.map((theme) => toDynamics(brandingThemeFromXero, theme)));
-    const categoryIds = await plan(mag_trackingcategory, data.trackingCategories.map((category) => toDynamics(trackingCategoryFromXero, category)));
+    await plan(
+      mag_xeroaccountcode,
+      data.accountCodes.map((code) => toDynamics(accountCodeFromXero, code)),
+    );
+    await plan(
+      mag_taxrate,
+      data.taxRates.map((rate) => toDynamics(taxRateFromXero, rate)),
+    );
+    await plan(
+      mag_brandingtheme,
+      data.brandingThemes.map((theme) => toDynamics(brandingThemeFromXero, theme)),
+    );
+    const categoryIds = await plan(
+      mag_trackingcategory,
+      data.trackingCategories.map((category) => toDynamics(trackingCategoryFromXero, category)),
+    );
     for (const category of data.trackingCategories) {
       const categoryId = categoryIds.get(category.name.toLowerCase());
       if (categoryId === undefined || category.options.length === 0) continue;
       const existing = await this.dataverse.retrieveMultiple<Plain>(mag_trackingoption.entitySetName, {
-        select: [mag_trackingoption.columns.mag_trackingoptionid, mag_trackingoption.columns.mag_name, mag_trackingoption.columns.mag_xerotrackingoptionid],
+        select: [
+          mag_trackingoption.columns.mag_trackingoptionid,
+          mag_trackingoption.columns.mag_name,
+          mag_trackingoption.columns.mag_xerotrackingoptionid,
+        ],
         filter: filter`${column(`_${mag_trackingoption.columns.mag_trackingcategoryid}_value`)} eq ${toGuidLiteral(categoryId)}`,
       });
-      const byName = new Map(existing.map((row) => [String(row[mag_trackingoption.columns.mag_name]).toLowerCase(), row] as const));
+      const byName = new Map(
+        existing.map((row) => [String(row[mag_trackingoption.columns.mag_name]).toLowerCase(), row] as const),
+      );
       for (const option of category.options) {
         const row = toDynamics(trackingOptionFromXero, option);
         const current = byName.get(option.name.toLowerCase());
@@ -351,17 +538,29 @@ export class DataverseSyncStore implements SyncStore {
           operations.push({
             method: "POST",
             path: mag_trackingoption.entitySetName,
-            body: { ...row, [`${mag_trackingoption.navigation.mag_trackingcategoryid.mag_trackingcategory}@odata.bind`]: `/${mag_trackingcategory.entitySetName}(${categoryId})` },
+            body: {
+              ...row,
+              [`${mag_trackingoption.navigation.mag_trackingcategoryid.mag_trackingcategory}@odata.bind`]: `/${mag_trackingcategory.entitySetName}(${categoryId})`,
+            },
           });
         } else if (Object.entries(row).some(([key, value]) => current[key] !== value)) {
-          operations.push({ method: "PATCH", path: `${mag_trackingoption.entitySetName}${toKeySegment(String(current[mag_trackingoption.columns.mag_trackingoptionid]))}`, headers: { "If-Match": "*" }, body: row });
+          operations.push({
+            method: "PATCH",
+            path: `${mag_trackingoption.entitySetName}${toKeySegment(String(current[mag_trackingoption.columns.mag_trackingoptionid]))}`,
+            headers: { "If-Match": "*" },
+            body: row,
+          });
         }
       }
     }
     if (operations.length === 0) return 0;
     const results = await this.dataverse.executeBatch(operations, { continueOnError: true });
     const failures = results.filter((result) => result.status >= 300);
-    if (failures.length > 0) this.logger.warn("some reference data rows were not written", { failures: failures.length, error: failures[0]?.error });
+    if (failures.length > 0)
+      this.logger.warn("some reference data rows were not written", {
+        failures: failures.length,
+        error: failures[0]?.error,
+      });
     return results.length - failures.length;
   }
 
@@ -369,11 +568,17 @@ export class DataverseSyncStore implements SyncStore {
     const { scope } = writeBack;
     const now = writeBack.run.ranOn.toISOString();
     const operations: { recordId?: string; operation: BatchOperation }[] = [];
-    for (const outcome of writeBack.records) operations.push({ recordId: outcome.id, operation: toRecordOperation(outcome, now) });
+    for (const outcome of writeBack.records)
+      operations.push({ recordId: outcome.id, operation: toRecordOperation(outcome, now) });
     for (const link of writeBack.customers) {
       const table = link.ref.kind === "account" ? account : contact;
       operations.push({
-        operation: { method: "PATCH", path: `${table.entitySetName}${toKeySegment(link.ref.dynamicsId)}`, headers: { "If-Match": "*" }, body: { [table.columns.mag_xerocontactid]: link.xeroContactId } },
+        operation: {
+          method: "PATCH",
+          path: `${table.entitySetName}${toKeySegment(link.ref.dynamicsId)}`,
+          headers: { "If-Match": "*" },
+          body: { [table.columns.mag_xerocontactid]: link.xeroContactId },
+        },
       });
     }
     const lc = mag_xerosynclog.columns;
@@ -416,15 +621,24 @@ export class DataverseSyncStore implements SyncStore {
     }
     const cc = mag_xeroconnector.columns;
     const connectorBody: Plain = {};
-    if (writeBack.connector.lastSynchedOn !== undefined) connectorBody[cc.mag_lastsynchedon] = writeBack.connector.lastSynchedOn.toISOString();
-    if (writeBack.connector.callsRemainingToday !== undefined) connectorBody[cc.mag_xerocallsremainingtoday] = writeBack.connector.callsRemainingToday;
+    if (writeBack.connector.lastSynchedOn !== undefined)
+      connectorBody[cc.mag_lastsynchedon] = writeBack.connector.lastSynchedOn.toISOString();
+    if (writeBack.connector.callsRemainingToday !== undefined)
+      connectorBody[cc.mag_xerocallsremainingtoday] = writeBack.connector.callsRemainingToday;
     if (writeBack.connector.disconnected !== undefined) {
       connectorBody[cc.mag_xerostatus] = mag_xerostatus.Disconnected;
       connectorBody[cc.mag_xerostatusreason] = writeBack.connector.disconnected.reason.slice(0, 1000);
       connectorBody[cc.mag_lasterror] = writeBack.connector.disconnected.reason;
     }
     if (Object.keys(connectorBody).length > 0) {
-      operations.push({ operation: { method: "PATCH", path: `${mag_xeroconnector.entitySetName}${toKeySegment(scope.connectorId)}`, headers: { "If-Match": "*" }, body: connectorBody } });
+      operations.push({
+        operation: {
+          method: "PATCH",
+          path: `${mag_xeroconnector.entitySetName}${toKeySegment(scope.connectorId)}`,
+          headers: { "If-Match": "*" },
+          body: connectorBody,
+        },
+      });
     }
     if (operations.length === 0) return { failedRecordIds: [] };
     const results = await this.dataverse.executeBatch(
@@ -436,7 +650,11 @@ export class DataverseSyncStore implements SyncStore {
       if (result.status < 300) return;
       const entry = operations[index];
       if (entry?.recordId !== undefined) failedRecordIds.push(entry.recordId);
-      this.logger.warn("a write-back operation failed", { path: entry?.operation.path, status: result.status, error: result.error });
+      this.logger.warn("a write-back operation failed", {
+        path: entry?.operation.path,
+        status: result.status,
+        error: result.error,
+      });
     });
     return { failedRecordIds };
   }
@@ -449,7 +667,8 @@ function toRecordOperation(outcome: RecordOutcome, now: string): BatchOperation 
   const headers = { "If-Match": "*" };
   switch (outcome.kind) {
     case "synced": {
-      if (outcome.emailSent === true) return { method: "PATCH", path, headers, body: { [ic.mag_emailsentfromxero]: true } };
+      if (outcome.emailSent === true)
+        return { method: "PATCH", path, headers, body: { [ic.mag_emailsentfromxero]: true } };
       const body: Plain = {
         [columns.mag_synchedwithxero]: true,
         [columns.mag_xeroid]: outcome.xeroId,
@@ -463,13 +682,24 @@ function toRecordOperation(outcome: RecordOutcome, now: string): BatchOperation 
       return { method: "PATCH", path, headers, body };
     }
     case "failed": {
-      const body: Plain = { [columns.mag_xerosyncstatus]: mag_xerosyncstatus.Failed, [columns.mag_xerosyncerror]: outcome.message };
-      if (outcome.table === "invoice" && outcome.nextPushAttempt !== undefined) body[ic.mag_xeropushattempt] = outcome.nextPushAttempt;
+      const body: Plain = {
+        [columns.mag_xerosyncstatus]: mag_xerosyncstatus.Failed,
+        [columns.mag_xerosyncerror]: outcome.message,
+      };
+      if (outcome.table === "invoice" && outcome.nextPushAttempt !== undefined)
+        body[ic.mag_xeropushattempt] = outcome.nextPushAttempt;
       if (outcome.xeroId !== undefined) body[columns.mag_xeroid] = outcome.xeroId;
       return { method: "PATCH", path, headers, body };
     }
     case "retrying":
-      return { method: "PATCH", path, headers, body: { [columns.mag_xerosyncstatus]: mag_xerosyncstatus.Retrying, [columns.mag_xerosyncerror]: outcome.message } };
+      return {
+        method: "PATCH",
+        path,
+        headers,
+        body: {
+          [columns.mag_xerosyncstatus]: mag_xerosyncstatus.Retrying,
+          [columns.mag_xerosyncerror]: outcome.message,
+        },
+      };
   }
 }
-

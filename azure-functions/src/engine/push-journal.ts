@@ -15,7 +15,9 @@ export function createTablePushJournal(table: TableClient, clock: Clock): PushJo
       if (wanted.size === 0) return found;
       const partitionKey = toKey(connectionId);
       // One partition scan: the journal holds only unsettled pushes, so it stays small.
-      for await (const entity of table.listEntities<{ recordId: string }>({ queryOptions: { filter: odata`PartitionKey eq ${partitionKey}` } })) {
+      for await (const entity of table.listEntities<{ recordId: string }>({
+        queryOptions: { filter: odata`PartitionKey eq ${partitionKey}` },
+      })) {
         if (wanted.has(entity.recordId)) found.add(entity.recordId);
       }
       return found;
@@ -23,7 +25,18 @@ export function createTablePushJournal(table: TableClient, clock: Clock): PushJo
     async begin(connectionId, recordIds) {
       const partitionKey = toKey(connectionId);
       for (const group of groupsOf(recordIds, 100)) {
-        await table.submitTransaction(group.map((id) => ["upsert", { partitionKey, rowKey: toKey(id.toLowerCase()), recordId: id.toLowerCase(), startedOn: new Date(clock.now()).toISOString() }, "Replace"]));
+        await table.submitTransaction(
+          group.map((id) => [
+            "upsert",
+            {
+              partitionKey,
+              rowKey: toKey(id.toLowerCase()),
+              recordId: id.toLowerCase(),
+              startedOn: new Date(clock.now()).toISOString(),
+            },
+            "Replace",
+          ]),
+        );
       }
     },
     async end(connectionId, recordIds) {
@@ -42,14 +55,18 @@ export function createMemoryPushJournal(): PushJournal & { entries(): string[] }
   const rows = new Set<string>();
   const key = (connectionId: string, id: string) => `${connectionId}|${id.toLowerCase()}`;
   return {
-    async inFlight(connectionId, recordIds) {
-      return new Set(recordIds.filter((id) => rows.has(key(connectionId, id))).map((id) => id.toLowerCase()));
+    inFlight(connectionId, recordIds) {
+      return Promise.resolve(
+        new Set(recordIds.filter((id) => rows.has(key(connectionId, id))).map((id) => id.toLowerCase())),
+      );
     },
-    async begin(connectionId, recordIds) {
+    begin(connectionId, recordIds) {
       for (const id of recordIds) rows.add(key(connectionId, id));
+      return Promise.resolve();
     },
-    async end(connectionId, recordIds) {
+    end(connectionId, recordIds) {
       for (const id of recordIds) rows.delete(key(connectionId, id));
+      return Promise.resolve();
     },
     entries: () => [...rows],
   };

@@ -43,7 +43,12 @@ export function isDue(flow: DataFlowState, connector: ConnectorState, now: numbe
   if (!connector.enabled || !connector.connected || !flow.enabled) return false;
   const lastRun = flow.lastRunOn?.getTime();
   // Already queued and not yet run: do not queue it twice.
-  if (enqueuedAt !== undefined && (lastRun === undefined || enqueuedAt.getTime() > lastRun) && now - enqueuedAt.getTime() < staleEnqueueMs) return false;
+  if (
+    enqueuedAt !== undefined &&
+    (lastRun === undefined || enqueuedAt.getTime() > lastRun) &&
+    now - enqueuedAt.getTime() < staleEnqueueMs
+  )
+    return false;
   if (lastRun === undefined) return true;
   if (connector.syncRequestedOn !== undefined && connector.syncRequestedOn.getTime() > lastRun) return true;
   const interval = Math.max(flow.intervalMinutes, minimumIntervalMinutes[flow.flow] ?? 0);
@@ -62,7 +67,14 @@ export function toScheduledScope(flow: DataFlowState, connector: ConnectorState,
 }
 
 /** The run's scope: "Sync last X days" counts back from now. */
-export function toRunScope(connectionId: string, flow: FlowName, scheduled: ScheduledScope, now: number, correlationId: string, recordIds?: readonly string[]): RunScope {
+export function toRunScope(
+  connectionId: string,
+  flow: FlowName,
+  scheduled: ScheduledScope,
+  now: number,
+  correlationId: string,
+  recordIds?: readonly string[],
+): RunScope {
   return {
     connectionId,
     connectorId: scheduled.connectorId,

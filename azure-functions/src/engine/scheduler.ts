@@ -33,7 +33,11 @@ export class Scheduler {
   async run(): Promise<ScheduleSummary> {
     const { clock, logger } = this.deps;
     const connections = (await this.deps.connections.list()).filter(
-      (connection) => connection.status === "connected" && connection.dataverse !== null && connection.xero !== null && connection.connectorId !== null,
+      (connection) =>
+        connection.status === "connected" &&
+        connection.dataverse !== null &&
+        connection.xero !== null &&
+        connection.connectorId !== null,
     );
     const summary: ScheduleSummary = { connections: connections.length, enqueued: 0, failedConnections: 0 };
     for (const connection of connections) {
@@ -61,8 +65,17 @@ export class Scheduler {
       const enqueuedAt = previous?.enqueuedAt === undefined ? undefined : new Date(previous.enqueuedAt);
       if (!isDue(flow, state.connector, now, enqueuedAt)) continue;
       await scopes.save(connection.id, flow.flow, toScheduledScope(flow, state.connector, now));
-      const requested = state.connector.syncRequestedOn !== undefined && (flow.lastRunOn === undefined || state.connector.syncRequestedOn > flow.lastRunOn);
-      messages.push(toWorkMessage(clock, { connectionId: connection.id, flow: flow.flow, reason: requested ? "sync-now" : "schedule", correlationId: (this.deps.newId ?? randomUUID)() }));
+      const requested =
+        state.connector.syncRequestedOn !== undefined &&
+        (flow.lastRunOn === undefined || state.connector.syncRequestedOn > flow.lastRunOn);
+      messages.push(
+        toWorkMessage(clock, {
+          connectionId: connection.id,
+          flow: flow.flow,
+          reason: requested ? "sync-now" : "schedule",
+          correlationId: (this.deps.newId ?? randomUUID)(),
+        }),
+      );
     }
     if (messages.length > 0) await queue.enqueueMany(messages);
     return messages.length;

@@ -24,7 +24,14 @@ export function createTableScopeStore(table: TableClient): ScopeStore {
     },
     async save(connectionId, flow, scope) {
       try {
-        await table.upsertEntity({ partitionKey: toKey(connectionId), rowKey: toKey(flow), scope: JSON.stringify(ScheduledScope.parse(scope)) }, "Replace");
+        await table.upsertEntity(
+          {
+            partitionKey: toKey(connectionId),
+            rowKey: toKey(flow),
+            scope: JSON.stringify(ScheduledScope.parse(scope)),
+          },
+          "Replace",
+        );
       } catch (error) {
         throw toSyncError(error, "storage");
       }
@@ -35,11 +42,12 @@ export function createTableScopeStore(table: TableClient): ScopeStore {
 export function createMemoryScopeStore(): ScopeStore {
   const scopes = new Map<string, ScheduledScope>();
   return {
-    async get(connectionId, flow) {
-      return scopes.get(`${connectionId}|${flow}`);
+    get(connectionId, flow) {
+      return Promise.resolve(scopes.get(`${connectionId}|${flow}`));
     },
-    async save(connectionId, flow, scope) {
+    save(connectionId, flow, scope) {
       scopes.set(`${connectionId}|${flow}`, ScheduledScope.parse(scope));
+      return Promise.resolve();
     },
   };
 }

@@ -37,14 +37,19 @@ export interface WorkerDependencies {
   leaseMs?: number;
 }
 
-export type WorkOutcome = { status: "ran"; report: FlowReport } | { status: "skipped"; reason: string } | { status: "busy" };
+export type WorkOutcome =
+  { status: "ran"; report: FlowReport } | { status: "skipped"; reason: string } | { status: "busy" };
 
 export class SyncWorker {
   constructor(private readonly deps: WorkerDependencies) {}
 
   async handle(message: SyncWorkMessage): Promise<WorkOutcome> {
     const { logger, clock } = this.deps;
-    const log = logger.child({ connectionId: message.connectionId, flow: message.flow, correlationId: message.correlationId });
+    const log = logger.child({
+      connectionId: message.connectionId,
+      flow: message.flow,
+      correlationId: message.correlationId,
+    });
     const connection = await this.deps.connections.get(message.connectionId);
     if (connection === undefined) return skipped(log, "the connection no longer exists");
     if (connection.status !== "connected") return skipped(log, `the connection is ${connection.status}`);
@@ -52,24 +57,57 @@ export class SyncWorker {
     const flow = runtime.flows[message.flow];
     if (flow === undefined) return skipped(log, "this flow is not run by this service");
 
-    const scheduled = (await this.deps.scopes.get(connection.id, message.flow)) ?? (await runtime.resolveScope(message.flow));
+    const scheduled =
+      (await this.deps.scopes.get(connection.id, message.flow)) ?? (await runtime.resolveScope(message.flow));
     if (scheduled === undefined) return skipped(log, "the connector has no data-flow row for this flow");
-    const scope = toRunScope(connection.id, message.flow, scheduled, clock.now(), message.correlationId, message.recordId === undefined ? undefined : [message.recordId]);
+    const scope = toRunScope(
+      connection.id,
+      message.flow,
+      scheduled,
+      clock.now(),
+      message.correlationId,
+      message.recordId === undefined ? undefined : [message.recordId],
+    );
 
     try {
-      const outcome = await this.deps.leases.withLease(connection.id, message.flow, this.deps.leaseMs ?? 10 * 60_000, () => flow.run(scope));
+      const outcome = await this.deps.leases.withLease(
+        connection.id,
+        message.flow,
+        this.deps.leaseMs ?? 10 * 60_000,
+        () => flow.run(scope),
+      );
       if (!outcome.ran) {
         // A timed run already holds the flow. Real-time work comes back shortly; the timed run picks up the rest.
-        if (message.recordId !== undefined) await this.deps.queue.enqueue({ ...message, enqueuedAt: new Date(clock.now()).toISOString() }, { visibilityTimeoutSeconds: 5 });
+        if (message.recordId !== undefined)
+          await this.deps.queue.enqueue(
+            { ...message, enqueuedAt: new Date(clock.now()).toISOString() },
+            { visibilityTimeoutSeconds: 5 },
+          );
         log.info("the flow is running elsewhere", { reason: message.reason });
         return { status: "busy" };
       }
       const report = outcome.value;
-      await this.deps.scopes.save(connection.id, message.flow, { ...scheduled, lastRunOn: report.result.ranOn.toISOString() });
+      await this.deps.scopes.save(connection.id, message.flow, {
+        ...scheduled,
+        lastRunOn: report.result.ranOn.toISOString(),
+      });
       if (report.followUps.length > 0) {
-        await this.deps.queue.enqueueMany(report.followUps.map((followUp) => toWorkMessage(clock, { connectionId: connection.id, flow: followUp, reason: "retry", correlationId: message.correlationId })));
+        await this.deps.queue.enqueueMany(
+          report.followUps.map((followUp) =>
+            toWorkMessage(clock, {
+              connectionId: connection.id,
+              flow: followUp,
+              reason: "retry",
+              correlationId: message.correlationId,
+            }),
+          ),
+        );
       }
-      log.info("flow run finished", { result: report.result.result, synced: report.result.synced, failed: report.result.failed });
+      log.info("flow run finished", {
+        result: report.result.result,
+        synced: report.result.synced,
+        failed: report.result.failed,
+      });
       return { status: "ran", report };
     } catch (thrown) {
       const error = toSyncError(thrown);

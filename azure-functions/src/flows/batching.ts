@@ -11,12 +11,18 @@ export function chunk<T>(items: readonly T[], size: number): T[][] {
 /** Runs an operation, retrying what is retryable (429, 5xx, timeouts) with backoff and Retry-After. */
 export type Retrying = <T>(operation: () => Promise<T>) => Promise<T>;
 
-export function createRetrying(options: { sleep: Sleep; logger: Logger; random?: () => number; policy?: Partial<RetryPolicy> }): Retrying {
+export function createRetrying(options: {
+  sleep: Sleep;
+  logger: Logger;
+  random?: () => number;
+  policy?: Partial<RetryPolicy>;
+}): Retrying {
   return (operation) =>
     withRetry(() => operation(), {
       sleep: options.sleep,
       ...(options.random === undefined ? {} : { random: options.random }),
       ...(options.policy === undefined ? {} : { policy: options.policy }),
-      onRetry: (error, attempt, delayMs) => options.logger.warn("retrying a transient failure", { error, attempt, delayMs }),
+      onRetry: (error, attempt, delayMs) =>
+        options.logger.warn("retrying a transient failure", { error, attempt, delayMs }),
     });
 }

@@ -22,7 +22,8 @@ export function toEmailBlocker(invoice: XeroInvoice | undefined, contactEmail: s
   if (invoice.SentToContact === true) return "Xero has already sent this invoice.";
   if (invoice.Status === "DRAFT" || invoice.Status === "SUBMITTED") return "The invoice is not approved in Xero.";
   if (invoice.Status === "DELETED" || invoice.Status === "VOIDED") return "The invoice is deleted or voided in Xero.";
-  if (contactEmail === undefined || contactEmail.trim() === "") return "The Xero contact's primary person has no email address.";
+  if (contactEmail === undefined || contactEmail.trim() === "")
+    return "The Xero contact's primary person has no email address.";
   return undefined;
 }
 
@@ -44,15 +45,37 @@ export class PushInvoiceEmailsFlow {
     let skipped = 0;
     let authError: SyncError | undefined;
     try {
-      const candidates = rows.flatMap((row) => (typeof row["mag_xeroid"] === "string" ? [{ id: String(row["invoiceid"]), name: String(row["invoicenumber"] ?? row["invoiceid"]), xeroId: row["mag_xeroid"], row }] : []));
+      const candidates = rows.flatMap((row) =>
+        typeof row["mag_xeroid"] === "string"
+          ? [
+              {
+                id: String(row["invoiceid"]),
+                name: String(row["invoicenumber"] ?? row["invoiceid"]),
+                xeroId: row["mag_xeroid"],
+                row,
+              },
+            ]
+          : [],
+      );
       const invoices = new Map<string, XeroInvoice>();
-      for (const ids of chunk(candidates.map((candidate) => candidate.xeroId), xeroBatchSize)) {
-        for (const invoice of await this.retrying(() => xero.findInvoices({ ids }))) if (invoice.InvoiceID !== undefined) invoices.set(invoice.InvoiceID.toLowerCase(), invoice);
+      for (const ids of chunk(
+        candidates.map((candidate) => candidate.xeroId),
+        xeroBatchSize,
+      )) {
+        for (const invoice of await this.retrying(() => xero.findInvoices({ ids })))
+          if (invoice.InvoiceID !== undefined) invoices.set(invoice.InvoiceID.toLowerCase(), invoice);
       }
-      const contactIds = [...new Set([...invoices.values()].flatMap((invoice) => (invoice.Contact?.ContactID === undefined ? [] : [invoice.Contact.ContactID])))];
+      const contactIds = [
+        ...new Set(
+          [...invoices.values()].flatMap((invoice) =>
+            invoice.Contact?.ContactID === undefined ? [] : [invoice.Contact.ContactID],
+          ),
+        ),
+      ];
       const emails = new Map<string, string | undefined>();
       for (const ids of chunk(contactIds, xeroBatchSize)) {
-        for (const contact of await this.retrying(() => xero.findContacts({ ids }))) if (contact.ContactID !== undefined) emails.set(contact.ContactID.toLowerCase(), contact.EmailAddress);
+        for (const contact of await this.retrying(() => xero.findContacts({ ids })))
+          if (contact.ContactID !== undefined) emails.set(contact.ContactID.toLowerCase(), contact.EmailAddress);
       }
       for (const candidate of candidates) {
         const invoice = invoices.get(candidate.xeroId.toLowerCase());
@@ -63,13 +86,36 @@ export class PushInvoiceEmailsFlow {
           continue;
         }
         try {
-          await this.retrying(() => xero.emailInvoice(candidate.xeroId, toIdempotencyKey("email", [{ id: candidate.id, attempt: 0 }])));
-          outcomes.push({ kind: "synced", table: "invoice", id: candidate.id, xeroId: candidate.xeroId, emailSent: true });
+          await this.retrying(() =>
+            xero.emailInvoice(candidate.xeroId, toIdempotencyKey("email", [{ id: candidate.id, attempt: 0 }])),
+          );
+          outcomes.push({
+            kind: "synced",
+            table: "invoice",
+            id: candidate.id,
+            xeroId: candidate.xeroId,
+            emailSent: true,
+          });
         } catch (thrown) {
           const error = toSyncError(thrown, "xero");
           if (error.kind === "auth") throw error;
-          const words = error.details.validationErrors === undefined ? error : new SyncError(`Xero did not email the invoice: ${toPlainWords(error.details.validationErrors)}`, { kind: "validation", origin: "user" });
-          logs.push({ flow: scope.flow, table: "invoice", recordId: candidate.id, recordName: candidate.name, errorKind: words.kind, errorText: toRecordMessage(words), occurredOn: new Date(clock.now()), correlationId: scope.correlationId });
+          const words =
+            error.details.validationErrors === undefined
+              ? error
+              : new SyncError(`Xero did not email the invoice: ${toPlainWords(error.details.validationErrors)}`, {
+                  kind: "validation",
+                  origin: "user",
+                });
+          logs.push({
+            flow: scope.flow,
+            table: "invoice",
+            recordId: candidate.id,
+            recordName: candidate.name,
+            errorKind: words.kind,
+            errorText: toRecordMessage(words),
+            occurredOn: new Date(clock.now()),
+            correlationId: scope.correlationId,
+          });
         }
       }
     } catch (thrown) {
@@ -79,7 +125,10 @@ export class PushInvoiceEmailsFlow {
     }
     const synced = outcomes.length;
     const failed = logs.length;
-    const run = authError === undefined ? summariseRun(scope.flow, synced, failed, clock) : { ...summariseRun(scope.flow, synced, failed, clock), result: "Failed" as const, message: authError.message };
+    const run =
+      authError === undefined
+        ? summariseRun(scope.flow, synced, failed, clock)
+        : { ...summariseRun(scope.flow, synced, failed, clock), result: "Failed" as const, message: authError.message };
     if (skipped > 0 && authError === undefined) run.message = `${run.message} ${skipped} not yet eligible in Xero.`;
     await store.commit({
       scope,
@@ -87,7 +136,10 @@ export class PushInvoiceEmailsFlow {
       customers: [],
       logs,
       run,
-      connector: { lastSynchedOn: new Date(clock.now()), ...(authError === undefined ? {} : { disconnected: { reason: authError.message } }) },
+      connector: {
+        lastSynchedOn: new Date(clock.now()),
+        ...(authError === undefined ? {} : { disconnected: { reason: authError.message } }),
+      },
     });
     return { result: run, followUps: [] };
   }

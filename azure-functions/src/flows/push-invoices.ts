@@ -84,7 +84,14 @@ export class PushInvoicesFlow {
         const error = toSyncError(thrown, "xero");
         if (error.kind !== "auth") throw error;
         await this.disconnect(scope, error);
-        return { result: { ...summariseRun(scope.flow, totals.synced, totals.failed, this.deps.clock), result: "Failed", message: error.message }, followUps: [] };
+        return {
+          result: {
+            ...summariseRun(scope.flow, totals.synced, totals.failed, this.deps.clock),
+            result: "Failed",
+            message: error.message,
+          },
+          followUps: [],
+        };
       }
     }
     return {
@@ -93,7 +100,11 @@ export class PushInvoicesFlow {
     };
   }
 
-  private async pushPage(scope: RunScope, settings: ConnectorSettings, rows: Plain[]): Promise<{ synced: number; failed: number; progress: number; referenceDataStale: boolean }> {
+  private async pushPage(
+    scope: RunScope,
+    settings: ConnectorSettings,
+    rows: Plain[],
+  ): Promise<{ synced: number; failed: number; progress: number; referenceDataStale: boolean }> {
     const { store, journal, clock } = this.deps;
     const outcomes: RecordOutcome[] = [];
     const logs: SyncLogEntry[] = [];
@@ -102,7 +113,15 @@ export class PushInvoicesFlow {
       if (error.retryable) {
         outcomes.push({ kind: "retrying", table: "invoice", id: candidate.id, name: candidate.name, message });
       } else {
-        outcomes.push({ kind: "failed", table: "invoice", id: candidate.id, name: candidate.name, errorKind: error.kind, message, nextPushAttempt: candidate.pushAttempt + 1 });
+        outcomes.push({
+          kind: "failed",
+          table: "invoice",
+          id: candidate.id,
+          name: candidate.name,
+          errorKind: error.kind,
+          message,
+          nextPushAttempt: candidate.pushAttempt + 1,
+        });
       }
       logs.push(toLogEntry(scope, candidate, error, clock.now()));
     };
@@ -113,7 +132,11 @@ export class PushInvoicesFlow {
     const customerLinks: CustomerLink[] = [];
     for (const customer of customers.values()) {
       const result = customerResults.get(toCustomerKey(customer));
-      if (result?.ok === true && result.learned) customerLinks.push({ ref: { kind: customer.kind, dynamicsId: customer.dynamicsId }, xeroContactId: result.xeroContactId });
+      if (result?.ok === true && result.learned)
+        customerLinks.push({
+          ref: { kind: customer.kind, dynamicsId: customer.dynamicsId },
+          xeroContactId: result.xeroContactId,
+        });
     }
 
     const ready: Ready[] = [];
@@ -134,11 +157,18 @@ export class PushInvoicesFlow {
       }
     }
 
-    const inFlight = await journal.inFlight(scope.connectionId, ready.map((invoice) => invoice.id));
+    const inFlight = await journal.inFlight(
+      scope.connectionId,
+      ready.map((invoice) => invoice.id),
+    );
     let referenceDataStale = false;
     const created: { invoice: Ready; xero: XeroInvoice }[] = [];
     for (const batch of chunk(ready, xeroBatchSize)) {
-      const results = await this.createBatch(scope, batch, batch.some((invoice) => inFlight.has(invoice.id)));
+      const results = await this.createBatch(
+        scope,
+        batch,
+        batch.some((invoice) => inFlight.has(invoice.id)),
+      );
       for (const invoice of batch) {
         const result = results.get(invoice.id);
         if (result === undefined) continue;
@@ -148,7 +178,14 @@ export class PushInvoicesFlow {
           created.push({ invoice, xero: result.value });
         } else {
           referenceDataStale ||= mentionsReferenceData(result.errors);
-          fail(invoice, new SyncError(toPlainWords(result.errors, invoice.request.LineItems), { kind: "validation", origin: "user", details: { source: "xero", validationErrors: result.errors } }));
+          fail(
+            invoice,
+            new SyncError(toPlainWords(result.errors, invoice.request.LineItems), {
+              kind: "validation",
+              origin: "user",
+              details: { source: "xero", validationErrors: result.errors },
+            }),
+          );
         }
       }
     }
@@ -157,7 +194,13 @@ export class PushInvoicesFlow {
       const xeroId = xero.InvoiceID;
       if (xeroId === undefined) continue;
       const payNowLink = xero.Status === "AUTHORISED" ? await this.fetchPayNowLink(xeroId) : undefined;
-      outcomes.push({ kind: "synced", table: "invoice", id: invoice.id, xeroId, ...(payNowLink === undefined ? {} : { payNowLink }) });
+      outcomes.push({
+        kind: "synced",
+        table: "invoice",
+        id: invoice.id,
+        xeroId,
+        ...(payNowLink === undefined ? {} : { payNowLink }),
+      });
     }
 
     const synced = outcomes.filter((outcome) => outcome.kind === "synced").length;
@@ -169,16 +212,24 @@ export class PushInvoicesFlow {
       customers: customerLinks,
       logs,
       run: summariseRun(scope.flow, synced, failed, clock),
-      connector: { lastSynchedOn: new Date(clock.now()), ...(remaining === undefined ? {} : { callsRemainingToday: remaining }) },
+      connector: {
+        lastSynchedOn: new Date(clock.now()),
+        ...(remaining === undefined ? {} : { callsRemainingToday: remaining }),
+      },
     });
     // Only now is the outcome durable; the journal entries can go.
     const unwritten = new Set(committed.failedRecordIds);
-    const settled = outcomes.filter((outcome) => outcome.kind !== "retrying" && !unwritten.has(outcome.id)).map((outcome) => outcome.id);
+    const settled = outcomes
+      .filter((outcome) => outcome.kind !== "retrying" && !unwritten.has(outcome.id))
+      .map((outcome) => outcome.id);
     await journal.end(scope.connectionId, settled);
     return { synced, failed, progress: synced + failed, referenceDataStale };
   }
 
-  private async loadCustomers(candidates: Candidate[], fail: (candidate: Candidate, error: SyncError) => void): Promise<Map<string, Customer>> {
+  private async loadCustomers(
+    candidates: Candidate[],
+    fail: (candidate: Candidate, error: SyncError) => void,
+  ): Promise<Map<string, Customer>> {
     const refs = new Map<string, CustomerRef>();
     for (const candidate of candidates) {
       if (candidate.customer === undefined) {
@@ -201,23 +252,35 @@ export class PushInvoicesFlow {
       if (customers.has(key)) continue;
       const row = byKey.get(key);
       try {
-        if (row === undefined) throw new SyncError("The invoice's customer could not be read from Dynamics 365.", { kind: "validation", origin: "user" });
+        if (row === undefined)
+          throw new SyncError("The invoice's customer could not be read from Dynamics 365.", {
+            kind: "validation",
+            origin: "user",
+          });
         customers.set(key, toCustomer(candidate.customer.kind, row, candidate.currencyCode));
       } catch (thrown) {
         const error = toUserError(thrown);
-        for (const other of candidates) if (other.customer !== undefined && toCustomerKey(other.customer) === key) fail(other, error);
+        for (const other of candidates)
+          if (other.customer !== undefined && toCustomerKey(other.customer) === key) fail(other, error);
       }
     }
     return customers;
   }
 
   /** Creates one batch, reconciling with Xero first whenever an earlier attempt's outcome is unknown. */
-  private async createBatch(scope: RunScope, batch: Ready[], startUnknown: boolean): Promise<Map<string, ElementResult<XeroInvoice> | SyncError>> {
+  private async createBatch(
+    scope: RunScope,
+    batch: Ready[],
+    startUnknown: boolean,
+  ): Promise<Map<string, ElementResult<XeroInvoice> | SyncError>> {
     const results = new Map<string, ElementResult<XeroInvoice> | SyncError>();
     const maxAttempts = this.options.maxAttempts ?? 4;
     let remaining = batch;
     let unknown = startUnknown;
-    await this.deps.journal.begin(scope.connectionId, batch.map((invoice) => invoice.id));
+    await this.deps.journal.begin(
+      scope.connectionId,
+      batch.map((invoice) => invoice.id),
+    );
     for (let attempt = 1; remaining.length > 0; attempt++) {
       try {
         if (unknown) {
@@ -259,7 +322,9 @@ export class PushInvoicesFlow {
 
   /** Invoices of the batch already in Xero (by invoice number), keyed by Dynamics 365 id. */
   private async reconcile(batch: Ready[]): Promise<Map<string, XeroInvoice>> {
-    const found = await this.deps.xero.findInvoices({ invoiceNumbers: batch.map((invoice) => invoice.request.InvoiceNumber) });
+    const found = await this.deps.xero.findInvoices({
+      invoiceNumbers: batch.map((invoice) => invoice.request.InvoiceNumber),
+    });
     const byNumber = new Map<string, XeroInvoice>();
     for (const invoice of found) {
       if (invoice.InvoiceNumber === undefined || invoice.InvoiceID === undefined) continue;
@@ -318,7 +383,9 @@ function toCandidate(row: Plain): Candidate {
     name: typeof row["invoicenumber"] === "string" ? row["invoicenumber"] : id,
     pushAttempt: typeof row["mag_xeropushattempt"] === "number" ? row["mag_xeropushattempt"] : 0,
     row,
-    ...((kind === "account" || kind === "contact") && typeof lookup?.id === "string" ? { customer: { kind, dynamicsId: lookup.id } } : {}),
+    ...((kind === "account" || kind === "contact") && typeof lookup?.id === "string"
+      ? { customer: { kind, dynamicsId: lookup.id } }
+      : {}),
     ...(typeof currency === "string" ? { currencyCode: currency } : {}),
   };
 }
@@ -326,7 +393,11 @@ function toCandidate(row: Plain): Candidate {
 function toUserError(thrown: unknown): SyncError {
   const error = toSyncError(thrown, "service");
   if (error.kind !== "validation") return error;
-  return new SyncError(error.message.replace(/^invalid data: /, "The invoice cannot be sent to Xero: "), { kind: "validation", origin: "user", details: error.details });
+  return new SyncError(error.message.replace(/^invalid data: /, "The invoice cannot be sent to Xero: "), {
+    kind: "validation",
+    origin: "user",
+    details: error.details,
+  });
 }
 
 function toLogEntry(scope: RunScope, candidate: Candidate, error: SyncError, now: number): SyncLogEntry {

@@ -8,7 +8,12 @@ import { xeroBatchSize, type XeroPort } from "../adapters/xero/port";
 import type { XeroItemRequest } from "../adapters/xero/schemas";
 import { toItem, toXeroItemRequest } from "../mapping/convert";
 import { fromXero } from "../mapping/engine";
-import { accountCodeFromXero, brandingThemeFromXero, taxRateFromXero, trackingCategoryFromXero } from "../mapping/reference-data";
+import {
+  accountCodeFromXero,
+  brandingThemeFromXero,
+  taxRateFromXero,
+  trackingCategoryFromXero,
+} from "../mapping/reference-data";
 import { AccountCode, BrandingTheme, TaxRate, TrackingCategory } from "../model";
 import { chunk, createRetrying, type Retrying } from "./batching";
 import type { FlowDependencies, ReferenceData, RunScope } from "./ports";
@@ -32,13 +37,27 @@ export class ReferenceDataFlow {
       const written = await store.saveReferenceData(scope.connectorId, data);
       const items = await this.pushProducts(scope.lastRunOn);
       const run = summariseRun(scope.flow, written + items.synced, items.failed, clock);
-      await store.commit({ scope, records: [], customers: [], logs: [], run, connector: { lastSynchedOn: new Date(clock.now()) } });
+      await store.commit({
+        scope,
+        records: [],
+        customers: [],
+        logs: [],
+        run,
+        connector: { lastSynchedOn: new Date(clock.now()) },
+      });
       return { result: run, followUps: [] };
     } catch (thrown) {
       const error = toSyncError(thrown, "xero");
       if (error.kind !== "auth") throw error;
       const run = { ...summariseRun(scope.flow, 0, 0, clock), result: "Failed" as const, message: error.message };
-      await store.commit({ scope, records: [], customers: [], logs: [], run, connector: { lastSynchedOn: new Date(clock.now()), disconnected: { reason: error.message } } });
+      await store.commit({
+        scope,
+        records: [],
+        customers: [],
+        logs: [],
+        run,
+        connector: { lastSynchedOn: new Date(clock.now()), disconnected: { reason: error.message } },
+      });
       return { result: run, followUps: [] };
     }
   }
@@ -55,7 +74,9 @@ export class ReferenceDataFlow {
       accountCodesComplete: since === undefined,
       taxRates: taxRates.map((rate) => TaxRate.parse(fromXero(taxRateFromXero, rate))),
       brandingThemes: themes.map((theme) => BrandingTheme.parse(fromXero(brandingThemeFromXero, theme))),
-      trackingCategories: categories.map((category) => TrackingCategory.parse(fromXero(trackingCategoryFromXero, category))),
+      trackingCategories: categories.map((category) =>
+        TrackingCategory.parse(fromXero(trackingCategoryFromXero, category)),
+      ),
     };
   }
 
@@ -75,12 +96,20 @@ export class ReferenceDataFlow {
     let failed = 0;
     for (const batch of chunk(items, xeroBatchSize)) {
       const existing = await this.retrying(() => xero.getItems(batch.map((item) => item.code)));
-      const ids = new Map(existing.flatMap((item) => (item.ItemID === undefined ? [] : [[item.Code.toLowerCase(), item.ItemID] as const])));
+      const ids = new Map(
+        existing.flatMap((item) =>
+          item.ItemID === undefined ? [] : [[item.Code.toLowerCase(), item.ItemID] as const],
+        ),
+      );
       const requests: XeroItemRequest[] = batch.map((item) => {
         const itemId = ids.get(item.code.toLowerCase());
         return toXeroItemRequest(itemId === undefined ? item : { ...item, xeroItemId: itemId });
       });
-      const key = toIdempotencyKey("items", batch.map((item) => ({ id: item.dynamicsId ?? item.code, attempt: 0 })), requests);
+      const key = toIdempotencyKey(
+        "items",
+        batch.map((item) => ({ id: item.dynamicsId ?? item.code, attempt: 0 })),
+        requests,
+      );
       const answers = await this.retrying(() => xero.saveItems(requests, key));
       for (const answer of answers) {
         if (answer.ok) synced += 1;

@@ -9,7 +9,14 @@ export interface FlowReport {
 }
 
 export function summariseRun(flow: FlowName, synced: number, failed: number, clock: Clock): RunResult {
-  const result = synced === 0 && failed === 0 ? "NothingToDo" : failed === 0 ? "Succeeded" : synced === 0 ? "Failed" : "PartiallySucceeded";
+  const result =
+    synced === 0 && failed === 0
+      ? "NothingToDo"
+      : failed === 0
+        ? "Succeeded"
+        : synced === 0
+          ? "Failed"
+          : "PartiallySucceeded";
   const message = result === "NothingToDo" ? "Nothing to sync." : `${synced} synced, ${failed} failed.`;
   return { flow, result, synced, failed, message, ranOn: new Date(clock.now()) };
 }

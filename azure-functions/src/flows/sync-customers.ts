@@ -12,7 +12,8 @@ import { toCustomerKey, type Customer } from "../model";
 import { chunk, type Retrying } from "./batching";
 import { toPlainWords } from "./xero-messages";
 
-export type CustomerSyncResult = { ok: true; xeroContactId: string; learned: boolean } | { ok: false; error: SyncError };
+export type CustomerSyncResult =
+  { ok: true; xeroContactId: string; learned: boolean } | { ok: false; error: SyncError };
 
 /** How many where-clauses go into one lookup (keeps the URL well under Xero's limits). */
 const lookupChunk = 100;
@@ -49,16 +50,22 @@ export async function syncCustomers(
   const unknown = customers.filter((customer) => customer.xeroContactId === undefined);
   const matched = new Map<string, string>();
   for (const part of chunk(unknown, lookupChunk / 2)) {
-    const accountNumbers = part.flatMap((customer) => (customer.accountNumber === undefined ? [] : [customer.accountNumber]));
-    const found = await retrying(() => xero.findContacts({ accountNumbers, names: part.map((customer) => customer.name) }));
+    const accountNumbers = part.flatMap((customer) =>
+      customer.accountNumber === undefined ? [] : [customer.accountNumber],
+    );
+    const found = await retrying(() =>
+      xero.findContacts({ accountNumbers, names: part.map((customer) => customer.name) }),
+    );
     for (const [key, id] of matchContacts(part, found)) matched.set(key, id);
   }
 
-  const requests: { customer: Customer; request: XeroContactRequest; learned: boolean }[] = customers.map((customer) => {
-    const matchedId = matched.get(toCustomerKey(customer));
-    const withId = matchedId === undefined ? customer : { ...customer, xeroContactId: matchedId };
-    return { customer, request: toXeroContactRequest(withId), learned: customer.xeroContactId === undefined };
-  });
+  const requests: { customer: Customer; request: XeroContactRequest; learned: boolean }[] = customers.map(
+    (customer) => {
+      const matchedId = matched.get(toCustomerKey(customer));
+      const withId = matchedId === undefined ? customer : { ...customer, xeroContactId: matchedId };
+      return { customer, request: toXeroContactRequest(withId), learned: customer.xeroContactId === undefined };
+    },
+  );
 
   for (const batch of chunk(requests, xeroBatchSize)) {
     const key = toIdempotencyKey(
@@ -86,7 +93,11 @@ export async function syncCustomers(
       const customerKey = toCustomerKey(entry.customer);
       const contactId = answer.value?.ContactID;
       if (answer.ok && contactId !== undefined) {
-        results.set(customerKey, { ok: true, xeroContactId: contactId, learned: entry.learned || contactId !== entry.customer.xeroContactId });
+        results.set(customerKey, {
+          ok: true,
+          xeroContactId: contactId,
+          learned: entry.learned || contactId !== entry.customer.xeroContactId,
+        });
       } else {
         const text = `Xero rejected the customer ${entry.customer.name}: ${toPlainWords(answer.ok ? ["no contact id returned"] : answer.errors)}`;
         results.set(customerKey, { ok: false, error: validationError(text, answer.ok ? [] : answer.errors) });

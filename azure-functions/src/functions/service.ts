@@ -7,7 +7,10 @@ import { createInvocationLogger, type Logger } from "../core/logger";
 
 export type ServiceProvider = () => Promise<Service>;
 
-export function lazyService(env: Readonly<Record<string, string | undefined>>, options: ServiceOptions = {}): ServiceProvider {
+export function lazyService(
+  env: Readonly<Record<string, string | undefined>>,
+  options: ServiceOptions = {},
+): ServiceProvider {
   let service: Promise<Service> | undefined;
   return () => {
     service ??= createService(loadConfig({ ...env }), options).catch((error: unknown) => {

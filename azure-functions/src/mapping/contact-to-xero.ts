@@ -15,13 +15,25 @@ export const additionalPersonToXero: MappingTable = {
   ],
 };
 
-const addressRows = (dynamicsPrefix: "address1" | "address2", model: "streetAddress" | "postalAddress", type: "STREET" | "POBOX"): FieldRow[] => [
+const addressRows = (
+  dynamicsPrefix: "address1" | "address2",
+  model: "streetAddress" | "postalAddress",
+  type: "STREET" | "POBOX",
+): FieldRow[] => [
   { dynamics: `${dynamicsPrefix}_line1`, model: `${model}.line1`, xero: `Addresses[AddressType=${type}].AddressLine1` },
   { dynamics: `${dynamicsPrefix}_line2`, model: `${model}.line2`, xero: `Addresses[AddressType=${type}].AddressLine2` },
   { dynamics: `${dynamicsPrefix}_line3`, model: `${model}.line3`, xero: `Addresses[AddressType=${type}].AddressLine3` },
   { dynamics: `${dynamicsPrefix}_city`, model: `${model}.city`, xero: `Addresses[AddressType=${type}].City` },
-  { dynamics: `${dynamicsPrefix}_postalcode`, model: `${model}.postalCode`, xero: `Addresses[AddressType=${type}].PostalCode` },
-  { dynamics: `${dynamicsPrefix}_stateorprovince`, model: `${model}.region`, xero: `Addresses[AddressType=${type}].Region` },
+  {
+    dynamics: `${dynamicsPrefix}_postalcode`,
+    model: `${model}.postalCode`,
+    xero: `Addresses[AddressType=${type}].PostalCode`,
+  },
+  {
+    dynamics: `${dynamicsPrefix}_stateorprovince`,
+    model: `${model}.region`,
+    xero: `Addresses[AddressType=${type}].Region`,
+  },
   { dynamics: `${dynamicsPrefix}_country`, model: `${model}.country`, xero: `Addresses[AddressType=${type}].Country` },
 ];
 
@@ -34,15 +46,42 @@ export const accountToXeroContact: MappingTable = {
   rows: [
     { constant: "account", model: "kind" },
     { dynamics: "accountid", model: "dynamicsId" },
-    { dynamics: "mag_xerocontactid", model: "xeroContactId", xero: "ContactID", note: "The stored Xero contact id (matching)." },
+    {
+      dynamics: "mag_xerocontactid",
+      model: "xeroContactId",
+      xero: "ContactID",
+      note: "The stored Xero contact id (matching).",
+    },
     { dynamics: "name", model: "name", xero: "Name", note: "Must be unique. Used for matching." },
-    { dynamics: "accountnumber", model: "accountNumber", xero: "AccountNumber", note: "Must be unique. Used for matching if provided." },
+    {
+      dynamics: "accountnumber",
+      model: "accountNumber",
+      xero: "AccountNumber",
+      note: "Must be unique. Used for matching if provided.",
+    },
     { dynamics: "primarycontactid/firstname", model: "firstName", xero: "FirstName" },
     { dynamics: "primarycontactid/lastname", model: "lastName", xero: "LastName" },
     { dynamics: "primarycontactid/emailaddress1", model: "emailAddress", xero: "EmailAddress" },
-    { dynamics: "emailaddress1", model: "emailAddress", xero: "EmailAddress", ifEmpty: true, note: "Only if no Primary Billing Contact on the account." },
-    { dynamics: "mag_Account_Contact_BillingContacts", model: "additionalPeople", xero: "ContactPersons", each: additionalPersonToXero },
-    { dynamics: "transactioncurrencyid/isocurrencycode", context: "invoiceCurrencyCode", model: "currencyCode", xero: "DefaultCurrency", note: currencyNote },
+    {
+      dynamics: "emailaddress1",
+      model: "emailAddress",
+      xero: "EmailAddress",
+      ifEmpty: true,
+      note: "Only if no Primary Billing Contact on the account.",
+    },
+    {
+      dynamics: "mag_Account_Contact_BillingContacts",
+      model: "additionalPeople",
+      xero: "ContactPersons",
+      each: additionalPersonToXero,
+    },
+    {
+      dynamics: "transactioncurrencyid/isocurrencycode",
+      context: "invoiceCurrencyCode",
+      model: "currencyCode",
+      xero: "DefaultCurrency",
+      note: currencyNote,
+    },
     { dynamics: "telephone1", model: "phones.default", xero: "Phones[PhoneType=DEFAULT].PhoneNumber" },
     { dynamics: "fax", model: "phones.fax", xero: "Phones[PhoneType=FAX].PhoneNumber" },
     ...addressRows("address1", "streetAddress", "STREET"),
@@ -57,12 +96,23 @@ export const contactToXeroContact: MappingTable = {
   rows: [
     { constant: "contact", model: "kind" },
     { dynamics: "contactid", model: "dynamicsId" },
-    { dynamics: "mag_xerocontactid", model: "xeroContactId", xero: "ContactID", note: "The stored Xero contact id (matching)." },
+    {
+      dynamics: "mag_xerocontactid",
+      model: "xeroContactId",
+      xero: "ContactID",
+      note: "The stored Xero contact id (matching).",
+    },
     { dynamics: "fullname", model: "name", xero: "Name", note: "Must be unique. Used for matching." },
     { dynamics: "firstname", model: "firstName", xero: "FirstName" },
     { dynamics: "lastname", model: "lastName", xero: "LastName" },
     { dynamics: "emailaddress1", model: "emailAddress", xero: "EmailAddress" },
-    { dynamics: "transactioncurrencyid/isocurrencycode", context: "invoiceCurrencyCode", model: "currencyCode", xero: "DefaultCurrency", note: currencyNote },
+    {
+      dynamics: "transactioncurrencyid/isocurrencycode",
+      context: "invoiceCurrencyCode",
+      model: "currencyCode",
+      xero: "DefaultCurrency",
+      note: currencyNote,
+    },
     { dynamics: "telephone1", model: "phones.default", xero: "Phones[PhoneType=DEFAULT].PhoneNumber" },
     { dynamics: "mobilephone", model: "phones.mobile", xero: "Phones[PhoneType=MOBILE].PhoneNumber" },
     { dynamics: "fax", model: "phones.fax", xero: "Phones[PhoneType=FAX].PhoneNumber" },

@@ -1,7 +1,23 @@
 // The typed conversions the flows call: each applies one mapping table with the engine and validates the result with
 // the schema of the tier it produces (model or Xero request), so a bad row fails here with a path, not in Xero.
-import { XeroAllocationRequest, XeroContactRequest, XeroCreditNoteRequest, XeroInvoiceRequest, XeroItemRequest, type XeroInvoice } from "../adapters/xero/schemas";
-import { Allocation, CreditNote, Customer, Invoice, InvoiceLine, Item, type ConnectorSettings, type CustomerKind } from "../model";
+import {
+  XeroAllocationRequest,
+  XeroContactRequest,
+  XeroCreditNoteRequest,
+  XeroInvoiceRequest,
+  XeroItemRequest,
+  type XeroInvoice,
+} from "../adapters/xero/schemas";
+import {
+  Allocation,
+  CreditNote,
+  Customer,
+  Invoice,
+  InvoiceLine,
+  Item,
+  type ConnectorSettings,
+  type CustomerKind,
+} from "../model";
 import { accountToXeroContact, contactToXeroContact } from "./contact-to-xero";
 import { allocationToXero, creditNoteToXero } from "./credit-note-to-xero";
 import { fromDynamics, fromXero, toXero, type Plain } from "./engine";
@@ -10,7 +26,10 @@ import { productToXeroItem } from "./reference-data";
 
 /** What an invoice's mapping reads besides the invoice row: the connector's settings and the customer's Xero id. */
 export interface InvoiceContext {
-  settings: Pick<ConnectorSettings, "autoApproveInvoices" | "markInvoicesAsSent" | "defaultAccountCode" | "defaultTaxType">;
+  settings: Pick<
+    ConnectorSettings,
+    "autoApproveInvoices" | "markInvoicesAsSent" | "defaultAccountCode" | "defaultTaxType"
+  >;
   xeroContactId?: string;
 }
 

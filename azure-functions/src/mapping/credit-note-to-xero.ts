@@ -16,10 +16,31 @@ export const creditNoteToXero: MappingTable = {
     { dynamics: "mag_creditdate", read: asDate, model: "date", xero: "Date" },
     { dynamics: "mag_creditnotenumber", model: "number", xero: "CreditNoteNumber" },
     { dynamics: "mag_reference", model: "reference", xero: "Reference" },
-    { context: "xeroContactId", model: "xeroContactId", xero: "Contact.ContactID", note: "mag_invoiceid: Contact of the Invoice in Xero." },
-    { context: "lineAmountTypes", model: "lineAmountTypes", xero: "LineAmountTypes", note: "mag_invoiceid: Line Amount Types of the Invoice in Xero." },
-    { context: "lines", model: "lines", xero: "LineItems", each: lineItemToXero, note: "mag_invoiceid: Line Items of the Invoice in Xero." },
-    { context: "currencyCode", model: "currencyCode", xero: "CurrencyCode", note: "The invoice's currency, so the allocation can apply." },
+    {
+      context: "xeroContactId",
+      model: "xeroContactId",
+      xero: "Contact.ContactID",
+      note: "mag_invoiceid: Contact of the Invoice in Xero.",
+    },
+    {
+      context: "lineAmountTypes",
+      model: "lineAmountTypes",
+      xero: "LineAmountTypes",
+      note: "mag_invoiceid: Line Amount Types of the Invoice in Xero.",
+    },
+    {
+      context: "lines",
+      model: "lines",
+      xero: "LineItems",
+      each: lineItemToXero,
+      note: "mag_invoiceid: Line Items of the Invoice in Xero.",
+    },
+    {
+      context: "currencyCode",
+      model: "currencyCode",
+      xero: "CurrencyCode",
+      note: "The invoice's currency, so the allocation can apply.",
+    },
     { constant: "ACCRECCREDIT", model: "type", xero: "Type", note: "Set to ACCRECCREDIT." },
     { constant: "AUTHORISED", model: "status", xero: "Status", note: "Set to AUTHORISED." },
   ],
@@ -32,6 +53,11 @@ export const allocationToXero: MappingTable = {
   rows: [
     { dynamics: "mag_creditdate", read: asDate, model: "date", xero: "Date" },
     { dynamics: "mag_amount", model: "amount", xero: "Amount", codec: money },
-    { dynamics: "mag_invoiceid/mag_xeroid", context: "xeroInvoiceId", model: "xeroInvoiceId", xero: "Invoice.InvoiceID" },
+    {
+      dynamics: "mag_invoiceid/mag_xeroid",
+      context: "xeroInvoiceId",
+      model: "xeroInvoiceId",
+      xero: "Invoice.InvoiceID",
+    },
   ],
 };

@@ -59,7 +59,11 @@ export function fromDynamics(table: MappingTable, source: Plain, context: Plain 
         continue;
       }
       const elements = Array.isArray(value) ? (value as Plain[]) : [];
-      setPath(model, row.model, elements.map((element) => fromDynamics(row.each as MappingTable, element, context)));
+      setPath(
+        model,
+        row.model,
+        elements.map((element) => fromDynamics(row.each as MappingTable, element, context)),
+      );
       continue;
     }
     if (isEmpty(value) && row.context !== undefined) value = context[row.context];
@@ -91,7 +95,10 @@ export function toXero(table: MappingTable, model: Plain): Plain {
     if (isEmpty(encoded)) continue;
     if (row.append === true) {
       const existing = getPath(payload, row.xero);
-      setPath(payload, row.xero, [...(Array.isArray(existing) ? existing : []), ...(encoded as unknown[])]);
+      setPath(payload, row.xero, [
+        ...(Array.isArray(existing) ? (existing as unknown[]) : []),
+        ...(encoded as unknown[]),
+      ]);
     } else {
       setPath(payload, row.xero, encoded);
     }
@@ -103,7 +110,13 @@ export function toXero(table: MappingTable, model: Plain): Plain {
 export function toDynamics(table: MappingTable, model: Plain): Plain {
   const row: Plain = {};
   for (const field of table.rows) {
-    if (field.dynamics === undefined || field.dynamics.includes("/") || field.each !== undefined || field.ifEmpty === true) continue;
+    if (
+      field.dynamics === undefined ||
+      field.dynamics.includes("/") ||
+      field.each !== undefined ||
+      field.ifEmpty === true
+    )
+      continue;
     const value = getPath(model, field.model);
     if (value === undefined) continue;
     row[field.dynamics] = value;
@@ -120,7 +133,11 @@ export function fromXero(table: MappingTable, payload: Plain): Plain {
     const value = getPath(payload, row.xero);
     if (row.each !== undefined) {
       const elements = Array.isArray(value) ? (value as Plain[]) : [];
-      setPath(model, row.model, elements.map((element) => fromXero(row.each as MappingTable, element)));
+      setPath(
+        model,
+        row.model,
+        elements.map((element) => fromXero(row.each as MappingTable, element)),
+      );
       continue;
     }
     if (isEmpty(value)) continue;

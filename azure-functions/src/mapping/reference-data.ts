@@ -57,7 +57,12 @@ export const trackingCategoryFromXero: MappingTable = {
     { dynamics: "mag_name", model: "name", xero: "Name", note: "matches on" },
     { dynamics: "mag_xerotrackingcategoryid", model: "xeroTrackingCategoryId", xero: "TrackingCategoryID" },
     { dynamics: "mag_xerostatus", model: "status", xero: "Status" },
-    { model: "options", xero: "Options", each: trackingOptionFromXero, note: "Tracking Options: Name (matches on), Tracking Category" },
+    {
+      model: "options",
+      xero: "Options",
+      each: trackingOptionFromXero,
+      note: "Tracking Options: Name (matches on), Tracking Category",
+    },
   ],
 };
 

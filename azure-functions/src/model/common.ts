@@ -5,7 +5,9 @@ import { z } from "zod";
 export const DateOnly = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "expected a date as YYYY-MM-DD");
 export type DateOnly = z.infer<typeof DateOnly>;
 
-export const Guid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, "expected a GUID");
+export const Guid = z
+  .string()
+  .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, "expected a GUID");
 export type Guid = z.infer<typeof Guid>;
 
 /** Three-letter ISO 4217 code. */

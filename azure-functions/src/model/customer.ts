@@ -20,11 +20,13 @@ export const Customer = z.object({
   lastName: z.string().optional(),
   emailAddress: EmailAddress.optional(),
   currencyCode: CurrencyCode.optional(),
-  phones: z.object({
-    default: z.string().optional(),
-    mobile: z.string().optional(),
-    fax: z.string().optional(),
-  }).default({}),
+  phones: z
+    .object({
+      default: z.string().optional(),
+      mobile: z.string().optional(),
+      fax: z.string().optional(),
+    })
+    .default({}),
   streetAddress: Address.default({}),
   postalAddress: Address.default({}),
   additionalPeople: z.array(Person).default([]),

@@ -30,36 +30,78 @@ afterAll(async () => {
 
 const tenant = () => sandbox.xero.store.tenant(sandbox.tenantId);
 
-async function pushedInvoice(number: string, overrides: { approve?: boolean } = {}): Promise<{ id: string; xeroId: string }> {
-  if (overrides.approve === false) await sandbox.setConnector({ [mag_xeroconnector.columns.mag_autoapproveinvoices]: false });
-  const id = await createInvoice(sandbox, { number, customer: { kind: "account", id: sandbox.seed.accounts["kauri"] ?? "" }, lines: [{ product: "WIDGET-100", quantity: 4, tax: 15 }, { writeIn: "Delivery", quantity: 1, price: 20, tax: 3 }] });
+async function pushedInvoice(
+  number: string,
+  overrides: { approve?: boolean } = {},
+): Promise<{ id: string; xeroId: string }> {
+  if (overrides.approve === false)
+    await sandbox.setConnector({ [mag_xeroconnector.columns.mag_autoapproveinvoices]: false });
+  const id = await createInvoice(sandbox, {
+    number,
+    customer: { kind: "account", id: sandbox.seed.accounts["kauri"] ?? "" },
+    lines: [
+      { product: "WIDGET-100", quantity: 4, tax: 15 },
+      { writeIn: "Delivery", quantity: 1, price: 20, tax: 3 },
+    ],
+  });
   await new PushInvoicesFlow(sandbox.deps).run(sandbox.scope("InvoicesToXero"));
-  if (overrides.approve === false) await sandbox.setConnector({ [mag_xeroconnector.columns.mag_autoapproveinvoices]: true });
+  if (overrides.approve === false)
+    await sandbox.setConnector({ [mag_xeroconnector.columns.mag_autoapproveinvoices]: true });
   return { id, xeroId: String((await readInvoice(sandbox.client, id))["mag_xeroid"]) };
 }
 
 describe("Reference data: Xero → Dynamics 365, products → Xero items", () => {
   test("account codes, tax rates, branding themes, tracking categories and options arrive once per name; products became items", async () => {
-    const count = async (entitySet: string) => (await sandbox.client.retrieveMultiple(entitySet, { select: ["mag_name"] })).length;
+    const count = async (entitySet: string) =>
+      (await sandbox.client.retrieveMultiple(entitySet, { select: ["mag_name"] })).length;
     expect(await count(mag_xeroaccountcode.entitySetName)).toBe(tenant().accounts.size);
     expect(await count(mag_taxrate.entitySetName)).toBe(tenant().taxRates.size);
     expect(await count(mag_brandingtheme.entitySetName)).toBe(2);
-    const categories = await sandbox.client.retrieveMultiple<Record<string, unknown>>(mag_trackingcategory.entitySetName, { select: [mag_trackingcategory.columns.mag_name, mag_trackingcategory.columns.mag_xerostatus] });
+    const categories = await sandbox.client.retrieveMultiple<Record<string, unknown>>(
+      mag_trackingcategory.entitySetName,
+      { select: [mag_trackingcategory.columns.mag_name, mag_trackingcategory.columns.mag_xerostatus] },
+    );
     expect(categories).toEqual([expect.objectContaining({ mag_name: "Region", mag_xerostatus: "ACTIVE" })]);
-    const options = await sandbox.client.retrieveMultiple<Record<string, unknown>>(mag_trackingoption.entitySetName, { select: [mag_trackingoption.columns.mag_name] });
+    const options = await sandbox.client.retrieveMultiple<Record<string, unknown>>(mag_trackingoption.entitySetName, {
+      select: [mag_trackingoption.columns.mag_name],
+    });
     expect(options.map((option) => option["mag_name"]).sort()).toStrictEqual(["North", "South"]);
-    expect([...tenant().items.values()].map((item) => item.Code).sort()).toStrictEqual(["GADGET-200", "SERVICE-HR", "WIDGET-100"]);
-    const sales = (await sandbox.client.retrieveMultiple<Record<string, unknown>>(mag_xeroaccountcode.entitySetName, { select: [mag_xeroaccountcode.columns.mag_name, mag_xeroaccountcode.columns.mag_code, mag_xeroaccountcode.columns.mag_type, mag_xeroaccountcode.columns.mag_taxtype] })).find((row) => row["mag_code"] === "200");
+    expect([...tenant().items.values()].map((item) => item.Code).sort()).toStrictEqual([
+      "GADGET-200",
+      "SERVICE-HR",
+      "WIDGET-100",
+    ]);
+    const sales = (
+      await sandbox.client.retrieveMultiple<Record<string, unknown>>(mag_xeroaccountcode.entitySetName, {
+        select: [
+          mag_xeroaccountcode.columns.mag_name,
+          mag_xeroaccountcode.columns.mag_code,
+          mag_xeroaccountcode.columns.mag_type,
+          mag_xeroaccountcode.columns.mag_taxtype,
+        ],
+      })
+    ).find((row) => row["mag_code"] === "200");
     expect(sales).toMatchObject({ mag_name: "Sales", mag_type: "REVENUE", mag_taxtype: "OUTPUT2" });
   });
 
   test("a second refresh reads accounts modified since, creates nothing twice and pushes no unchanged product", async () => {
     sandbox.clock.advance(60 * 60_000);
     const before = sandbox.calls.length;
-    const accounts = (await sandbox.client.retrieveMultiple(mag_xeroaccountcode.entitySetName, { select: ["mag_name"] })).length;
-    await new ReferenceDataFlow(sandbox.deps).run(sandbox.scope("ReferenceData", { lastRunOn: new Date(sandbox.clock.now() - 30 * 60_000) }));
-    expect(sandbox.calls.slice(before).map((call) => call.operation)).toStrictEqual(["getAccounts", "getTaxRates", "getBrandingThemes", "getTrackingCategories"]);
-    expect((await sandbox.client.retrieveMultiple(mag_xeroaccountcode.entitySetName, { select: ["mag_name"] })).length).toBe(accounts);
+    const accounts = (
+      await sandbox.client.retrieveMultiple(mag_xeroaccountcode.entitySetName, { select: ["mag_name"] })
+    ).length;
+    await new ReferenceDataFlow(sandbox.deps).run(
+      sandbox.scope("ReferenceData", { lastRunOn: new Date(sandbox.clock.now() - 30 * 60_000) }),
+    );
+    expect(sandbox.calls.slice(before).map((call) => call.operation)).toStrictEqual([
+      "getAccounts",
+      "getTaxRates",
+      "getBrandingThemes",
+      "getTrackingCategories",
+    ]);
+    expect(
+      (await sandbox.client.retrieveMultiple(mag_xeroaccountcode.entitySetName, { select: ["mag_name"] })).length,
+    ).toBe(accounts);
   });
 });
 
@@ -81,11 +123,27 @@ describe("Credit Notes: Dynamics 365 → Xero", () => {
     expect(creditNote).toMatchObject({ Type: "ACCRECCREDIT", Status: "AUTHORISED", Reference: "Damaged widgets" });
     const xeroInvoice = tenant().invoices.get(xeroId.toLowerCase());
     expect(creditNote?.ContactID).toBe(xeroInvoice?.ContactID);
-    expect(creditNote?.LineItems.map((line) => [line.Description, line.Quantity, line.UnitAmount])).toStrictEqual(xeroInvoice?.LineItems.map((line) => [line.Description, line.Quantity, line.UnitAmount]));
-    const allocations = [...tenant().allocations.values()].filter((allocation) => allocation.CreditNoteID === creditNote?.CreditNoteID);
-    expect(allocations.map((allocation) => [allocation.InvoiceID.toLowerCase(), allocation.Amount])).toStrictEqual([[xeroId.toLowerCase(), 50]]);
-    const row = await sandbox.client.retrieve<Record<string, unknown>>(mag_creditnote.entitySetName, creditNoteId, { select: [mag_creditnote.columns.mag_synchedwithxero, mag_creditnote.columns.mag_xeroid, mag_creditnote.columns.mag_xerosyncstatus] });
-    expect(row).toMatchObject({ mag_synchedwithxero: true, mag_xeroid: creditNote?.CreditNoteID, mag_xerosyncstatus: mag_xerosyncstatus.Synced });
+    expect(creditNote?.LineItems.map((line) => [line.Description, line.Quantity, line.UnitAmount])).toStrictEqual(
+      xeroInvoice?.LineItems.map((line) => [line.Description, line.Quantity, line.UnitAmount]),
+    );
+    const allocations = [...tenant().allocations.values()].filter(
+      (allocation) => allocation.CreditNoteID === creditNote?.CreditNoteID,
+    );
+    expect(allocations.map((allocation) => [allocation.InvoiceID.toLowerCase(), allocation.Amount])).toStrictEqual([
+      [xeroId.toLowerCase(), 50],
+    ]);
+    const row = await sandbox.client.retrieve<Record<string, unknown>>(mag_creditnote.entitySetName, creditNoteId, {
+      select: [
+        mag_creditnote.columns.mag_synchedwithxero,
+        mag_creditnote.columns.mag_xeroid,
+        mag_creditnote.columns.mag_xerosyncstatus,
+      ],
+    });
+    expect(row).toMatchObject({
+      mag_synchedwithxero: true,
+      mag_xeroid: creditNote?.CreditNoteID,
+      mag_xerosyncstatus: mag_xerosyncstatus.Synced,
+    });
   });
 
   test("an allocation Xero refuses leaves the credit note failed with its Xero id, in plain words", async () => {
@@ -99,9 +157,17 @@ describe("Credit Notes: Dynamics 365 → Xero", () => {
       [`${mag_creditnote.navigation.mag_invoiceid.invoice}@odata.bind`]: `/${invoice.entitySetName}(${id})`,
     });
     await new PushCreditNotesFlow(sandbox.deps).run(sandbox.scope("CreditNotesToXero"));
-    const row = await sandbox.client.retrieve<Record<string, unknown>>(mag_creditnote.entitySetName, creditNoteId, { select: [mag_creditnote.columns.mag_xerosyncstatus, mag_creditnote.columns.mag_xerosyncerror, mag_creditnote.columns.mag_xeroid] });
+    const row = await sandbox.client.retrieve<Record<string, unknown>>(mag_creditnote.entitySetName, creditNoteId, {
+      select: [
+        mag_creditnote.columns.mag_xerosyncstatus,
+        mag_creditnote.columns.mag_xerosyncerror,
+        mag_creditnote.columns.mag_xeroid,
+      ],
+    });
     expect(row?.[mag_creditnote.columns.mag_xerosyncstatus]).toBe(mag_xerosyncstatus.Failed);
-    expect(String(row?.[mag_creditnote.columns.mag_xerosyncerror])).toMatch(/^The credit note was created in Xero but not allocated: /);
+    expect(String(row?.[mag_creditnote.columns.mag_xerosyncerror])).toMatch(
+      /^The credit note was created in Xero but not allocated: /,
+    );
     expect(typeof row?.[mag_creditnote.columns.mag_xeroid]).toBe("string");
   });
 });
@@ -110,7 +176,8 @@ describe("Invoice Emails: Dynamics 365 → Xero", () => {
   test("an approved, synced invoice is emailed once and flagged; a draft is not", async () => {
     const approved = await pushedInvoice("EM-1");
     const draft = await pushedInvoice("EM-2", { approve: false });
-    for (const { id } of [approved, draft]) await sandbox.client.update(invoice.entitySetName, id, { [invoice.columns.mag_sendemailfromxero]: true });
+    for (const { id } of [approved, draft])
+      await sandbox.client.update(invoice.entitySetName, id, { [invoice.columns.mag_sendemailfromxero]: true });
     const report = await new PushInvoiceEmailsFlow(sandbox.deps).run(sandbox.scope("InvoiceEmailsToXero"));
     expect(report.result).toMatchObject({ synced: 1 });
     expect(tenant().invoices.get(approved.xeroId.toLowerCase())?.SentToContact).toBe(true);

@@ -1,7 +1,14 @@
 // Invoices: Dynamics 365 → Xero on the sandbox (Dataverse and Xero emulators): mappings as sent, settings, per-invoice
 // failures, faults, exactly-once across crashes, and the idle cycle's cost.
 import { PushInvoicesFlow } from "../../src/flows/push-invoices";
-import { account, mag_xeroaccountcode, mag_xeroconnector, mag_xerostatus, mag_xerosynclog, mag_xerosyncstatus } from "../../src/generated/dataverse";
+import {
+  account,
+  mag_xeroaccountcode,
+  mag_xeroconnector,
+  mag_xerostatus,
+  mag_xerosynclog,
+  mag_xerosyncstatus,
+} from "../../src/generated/dataverse";
 import { createAccount, createContact, createInvoice, readInvoice } from "../support/data";
 import { startSandbox, warmReferenceData, type Sandbox } from "../support/sandbox";
 import { failingCommit, killingXero, recordingXero } from "../support/wrappers";
@@ -24,21 +31,33 @@ afterEach(() => {
 const push = (overrides: Partial<Parameters<Sandbox["scope"]>[1]> = {}, deps: Partial<Sandbox["deps"]> = {}) =>
   new PushInvoicesFlow({ ...sandbox.deps, ...deps }).run(sandbox.scope("InvoicesToXero", overrides));
 
-const xeroInvoicesNumbered = (number: string) => [...sandbox.xero.store.tenant(sandbox.tenantId).invoices.values()].filter((candidate) => candidate.InvoiceNumber === number);
+const xeroInvoicesNumbered = (number: string) =>
+  [...sandbox.xero.store.tenant(sandbox.tenantId).invoices.values()].filter(
+    (candidate) => candidate.InvoiceNumber === number,
+  );
 
 async function newCustomer(name: string, extra: Record<string, unknown> = {}): Promise<string> {
-  return createAccount(sandbox.client, { [account.columns.name]: name, [account.columns.accountnumber]: `AC-${name.replace(/\W/g, "").slice(0, 10)}-${counter}`, ...extra });
+  return createAccount(sandbox.client, {
+    [account.columns.name]: name,
+    [account.columns.accountnumber]: `AC-${name.replace(/\W/g, "").slice(0, 10)}-${counter}`,
+    ...extra,
+  });
 }
 
 describe("Invoice, Line Items, Contact (Customer): what reaches Xero", () => {
   test("the demo invoices go as drafts; every mapped field as sent; write-back of synced, Xero id and the customers' Xero ids", async () => {
     const { port, invoices } = recordingXero(sandbox.xeroPort);
-    for (const id of Object.values(sandbox.seed.invoices)) await sandbox.client.update("invoices", id, { mag_addtoxero: true });
+    for (const id of Object.values(sandbox.seed.invoices))
+      await sandbox.client.update("invoices", id, { mag_addtoxero: true });
     const report = await push({}, { xero: port });
     expect(report.result).toMatchObject({ result: "Succeeded", synced: 4, failed: 0 });
 
     const sent = invoices.find((candidate) => candidate.InvoiceNumber === "INV-1002");
-    const harbour = await sandbox.client.retrieve<Record<string, unknown>>(account.entitySetName, sandbox.seed.accounts["harbour"] ?? "", { select: [account.columns.mag_xerocontactid] });
+    const harbour = await sandbox.client.retrieve<Record<string, unknown>>(
+      account.entitySetName,
+      sandbox.seed.accounts["harbour"] ?? "",
+      { select: [account.columns.mag_xerocontactid] },
+    );
     const contactId = String(harbour?.[account.columns.mag_xerocontactid]);
     expect(sent).toStrictEqual({
       InvoiceNumber: "INV-1002",
@@ -48,8 +67,24 @@ describe("Invoice, Line Items, Contact (Customer): what reaches Xero", () => {
       Status: "DRAFT",
       LineAmountTypes: "Exclusive",
       LineItems: [
-        { Description: "Gadget", ItemCode: "GADGET-200", Quantity: 3, UnitAmount: 120, AccountCode: "200", TaxType: "OUTPUT2", TaxAmount: 51, DiscountAmount: 20 },
-        { Description: "Freight and handling", Quantity: 1, UnitAmount: 45, AccountCode: "200", TaxType: "OUTPUT2", TaxAmount: 15 },
+        {
+          Description: "Gadget",
+          ItemCode: "GADGET-200",
+          Quantity: 3,
+          UnitAmount: 120,
+          AccountCode: "200",
+          TaxType: "OUTPUT2",
+          TaxAmount: 51,
+          DiscountAmount: 20,
+        },
+        {
+          Description: "Freight and handling",
+          Quantity: 1,
+          UnitAmount: 45,
+          AccountCode: "200",
+          TaxType: "OUTPUT2",
+          TaxAmount: 15,
+        },
       ],
     });
     const contact = sandbox.xero.store.tenant(sandbox.tenantId).contacts.get(contactId);
@@ -59,15 +94,25 @@ describe("Invoice, Line Items, Contact (Customer): what reaches Xero", () => {
     expect((contact?.fields["ContactPersons"] as unknown[] | undefined)?.length).toBe(2);
     for (const id of Object.values(sandbox.seed.invoices)) {
       const row = await readInvoice(sandbox.client, id);
-      expect(row).toMatchObject({ mag_synchedwithxero: true, mag_xerosyncstatus: mag_xerosyncstatus.Synced, mag_xerosyncerror: null });
+      expect(row).toMatchObject({
+        mag_synchedwithxero: true,
+        mag_xerosyncstatus: mag_xerosyncstatus.Synced,
+        mag_xerosyncerror: null,
+      });
       expect(typeof row["mag_xeroid"]).toBe("string");
     }
   });
 
   test("a stored Xero contact id is used without a lookup; a leading full stop adds a line; reference and account code", async () => {
     const { port, invoices } = recordingXero(sandbox.xeroPort);
-    const codes = await sandbox.client.retrieveMultiple<Record<string, unknown>>(mag_xeroaccountcode.entitySetName, { select: [mag_xeroaccountcode.columns.mag_xeroaccountcodeid, mag_xeroaccountcode.columns.mag_code] });
-    const otherRevenue = String(codes.find((row) => row[mag_xeroaccountcode.columns.mag_code] === "260")?.[mag_xeroaccountcode.columns.mag_xeroaccountcodeid]);
+    const codes = await sandbox.client.retrieveMultiple<Record<string, unknown>>(mag_xeroaccountcode.entitySetName, {
+      select: [mag_xeroaccountcode.columns.mag_xeroaccountcodeid, mag_xeroaccountcode.columns.mag_code],
+    });
+    const otherRevenue = String(
+      codes.find((row) => row[mag_xeroaccountcode.columns.mag_code] === "260")?.[
+        mag_xeroaccountcode.columns.mag_xeroaccountcodeid
+      ],
+    );
     const number = nextNumber("FS");
     const id = await createInvoice(sandbox, {
       number,
@@ -80,7 +125,14 @@ describe("Invoice, Line Items, Contact (Customer): what reaches Xero", () => {
     await push({}, { xero: port });
     expect(sandbox.calls.slice(before).map((call) => call.operation)).toStrictEqual(["saveContacts", "createInvoices"]);
     expect(invoices.at(-1)?.LineItems).toStrictEqual([
-      { Description: "Site visit", Quantity: 2, UnitAmount: 99.5, AccountCode: "260", TaxType: "OUTPUT2", TaxAmount: 29.85 },
+      {
+        Description: "Site visit",
+        Quantity: 2,
+        UnitAmount: 99.5,
+        AccountCode: "260",
+        TaxType: "OUTPUT2",
+        TaxAmount: 29.85,
+      },
       { Description: "Thank you for your business" },
     ]);
     expect(invoices.at(-1)?.Reference).toBe("PO-77");
@@ -89,27 +141,50 @@ describe("Invoice, Line Items, Contact (Customer): what reaches Xero", () => {
 
   test("a contact as customer, with its phones and email", async () => {
     const { port } = recordingXero(sandbox.xeroPort);
-    const contactId = await createContact(sandbox.client, { firstname: "Rua", lastname: "Kenana", emailaddress1: "rua@example.com", telephone1: "111", mobilephone: "222" });
+    const contactId = await createContact(sandbox.client, {
+      firstname: "Rua",
+      lastname: "Kenana",
+      emailaddress1: "rua@example.com",
+      telephone1: "111",
+      mobilephone: "222",
+    });
     const number = nextNumber("CT");
-    await createInvoice(sandbox, { number, customer: { kind: "contact", id: contactId }, lines: [{ product: "SERVICE-HR", quantity: 1 }] });
+    await createInvoice(sandbox, {
+      number,
+      customer: { kind: "contact", id: contactId },
+      lines: [{ product: "SERVICE-HR", quantity: 1 }],
+    });
     await push({}, { xero: port });
     const [sent] = xeroInvoicesNumbered(number);
     const xeroContact = sandbox.xero.store.tenant(sandbox.tenantId).contacts.get(sent?.ContactID ?? "");
     expect(xeroContact?.Name).toBe("Rua Kenana");
     expect(xeroContact?.fields["EmailAddress"]).toBe("rua@example.com");
-    expect(xeroContact?.fields["Phones"]).toEqual(expect.arrayContaining([expect.objectContaining({ PhoneType: "MOBILE", PhoneNumber: "222" })]));
+    expect(xeroContact?.fields["Phones"]).toEqual(
+      expect.arrayContaining([expect.objectContaining({ PhoneType: "MOBILE", PhoneNumber: "222" })]),
+    );
   });
 });
 
 describe("settings", () => {
   afterEach(async () => {
-    await sandbox.setConnector({ [mag_xeroconnector.columns.mag_autoapproveinvoices]: false, [mag_xeroconnector.columns.mag_markinvoicesassent]: false });
+    await sandbox.setConnector({
+      [mag_xeroconnector.columns.mag_autoapproveinvoices]: false,
+      [mag_xeroconnector.columns.mag_markinvoicesassent]: false,
+    });
   });
 
   test("auto approve and mark as sent: AUTHORISED, sent, and the pay-now link written back", async () => {
-    await sandbox.setConnector({ [mag_xeroconnector.columns.mag_autoapproveinvoices]: true, [mag_xeroconnector.columns.mag_markinvoicesassent]: true });
+    await sandbox.setConnector({
+      [mag_xeroconnector.columns.mag_autoapproveinvoices]: true,
+      [mag_xeroconnector.columns.mag_markinvoicesassent]: true,
+    });
     const number = nextNumber("AA");
-    const id = await createInvoice(sandbox, { number, customer: { kind: "account", id: sandbox.seed.accounts["outback"] ?? "" }, currency: "AUD", lines: [{ product: "WIDGET-100", quantity: 4 }] });
+    const id = await createInvoice(sandbox, {
+      number,
+      customer: { kind: "account", id: sandbox.seed.accounts["outback"] ?? "" },
+      currency: "AUD",
+      lines: [{ product: "WIDGET-100", quantity: 4 }],
+    });
     await push();
     const [stored] = xeroInvoicesNumbered(number);
     expect(stored?.Status).toBe("AUTHORISED");
@@ -119,9 +194,24 @@ describe("settings", () => {
   });
 
   test("the default connector takes invoices without one; another connector's invoices are left alone", async () => {
-    const other = await sandbox.client.create(mag_xeroconnector.entitySetName, { mag_name: "Other org", mag_xerotenantid: "other-tenant", mag_enabled: true, mag_isdefault: false, mag_xerostatus: mag_xerostatus.Connected });
-    const mine = await createInvoice(sandbox, { number: nextNumber("DC"), customer: { kind: "account", id: sandbox.seed.accounts["kauri"] ?? "" }, lines: [{ product: "WIDGET-100", quantity: 1 }] });
-    const theirs = await createInvoice(sandbox, { number: nextNumber("OC"), connectorId: other, customer: { kind: "account", id: sandbox.seed.accounts["kauri"] ?? "" }, lines: [{ product: "WIDGET-100", quantity: 1 }] });
+    const other = await sandbox.client.create(mag_xeroconnector.entitySetName, {
+      mag_name: "Other org",
+      mag_xerotenantid: "other-tenant",
+      mag_enabled: true,
+      mag_isdefault: false,
+      mag_xerostatus: mag_xerostatus.Connected,
+    });
+    const mine = await createInvoice(sandbox, {
+      number: nextNumber("DC"),
+      customer: { kind: "account", id: sandbox.seed.accounts["kauri"] ?? "" },
+      lines: [{ product: "WIDGET-100", quantity: 1 }],
+    });
+    const theirs = await createInvoice(sandbox, {
+      number: nextNumber("OC"),
+      connectorId: other,
+      customer: { kind: "account", id: sandbox.seed.accounts["kauri"] ?? "" },
+      lines: [{ product: "WIDGET-100", quantity: 1 }],
+    });
     const notDefault = await push({ isDefaultConnector: false });
     expect(notDefault.result.result).toBe("NothingToDo");
     await push();
@@ -133,15 +223,31 @@ describe("settings", () => {
 
 describe("per-invoice failures leave the rest of the batch synced", () => {
   test("a bad account code, an invalid email and an archived contact fail alone, in plain words, with a sync log", async () => {
-    const bad = await sandbox.client.create(mag_xeroaccountcode.entitySetName, { mag_name: "Retired code", mag_code: "999" });
-    const good1 = await createInvoice(sandbox, { number: nextNumber("OK"), customer: { kind: "account", id: sandbox.seed.accounts["kauri"] ?? "" }, lines: [{ product: "WIDGET-100", quantity: 1 }] });
+    const bad = await sandbox.client.create(mag_xeroaccountcode.entitySetName, {
+      mag_name: "Retired code",
+      mag_code: "999",
+    });
+    const good1 = await createInvoice(sandbox, {
+      number: nextNumber("OK"),
+      customer: { kind: "account", id: sandbox.seed.accounts["kauri"] ?? "" },
+      lines: [{ product: "WIDGET-100", quantity: 1 }],
+    });
     const badCode = await createInvoice(sandbox, {
       number: nextNumber("BC"),
       customer: { kind: "account", id: sandbox.seed.accounts["kauri"] ?? "" },
-      lines: [{ product: "WIDGET-100", quantity: 1 }, { product: "GADGET-200", quantity: 1, accountCodeId: bad }],
+      lines: [
+        { product: "WIDGET-100", quantity: 1 },
+        { product: "GADGET-200", quantity: 1, accountCodeId: bad },
+      ],
     });
-    const invalidEmailCustomer = await newCustomer("Bad Email Ltd", { [account.columns.emailaddress1]: "not-an-email" });
-    const invalidEmail = await createInvoice(sandbox, { number: nextNumber("IE"), customer: { kind: "account", id: invalidEmailCustomer }, lines: [{ product: "WIDGET-100", quantity: 1 }] });
+    const invalidEmailCustomer = await newCustomer("Bad Email Ltd", {
+      [account.columns.emailaddress1]: "not-an-email",
+    });
+    const invalidEmail = await createInvoice(sandbox, {
+      number: nextNumber("IE"),
+      customer: { kind: "account", id: invalidEmailCustomer },
+      lines: [{ product: "WIDGET-100", quantity: 1 }],
+    });
     const archivedNumber = `ARCH-${counter}`;
     const archivedCustomer = await newCustomer("Archived Co", { [account.columns.accountnumber]: archivedNumber });
     sandbox.xero.store.tenant(sandbox.tenantId).contacts.set("9f1d0f6e-0000-4000-8000-00000000a5c1", {
@@ -153,8 +259,16 @@ describe("per-invoice failures leave the rest of the batch synced", () => {
       UpdatedDateUTC: sandbox.clock.now(),
       fields: { AccountNumber: archivedNumber },
     });
-    const archived = await createInvoice(sandbox, { number: nextNumber("AR"), customer: { kind: "account", id: archivedCustomer }, lines: [{ product: "WIDGET-100", quantity: 1 }] });
-    const good2 = await createInvoice(sandbox, { number: nextNumber("OK"), customer: { kind: "account", id: sandbox.seed.accounts["harbour"] ?? "" }, lines: [{ product: "SERVICE-HR", quantity: 1 }] });
+    const archived = await createInvoice(sandbox, {
+      number: nextNumber("AR"),
+      customer: { kind: "account", id: archivedCustomer },
+      lines: [{ product: "WIDGET-100", quantity: 1 }],
+    });
+    const good2 = await createInvoice(sandbox, {
+      number: nextNumber("OK"),
+      customer: { kind: "account", id: sandbox.seed.accounts["harbour"] ?? "" },
+      lines: [{ product: "SERVICE-HR", quantity: 1 }],
+    });
 
     const report = await push();
     expect(report.result).toMatchObject({ result: "PartiallySucceeded", synced: 2, failed: 3 });
@@ -162,24 +276,38 @@ describe("per-invoice failures leave the rest of the batch synced", () => {
     for (const id of [good1, good2]) expect((await readInvoice(sandbox.client, id))["mag_synchedwithxero"]).toBe(true);
     const badRow = await readInvoice(sandbox.client, badCode);
     expect(badRow).toMatchObject({ mag_xerosyncstatus: mag_xerosyncstatus.Failed, mag_xeropushattempt: 1 });
-    expect(badRow["mag_xerosyncerror"]).toBe("Line 2 (Gadget): Account code '999' is not a valid code for this document.");
-    expect(String((await readInvoice(sandbox.client, invalidEmail))["mag_xerosyncerror"])).toContain("emailAddress: is not a valid email address");
+    expect(badRow["mag_xerosyncerror"]).toBe(
+      "Line 2 (Gadget): Account code '999' is not a valid code for this document.",
+    );
+    expect(String((await readInvoice(sandbox.client, invalidEmail))["mag_xerosyncerror"])).toContain(
+      "emailAddress: is not a valid email address",
+    );
     expect(String((await readInvoice(sandbox.client, archived))["mag_xerosyncerror"])).toContain("archived");
-    const logs = await sandbox.client.retrieveMultiple<Record<string, unknown>>(mag_xerosynclog.entitySetName, { select: [mag_xerosynclog.columns.mag_recordid, mag_xerosynclog.columns.mag_errortext] });
-    expect(logs.map((log) => log[mag_xerosynclog.columns.mag_recordid])).toEqual(expect.arrayContaining([badCode, invalidEmail, archived]));
+    const logs = await sandbox.client.retrieveMultiple<Record<string, unknown>>(mag_xerosynclog.entitySetName, {
+      select: [mag_xerosynclog.columns.mag_recordid, mag_xerosynclog.columns.mag_errortext],
+    });
+    expect(logs.map((log) => log[mag_xerosynclog.columns.mag_recordid])).toEqual(
+      expect.arrayContaining([badCode, invalidEmail, archived]),
+    );
 
     // Failed invoices wait for "Retry Xero sync"; the next cycle does not call Xero for them.
     const before = sandbox.calls.length;
     expect((await push()).result.result).toBe("NothingToDo");
     expect(sandbox.calls.length).toBe(before);
-    for (const id of [badCode, invalidEmail, archived]) await sandbox.client.update("invoices", id, { mag_addtoxero: false });
+    for (const id of [badCode, invalidEmail, archived])
+      await sandbox.client.update("invoices", id, { mag_addtoxero: false });
   });
 });
 
 describe("429, 5xx and timeouts", () => {
   test("a 429, a 503 and a slow answer are retried; each invoice exists once", async () => {
     const numbers = [nextNumber("RT"), nextNumber("RT")];
-    for (const number of numbers) await createInvoice(sandbox, { number, customer: { kind: "account", id: sandbox.seed.accounts["kauri"] ?? "" }, lines: [{ product: "WIDGET-100", quantity: 1 }] });
+    for (const number of numbers)
+      await createInvoice(sandbox, {
+        number,
+        customer: { kind: "account", id: sandbox.seed.accounts["kauri"] ?? "" },
+        lines: [{ product: "WIDGET-100", quantity: 1 }],
+      });
     sandbox.xero.faults.inject({ kind: "429", count: 1, match: { method: "PUT", path: "/Invoices" } });
     sandbox.xero.faults.inject({ kind: "503", count: 1, match: { method: "PUT", path: "/Invoices" } });
     sandbox.xero.faults.inject({ kind: "slow", delayMs: 2_500, count: 1, match: { method: "PUT", path: "/Invoices" } });
@@ -190,10 +318,14 @@ describe("429, 5xx and timeouts", () => {
 });
 
 describe("exactly once across crashes", () => {
-  const crashCase = async (prepare: (number: string) => Promise<Partial<Sandbox["deps"]> & { reached?: Promise<void> }>) => {
+  const crashCase = async (prepare: () => Partial<Sandbox["deps"]> & { reached?: Promise<void> }) => {
     const number = nextNumber("CR");
-    const id = await createInvoice(sandbox, { number, customer: { kind: "account", id: sandbox.seed.accounts["harbour"] ?? "" }, lines: [{ product: "GADGET-200", quantity: 2 }] });
-    const { reached, ...deps } = await prepare(number);
+    const id = await createInvoice(sandbox, {
+      number,
+      customer: { kind: "account", id: sandbox.seed.accounts["harbour"] ?? "" },
+      lines: [{ product: "GADGET-200", quantity: 2 }],
+    });
+    const { reached, ...deps } = prepare();
     const first = push({}, deps);
     if (reached !== undefined) await reached;
     else await first.catch(() => undefined);
@@ -207,14 +339,14 @@ describe("exactly once across crashes", () => {
   };
 
   test("killed before the Xero call", async () => {
-    await crashCase(async () => {
+    await crashCase(() => {
       const killed = killingXero(sandbox.xeroPort, "before");
       return { xero: killed.port, reached: killed.reached };
     });
   });
 
   test("Xero committed but the answer was lost (drop after commit), then killed", async () => {
-    await crashCase(async () => {
+    await crashCase(() => {
       const killed = killingXero(sandbox.xeroPort, "after");
       return { xero: killed.port, reached: killed.reached };
     });
@@ -222,7 +354,11 @@ describe("exactly once across crashes", () => {
 
   test("Xero committed, the connection dropped: the same run reconciles", async () => {
     const number = nextNumber("DR");
-    await createInvoice(sandbox, { number, customer: { kind: "account", id: sandbox.seed.accounts["kauri"] ?? "" }, lines: [{ product: "WIDGET-100", quantity: 3 }] });
+    await createInvoice(sandbox, {
+      number,
+      customer: { kind: "account", id: sandbox.seed.accounts["kauri"] ?? "" },
+      lines: [{ product: "WIDGET-100", quantity: 3 }],
+    });
     sandbox.xero.faults.inject({ kind: "drop-after-commit", count: 1, match: { method: "PUT", path: "/Invoices" } });
     const report = await push();
     expect(report.result.synced).toBe(1);
@@ -231,11 +367,11 @@ describe("exactly once across crashes", () => {
   });
 
   test("answered, then the Dataverse write-back failed", async () => {
-    await crashCase(async () => ({ store: failingCommit(sandbox.store, "throw").store }));
+    await crashCase(() => ({ store: failingCommit(sandbox.store, "throw").store }));
   });
 
   test("answered, then killed before the write-back", async () => {
-    await crashCase(async () => {
+    await crashCase(() => {
       const killed = failingCommit(sandbox.store, "kill");
       return { store: killed.store, reached: killed.reached };
     });
@@ -256,11 +392,19 @@ describe("the idle cycle", () => {
 
 describe("auth", () => {
   test("a revoked grant disconnects the connector and stops calling Xero", async () => {
-    await createInvoice(sandbox, { number: nextNumber("AU"), customer: { kind: "account", id: sandbox.seed.accounts["kauri"] ?? "" }, lines: [{ product: "WIDGET-100", quantity: 1 }] });
+    await createInvoice(sandbox, {
+      number: nextNumber("AU"),
+      customer: { kind: "account", id: sandbox.seed.accounts["kauri"] ?? "" },
+      lines: [{ product: "WIDGET-100", quantity: 1 }],
+    });
     sandbox.xero.identity.revokeGrantsForTenant(sandbox.tenantId);
     const report = await push();
     expect(report.result.result).toBe("Failed");
-    const connector = await sandbox.client.retrieve<Record<string, unknown>>(mag_xeroconnector.entitySetName, sandbox.connectorId, { select: [mag_xeroconnector.columns.mag_xerostatus] });
+    const connector = await sandbox.client.retrieve<Record<string, unknown>>(
+      mag_xeroconnector.entitySetName,
+      sandbox.connectorId,
+      { select: [mag_xeroconnector.columns.mag_xerostatus] },
+    );
     expect(connector?.[mag_xeroconnector.columns.mag_xerostatus]).toBe(mag_xerostatus.Disconnected);
   });
 });

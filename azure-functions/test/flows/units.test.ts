@@ -5,12 +5,19 @@ import { mentionsReferenceData, toPlainWords } from "../../src/flows/xero-messag
 import { Customer } from "../../src/model";
 
 describe("toPlainWords", () => {
-  const lines = [{ Description: "Widget", ItemCode: "W-1", AccountCode: "200" }, { Description: "Freight", AccountCode: "999", TaxType: "BADTAX" }];
+  const lines = [
+    { Description: "Widget", ItemCode: "W-1", AccountCode: "200" },
+    { Description: "Freight", AccountCode: "999", TaxType: "BADTAX" },
+  ];
   test("names the line whose code Xero rejected", () => {
-    expect(toPlainWords(["Account code '999' is not a valid code for this document."], lines)).toBe("Line 2 (Freight): Account code '999' is not a valid code for this document.");
+    expect(toPlainWords(["Account code '999' is not a valid code for this document."], lines)).toBe(
+      "Line 2 (Freight): Account code '999' is not a valid code for this document.",
+    );
   });
   test("keeps messages that name no line as they are, once each", () => {
-    expect(toPlainWords(["The contact has been archived.", "The contact has been archived."], lines)).toBe("The contact has been archived.");
+    expect(toPlainWords(["The contact has been archived.", "The contact has been archived."], lines)).toBe(
+      "The contact has been archived.",
+    );
   });
   test("spots messages about reference data", () => {
     expect(mentionsReferenceData(["Account code '999' is not a valid code"])).toBe(true);

@@ -12,7 +12,11 @@ describe("the function table", () => {
       ]),
     );
     const registered: string[] = [];
-    const app: FunctionApp = { http: (name) => registered.push(name), timer: (name) => registered.push(name), storageQueue: (name) => registered.push(name) };
+    const app: FunctionApp = {
+      http: (name) => registered.push(name),
+      timer: (name) => registered.push(name),
+      storageQueue: (name) => registered.push(name),
+    };
     registerFunctionTable(app, table);
     expect(registered).toStrictEqual(table.map((definition) => definition.name));
   });
@@ -20,7 +24,15 @@ describe("the function table", () => {
   test("a valid message with a missing configuration fails loudly (the host retries, then poisons it)", async () => {
     const worker = createFunctionTable({}).find((definition) => definition.kind === "storageQueue");
     if (worker?.kind !== "storageQueue") throw new Error("no queue function");
-    const message = { connectionId: "c1", flow: "InvoicesToXero", reason: "schedule", correlationId: "x", enqueuedAt: new Date(0).toISOString() };
-    await expect(worker.handler(message, new InvocationContext({ functionName: "syncWorker" }))).rejects.toMatchObject({ kind: "config" });
+    const message = {
+      connectionId: "c1",
+      flow: "InvoicesToXero",
+      reason: "schedule",
+      correlationId: "x",
+      enqueuedAt: new Date(0).toISOString(),
+    };
+    await expect(worker.handler(message, new InvocationContext({ functionName: "syncWorker" }))).rejects.toMatchObject({
+      kind: "config",
+    });
   });
 });

@@ -1,5 +1,15 @@
 import fc from "fast-check";
-import { addressLines3And4, approvalToStatus, dataverseDate, decimal4, leadingFullStop, money, roundTo, xeroJsonDate, xeroRequestDate } from "../../src/mapping/codecs";
+import {
+  addressLines3And4,
+  approvalToStatus,
+  dataverseDate,
+  decimal4,
+  leadingFullStop,
+  money,
+  roundTo,
+  xeroJsonDate,
+  xeroRequestDate,
+} from "../../src/mapping/codecs";
 
 const dateOnly = fc
   .date({ min: new Date(Date.UTC(1970, 0, 1)), max: new Date(Date.UTC(2200, 11, 31)), noInvalidDate: true })

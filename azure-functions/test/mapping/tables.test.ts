@@ -13,7 +13,12 @@ import {
   fromXeroLineItems,
 } from "../../src/mapping/convert";
 import { fromXero, toDynamics } from "../../src/mapping/engine";
-import { accountCodeFromXero, brandingThemeFromXero, taxRateFromXero, trackingCategoryFromXero } from "../../src/mapping/reference-data";
+import {
+  accountCodeFromXero,
+  brandingThemeFromXero,
+  taxRateFromXero,
+  trackingCategoryFromXero,
+} from "../../src/mapping/reference-data";
 
 const ids = {
   invoice: "11111111-1111-4111-8111-111111111111",
@@ -29,7 +34,12 @@ const ids = {
   product: "99999999-9999-4999-8999-999999999999",
 };
 
-const settings = { autoApproveInvoices: false, markInvoicesAsSent: false, defaultAccountCode: "200", defaultTaxType: "OUTPUT2" };
+const settings = {
+  autoApproveInvoices: false,
+  markInvoicesAsSent: false,
+  defaultAccountCode: "200",
+  defaultTaxType: "OUTPUT2",
+};
 
 const line = (overrides: Record<string, unknown>) => ({
   invoicedetailid: ids.line1,
@@ -74,15 +84,27 @@ describe("Invoices: Dynamics 365 to Xero › Invoice", () => {
       Type: "ACCREC",
       Status: "DRAFT",
       LineAmountTypes: "Exclusive",
-      LineItems: [{ Description: "Consulting", Quantity: 2, UnitAmount: 150, AccountCode: "200", TaxType: "OUTPUT2", TaxAmount: 45 }],
+      LineItems: [
+        {
+          Description: "Consulting",
+          Quantity: 2,
+          UnitAmount: 150,
+          AccountCode: "200",
+          TaxType: "OUTPUT2",
+          TaxAmount: 45,
+        },
+      ],
     });
   });
 
   test("auto approve and mark as sent; a leading full stop adds a text line", () => {
-    const invoice = toInvoice(invoiceRow({ description: ".Thank you for your business", mag_brandingthemeid: null, mag_reference: null }), {
-      settings: { ...settings, autoApproveInvoices: true, markInvoicesAsSent: true },
-      xeroContactId: ids.xeroContact,
-    });
+    const invoice = toInvoice(
+      invoiceRow({ description: ".Thank you for your business", mag_brandingthemeid: null, mag_reference: null }),
+      {
+        settings: { ...settings, autoApproveInvoices: true, markInvoicesAsSent: true },
+        xeroContactId: ids.xeroContact,
+      },
+    );
     expect(toXeroInvoiceRequest(invoice)).toStrictEqual({
       InvoiceNumber: "INV-0001",
       DueDate: "2026-02-28",
@@ -94,19 +116,31 @@ describe("Invoices: Dynamics 365 to Xero › Invoice", () => {
       LineAmountTypes: "Exclusive",
       SentToContact: true,
       LineItems: [
-        { Description: "Consulting", Quantity: 2, UnitAmount: 150, AccountCode: "200", TaxType: "OUTPUT2", TaxAmount: 45 },
+        {
+          Description: "Consulting",
+          Quantity: 2,
+          UnitAmount: 150,
+          AccountCode: "200",
+          TaxType: "OUTPUT2",
+          TaxAmount: 45,
+        },
         { Description: "Thank you for your business" },
       ],
     });
   });
 
   test("an invoice description without a full stop is not pushed", () => {
-    const invoice = toInvoice(invoiceRow({ description: "internal note" }), { settings, xeroContactId: ids.xeroContact });
+    const invoice = toInvoice(invoiceRow({ description: "internal note" }), {
+      settings,
+      xeroContactId: ids.xeroContact,
+    });
     expect(toXeroInvoiceRequest(invoice).LineItems).toHaveLength(1);
   });
 
   test("an invoice without lines is refused by the model", () => {
-    expect(() => toInvoice(invoiceRow({ invoice_details: [] }), { settings, xeroContactId: ids.xeroContact })).toThrow("no line items");
+    expect(() => toInvoice(invoiceRow({ invoice_details: [] }), { settings, xeroContactId: ids.xeroContact })).toThrow(
+      "no line items",
+    );
   });
 });
 
@@ -187,7 +221,9 @@ describe("Contact (Customer) › D365 Account", () => {
         accountnumber: "FAB-001",
         emailaddress1: "accounts@fabrikam.example",
         primarycontactid: { firstname: "Ana", lastname: "Bell", emailaddress1: "ana@fabrikam.example" },
-        mag_Account_Contact_BillingContacts: [{ firstname: "Cy", lastname: "Dee", emailaddress1: "cy@fabrikam.example" }],
+        mag_Account_Contact_BillingContacts: [
+          { firstname: "Cy", lastname: "Dee", emailaddress1: "cy@fabrikam.example" },
+        ],
         transactioncurrencyid: { isocurrencycode: "AUD" },
         telephone1: "+64 9 555 0100",
         fax: "+64 9 555 0101",
@@ -203,7 +239,9 @@ describe("Contact (Customer) › D365 Account", () => {
       FirstName: "Ana",
       LastName: "Bell",
       EmailAddress: "ana@fabrikam.example",
-      ContactPersons: [{ FirstName: "Cy", LastName: "Dee", EmailAddress: "cy@fabrikam.example", IncludeInEmails: true }],
+      ContactPersons: [
+        { FirstName: "Cy", LastName: "Dee", EmailAddress: "cy@fabrikam.example", IncludeInEmails: true },
+      ],
       DefaultCurrency: "AUD",
       Phones: [
         { PhoneType: "DEFAULT", PhoneNumber: "+64 9 555 0100" },
@@ -214,8 +252,16 @@ describe("Contact (Customer) › D365 Account", () => {
   });
 
   test("without a primary billing contact the account's email is used, and the invoice's currency", () => {
-    const customer = toCustomer("account", { accountid: ids.account, name: "Solo", emailaddress1: "solo@example.com", primarycontactid: null }, "NZD");
-    expect(toXeroContactRequest(customer)).toStrictEqual({ Name: "Solo", EmailAddress: "solo@example.com", DefaultCurrency: "NZD" });
+    const customer = toCustomer(
+      "account",
+      { accountid: ids.account, name: "Solo", emailaddress1: "solo@example.com", primarycontactid: null },
+      "NZD",
+    );
+    expect(toXeroContactRequest(customer)).toStrictEqual({
+      Name: "Solo",
+      EmailAddress: "solo@example.com",
+      DefaultCurrency: "NZD",
+    });
   });
 });
 
@@ -260,10 +306,27 @@ describe("Credit Notes: Dynamics 365 to Xero", () => {
     CurrencyCode: "NZD",
     Contact: { ContactID: ids.xeroContact },
     LineItems: [
-      { LineItemID: ids.line1, Description: "Consulting", Quantity: 2, UnitAmount: 150, AccountCode: "200", TaxType: "OUTPUT2", TaxAmount: 45, LineAmount: 300, Tracking: [{ Name: "Region", Option: "North", TrackingCategoryID: ids.theme }] },
+      {
+        LineItemID: ids.line1,
+        Description: "Consulting",
+        Quantity: 2,
+        UnitAmount: 150,
+        AccountCode: "200",
+        TaxType: "OUTPUT2",
+        TaxAmount: 45,
+        LineAmount: 300,
+        Tracking: [{ Name: "Region", Option: "North", TrackingCategoryID: ids.theme }],
+      },
     ],
   };
-  const row = { mag_creditnoteid: ids.creditNote, mag_creditdate: "2026-02-10", mag_creditnotenumber: "CN-7", mag_reference: "Refund", mag_amount: 120.5, mag_invoiceid: { mag_xeroid: ids.xeroInvoice } };
+  const row = {
+    mag_creditnoteid: ids.creditNote,
+    mag_creditdate: "2026-02-10",
+    mag_creditnotenumber: "CN-7",
+    mag_reference: "Refund",
+    mag_amount: 120.5,
+    mag_invoiceid: { mag_xeroid: ids.xeroInvoice },
+  };
 
   test("Credit Note: lines, contact and amount types copied from the Xero invoice, ACCRECCREDIT, AUTHORISED", () => {
     const creditNote = toCreditNote(row, {
@@ -278,7 +341,17 @@ describe("Credit Notes: Dynamics 365 to Xero", () => {
       Reference: "Refund",
       Contact: { ContactID: ids.xeroContact },
       LineAmountTypes: "Exclusive",
-      LineItems: [{ Description: "Consulting", Quantity: 2, UnitAmount: 150, AccountCode: "200", TaxType: "OUTPUT2", TaxAmount: 45, Tracking: [{ Option: "North", Name: "Region" }] }],
+      LineItems: [
+        {
+          Description: "Consulting",
+          Quantity: 2,
+          UnitAmount: 150,
+          AccountCode: "200",
+          TaxType: "OUTPUT2",
+          TaxAmount: 45,
+          Tracking: [{ Option: "North", Name: "Region" }],
+        },
+      ],
       CurrencyCode: "NZD",
       Type: "ACCRECCREDIT",
       Status: "AUTHORISED",
@@ -286,17 +359,31 @@ describe("Credit Notes: Dynamics 365 to Xero", () => {
   });
 
   test("Credit Note Allocation: one allocation for the invoice, amount and date", () => {
-    expect(toXeroAllocationRequest(toAllocation(row))).toStrictEqual({ Date: "2026-02-10", Amount: 120.5, Invoice: { InvoiceID: ids.xeroInvoice } });
+    expect(toXeroAllocationRequest(toAllocation(row))).toStrictEqual({
+      Date: "2026-02-10",
+      Amount: 120.5,
+      Invoice: { InvoiceID: ids.xeroInvoice },
+    });
   });
 });
 
 describe("Additional reference data", () => {
   test("Products (Items): product number and name", () => {
-    expect(toXeroItemRequest(toItem({ productid: ids.product, productnumber: "WID-1", name: "Widget" }))).toStrictEqual({ Code: "WID-1", Name: "Widget" });
+    expect(toXeroItemRequest(toItem({ productid: ids.product, productnumber: "WID-1", name: "Widget" }))).toStrictEqual(
+      { Code: "WID-1", Name: "Widget" },
+    );
   });
 
   test("Xero Account Codes → columns", () => {
-    const model = fromXero(accountCodeFromXero, { AccountID: ids.theme, Code: "200", Name: "Sales", Type: "REVENUE", TaxType: "OUTPUT2", Description: "Income", Status: "ACTIVE" });
+    const model = fromXero(accountCodeFromXero, {
+      AccountID: ids.theme,
+      Code: "200",
+      Name: "Sales",
+      Type: "REVENUE",
+      TaxType: "OUTPUT2",
+      Description: "Income",
+      Status: "ACTIVE",
+    });
     expect(toDynamics(accountCodeFromXero, model)).toStrictEqual({
       mag_name: "Sales",
       mag_description: "Income",
@@ -308,13 +395,27 @@ describe("Additional reference data", () => {
   });
 
   test("Tax Rates → columns", () => {
-    const model = fromXero(taxRateFromXero, { Name: "GST on Income", TaxType: "OUTPUT2", DisplayTaxRate: 15, EffectiveRate: 15, Status: "ACTIVE" });
-    expect(toDynamics(taxRateFromXero, model)).toStrictEqual({ mag_name: "GST on Income", mag_taxtype: "OUTPUT2", mag_displaytaxrate: 15, mag_effectiverate: 15 });
+    const model = fromXero(taxRateFromXero, {
+      Name: "GST on Income",
+      TaxType: "OUTPUT2",
+      DisplayTaxRate: 15,
+      EffectiveRate: 15,
+      Status: "ACTIVE",
+    });
+    expect(toDynamics(taxRateFromXero, model)).toStrictEqual({
+      mag_name: "GST on Income",
+      mag_taxtype: "OUTPUT2",
+      mag_displaytaxrate: 15,
+      mag_effectiverate: 15,
+    });
   });
 
   test("Branding Themes → columns", () => {
     const model = fromXero(brandingThemeFromXero, { BrandingThemeID: ids.theme, Name: "Standard", SortOrder: 0 });
-    expect(toDynamics(brandingThemeFromXero, model)).toStrictEqual({ mag_name: "Standard", mag_xerobrandingthemeid: ids.theme });
+    expect(toDynamics(brandingThemeFromXero, model)).toStrictEqual({
+      mag_name: "Standard",
+      mag_xerobrandingthemeid: ids.theme,
+    });
   });
 
   test("Tracking Categories and Options → model", () => {
@@ -330,6 +431,10 @@ describe("Additional reference data", () => {
       status: "ACTIVE",
       options: [{ name: "North", xeroTrackingOptionId: ids.product, status: "ACTIVE" }],
     });
-    expect(toDynamics(trackingCategoryFromXero, model)).toStrictEqual({ mag_name: "Region", mag_xerotrackingcategoryid: ids.theme, mag_xerostatus: "ACTIVE" });
+    expect(toDynamics(trackingCategoryFromXero, model)).toStrictEqual({
+      mag_name: "Region",
+      mag_xerotrackingcategoryid: ids.theme,
+      mag_xerostatus: "ACTIVE",
+    });
   });
 });

@@ -1,6 +1,14 @@
 // Test data written through the Dataverse Web API (the emulator applies the same rules as for the service).
 import type { DataversePort } from "../../src/adapters/dataverse/port";
-import { account, contact, invoice, invoicedetail, mag_xeroaccountcode, mag_xeroconnector, manyToMany } from "../../src/generated/dataverse";
+import {
+  account,
+  contact,
+  invoice,
+  invoicedetail,
+  mag_xeroaccountcode,
+  mag_xeroconnector,
+  manyToMany,
+} from "../../src/generated/dataverse";
 import type { Sandbox } from "./sandbox";
 
 const bindTo = (entitySet: string, id: string): string => `/${entitySet}(${id})`;
@@ -14,7 +22,13 @@ export async function createContact(client: DataversePort, values: Record<string
 }
 
 export async function addBillingContact(client: DataversePort, accountId: string, contactId: string): Promise<void> {
-  await client.associate(account.entitySetName, accountId, manyToMany.mag_Account_Contact_BillingContacts.navigationFromEntity1, contact.entitySetName, contactId);
+  await client.associate(
+    account.entitySetName,
+    accountId,
+    manyToMany.mag_Account_Contact_BillingContacts.navigationFromEntity1,
+    contact.entitySetName,
+    contactId,
+  );
 }
 
 export interface LineSpec {
@@ -50,10 +64,23 @@ export async function createInvoice(sandbox: Sandbox, spec: InvoiceSpec): Promis
     [invoice.columns.datedelivered]: "2026-03-02",
     ...(spec.description === undefined ? {} : { [invoice.columns.description]: spec.description }),
     ...(spec.reference === undefined ? {} : { [invoice.columns.mag_reference]: spec.reference }),
-    [`${spec.customer.kind === "account" ? nav.customerid.account : nav.customerid.contact}@odata.bind`]: bindTo(spec.customer.kind === "account" ? account.entitySetName : contact.entitySetName, spec.customer.id),
+    [`${spec.customer.kind === "account" ? nav.customerid.account : nav.customerid.contact}@odata.bind`]: bindTo(
+      spec.customer.kind === "account" ? account.entitySetName : contact.entitySetName,
+      spec.customer.id,
+    ),
     [`${nav.pricelevelid.pricelevel}@odata.bind`]: bindTo("pricelevels", seed.priceLists[currency]),
-    [`${nav.transactioncurrencyid.transactioncurrency}@odata.bind`]: bindTo("transactioncurrencies", seed.currencies[currency]),
-    ...(spec.connectorId === undefined || spec.connectorId === null ? {} : { [`${nav.mag_xeroconnectorid.mag_xeroconnector}@odata.bind`]: bindTo(mag_xeroconnector.entitySetName, spec.connectorId) }),
+    [`${nav.transactioncurrencyid.transactioncurrency}@odata.bind`]: bindTo(
+      "transactioncurrencies",
+      seed.currencies[currency],
+    ),
+    ...(spec.connectorId === undefined || spec.connectorId === null
+      ? {}
+      : {
+          [`${nav.mag_xeroconnectorid.mag_xeroconnector}@odata.bind`]: bindTo(
+            mag_xeroconnector.entitySetName,
+            spec.connectorId,
+          ),
+        }),
   });
   let lineNumber = 0;
   for (const line of spec.lines) {
@@ -64,20 +91,34 @@ export async function createInvoice(sandbox: Sandbox, spec: InvoiceSpec): Promis
       [`${ln.invoiceid.invoice}@odata.bind`]: bindTo(invoice.entitySetName, id),
       [invoicedetail.columns.quantity]: line.quantity,
       ...(line.product === undefined
-        ? { [invoicedetail.columns.isproductoverridden]: true, [invoicedetail.columns.productdescription]: line.writeIn ?? "Write-in", [invoicedetail.columns.priceperunit]: line.price ?? 10 }
+        ? {
+            [invoicedetail.columns.isproductoverridden]: true,
+            [invoicedetail.columns.productdescription]: line.writeIn ?? "Write-in",
+            [invoicedetail.columns.priceperunit]: line.price ?? 10,
+          }
         : {
             [invoicedetail.columns.isproductoverridden]: false,
             [`${ln.productid.product}@odata.bind`]: bindTo("products", seed.products[line.product] ?? ""),
             [`${ln.uomid.uom}@odata.bind`]: bindTo("uoms", seed.unitId),
-            ...(line.price === undefined ? {} : { [invoicedetail.columns.priceperunit]: line.price, [invoicedetail.columns.ispriceoverridden]: true }),
+            ...(line.price === undefined
+              ? {}
+              : { [invoicedetail.columns.priceperunit]: line.price, [invoicedetail.columns.ispriceoverridden]: true }),
           }),
       ...(line.description === undefined ? {} : { [invoicedetail.columns.description]: line.description }),
       ...(line.tax === undefined ? {} : { [invoicedetail.columns.tax]: line.tax }),
       ...(line.discount === undefined ? {} : { [invoicedetail.columns.manualdiscountamount]: line.discount }),
-      ...(line.accountCodeId === undefined ? {} : { [`${ln.mag_xeroaccountcodeid.mag_xeroaccountcode}@odata.bind`]: bindTo(mag_xeroaccountcode.entitySetName, line.accountCodeId) }),
+      ...(line.accountCodeId === undefined
+        ? {}
+        : {
+            [`${ln.mag_xeroaccountcodeid.mag_xeroaccountcode}@odata.bind`]: bindTo(
+              mag_xeroaccountcode.entitySetName,
+              line.accountCodeId,
+            ),
+          }),
     });
   }
-  if (spec.addToXero !== false) await client.update(invoice.entitySetName, id, { [invoice.columns.mag_addtoxero]: true });
+  if (spec.addToXero !== false)
+    await client.update(invoice.entitySetName, id, { [invoice.columns.mag_addtoxero]: true });
   return id;
 }
 

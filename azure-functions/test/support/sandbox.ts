@@ -13,7 +13,12 @@ import { createMemoryPushJournal } from "../../src/engine/push-journal";
 import type { FlowDependencies, FlowName, RunScope } from "../../src/flows/ports";
 import { ReferenceDataFlow } from "../../src/flows/reference-data";
 import { mag_xeroaccountcode, mag_xeroconnector, mag_taxrate, mag_xerostatus } from "../../src/generated/dataverse";
-import { startDataverseEmulator, type DataverseEmulator, type DataverseOrganisation, type DemoSeed } from "../../../sandbox/src/dataverse";
+import {
+  startDataverseEmulator,
+  type DataverseEmulator,
+  type DataverseOrganisation,
+  type DemoSeed,
+} from "../../../sandbox/src/dataverse";
 import { startXeroEmulator, type XeroEmulator } from "../../../sandbox/src/xero";
 
 export interface Sandbox {
@@ -41,8 +46,9 @@ let orgCounter = 0;
 
 export async function startSandbox(options: { timeoutMs?: number } = {}): Promise<Sandbox> {
   const clock = new ManualClock(Date.UTC(2026, 2, 2, 9, 0, 0));
-  const sleep: Sleep = async (ms) => {
+  const sleep: Sleep = (ms) => {
     clock.advance(Math.max(0, ms));
+    return Promise.resolve();
   };
   const xero = await startXeroEmulator({ port: 0, clock });
   const dataverse = await startDataverseEmulator({ port: 0, clock });
@@ -54,13 +60,22 @@ export async function startSandbox(options: { timeoutMs?: number } = {}): Promis
     { authorityUrl: dataverse.url, clock, sleep },
   );
   let token: { value: string; issuedAt: number } | undefined;
-  const accessToken = async (): Promise<string> => {
-    if (token === undefined || clock.now() - token.issuedAt > 20 * 60_000) token = { value: xero.issueTokenSet({ tenantIds: [tenantId] }).access_token ?? "", issuedAt: clock.now() };
-    return token.value;
+  const accessToken = (): Promise<string> => {
+    if (token === undefined || clock.now() - token.issuedAt > 20 * 60_000)
+      token = { value: xero.issueTokenSet({ tenantIds: [tenantId] }).access_token ?? "", issuedAt: clock.now() };
+    return Promise.resolve(token.value);
   };
   const gate = createMemoryRateGate({ clock, sleep });
   const calls: XeroCallRecord[] = [];
-  const xeroPort = new XeroNodeAdapter({ tenantId, apiUrl: xero.apiUrl, accessToken, gate, clock, timeoutMs: options.timeoutMs ?? 10_000, onCall: (call) => calls.push(call) });
+  const xeroPort = new XeroNodeAdapter({
+    tenantId,
+    apiUrl: xero.apiUrl,
+    accessToken,
+    gate,
+    clock,
+    timeoutMs: options.timeoutMs ?? 10_000,
+    onCall: (call) => calls.push(call),
+  });
   const store = new DataverseSyncStore(client, silentLogger);
   const journal = createMemoryPushJournal();
   const connectorId = await client.create(mag_xeroconnector.entitySetName, {
@@ -70,7 +85,16 @@ export async function startSandbox(options: { timeoutMs?: number } = {}): Promis
     [mag_xeroconnector.columns.mag_isdefault]: true,
     [mag_xeroconnector.columns.mag_xerostatus]: mag_xerostatus.Connected,
   });
-  const deps = { store, journal, clock, sleep, logger: silentLogger, random: () => 0.5, xero: xeroPort, remainingCalls: () => gate.callsRemainingToday(tenantId) };
+  const deps = {
+    store,
+    journal,
+    clock,
+    sleep,
+    logger: silentLogger,
+    random: () => 0.5,
+    xero: xeroPort,
+    remainingCalls: () => gate.callsRemainingToday(tenantId),
+  };
   const scope = (flow: FlowName, overrides: Partial<RunScope> = {}): RunScope => ({
     connectionId: "connection-1",
     connectorId,
@@ -106,14 +130,25 @@ export async function startSandbox(options: { timeoutMs?: number } = {}): Promis
 }
 
 /** Warm reference data: runs the reference-data flow, then sets the connector's default account code and tax rate. */
-export async function warmReferenceData(sandbox: Sandbox, defaults: { accountCode?: string; taxType?: string } = { accountCode: "200", taxType: "OUTPUT2" }): Promise<void> {
+export async function warmReferenceData(
+  sandbox: Sandbox,
+  defaults: { accountCode?: string; taxType?: string } = { accountCode: "200", taxType: "OUTPUT2" },
+): Promise<void> {
   await new ReferenceDataFlow(sandbox.deps).run(sandbox.scope("ReferenceData"));
-  const codes = await sandbox.client.retrieveMultiple<Record<string, unknown>>(mag_xeroaccountcode.entitySetName, { select: [mag_xeroaccountcode.columns.mag_xeroaccountcodeid, mag_xeroaccountcode.columns.mag_code] });
-  const rates = await sandbox.client.retrieveMultiple<Record<string, unknown>>(mag_taxrate.entitySetName, { select: [mag_taxrate.columns.mag_taxrateid, mag_taxrate.columns.mag_taxtype] });
+  const codes = await sandbox.client.retrieveMultiple<Record<string, unknown>>(mag_xeroaccountcode.entitySetName, {
+    select: [mag_xeroaccountcode.columns.mag_xeroaccountcodeid, mag_xeroaccountcode.columns.mag_code],
+  });
+  const rates = await sandbox.client.retrieveMultiple<Record<string, unknown>>(mag_taxrate.entitySetName, {
+    select: [mag_taxrate.columns.mag_taxrateid, mag_taxrate.columns.mag_taxtype],
+  });
   const code = codes.find((row) => row[mag_xeroaccountcode.columns.mag_code] === defaults.accountCode);
   const rate = rates.find((row) => row[mag_taxrate.columns.mag_taxtype] === defaults.taxType);
   const bind: Record<string, unknown> = {};
-  if (code !== undefined) bind[`${mag_xeroconnector.navigation.mag_defaultaccountcodeid.mag_xeroaccountcode}@odata.bind`] = `/${mag_xeroaccountcode.entitySetName}(${String(code[mag_xeroaccountcode.columns.mag_xeroaccountcodeid])})`;
-  if (rate !== undefined) bind[`${mag_xeroconnector.navigation.mag_defaulttaxrateid.mag_taxrate}@odata.bind`] = `/${mag_taxrate.entitySetName}(${String(rate[mag_taxrate.columns.mag_taxrateid])})`;
+  if (code !== undefined)
+    bind[`${mag_xeroconnector.navigation.mag_defaultaccountcodeid.mag_xeroaccountcode}@odata.bind`] =
+      `/${mag_xeroaccountcode.entitySetName}(${String(code[mag_xeroaccountcode.columns.mag_xeroaccountcodeid])})`;
+  if (rate !== undefined)
+    bind[`${mag_xeroconnector.navigation.mag_defaulttaxrateid.mag_taxrate}@odata.bind`] =
+      `/${mag_taxrate.entitySetName}(${String(rate[mag_taxrate.columns.mag_taxrateid])})`;
   if (Object.keys(bind).length > 0) await sandbox.setConnector(bind);
 }

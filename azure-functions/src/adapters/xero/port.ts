@@ -32,11 +32,17 @@ export interface XeroPort {
   readonly tenantId: string;
   saveContacts(contacts: readonly XeroContactRequest[], idempotencyKey: string): Promise<ElementResult<XeroContact>[]>;
   findContacts(query: ContactQuery): Promise<XeroContact[]>;
-  createInvoices(invoices: readonly XeroInvoiceRequest[], idempotencyKey: string): Promise<ElementResult<XeroInvoice>[]>;
+  createInvoices(
+    invoices: readonly XeroInvoiceRequest[],
+    idempotencyKey: string,
+  ): Promise<ElementResult<XeroInvoice>[]>;
   findInvoices(query: { invoiceNumbers?: readonly string[]; ids?: readonly string[] }): Promise<XeroInvoice[]>;
   getOnlineInvoiceUrl(invoiceId: string): Promise<string | undefined>;
   emailInvoice(invoiceId: string, idempotencyKey: string): Promise<void>;
-  createCreditNotes(creditNotes: readonly XeroCreditNoteRequest[], idempotencyKey: string): Promise<ElementResult<XeroCreditNote>[]>;
+  createCreditNotes(
+    creditNotes: readonly XeroCreditNoteRequest[],
+    idempotencyKey: string,
+  ): Promise<ElementResult<XeroCreditNote>[]>;
   findCreditNotes(creditNoteNumbers: readonly string[]): Promise<XeroCreditNote[]>;
   allocateCreditNote(creditNoteId: string, allocation: XeroAllocationRequest, idempotencyKey: string): Promise<void>;
   getAccounts(ifModifiedSince?: Date): Promise<XeroAccount[]>;

@@ -6,7 +6,16 @@ import { randomUUID } from "node:crypto";
 import type { Clock } from "../../core/clock";
 import { SyncError } from "../../core/errors";
 import type { Sleep } from "../../core/retry";
-import { callsRemainingToday, defaultRateLimits, emptyRateBudget, releasePermit, tryAcquire, type RateBudgetState, type RateLimits, type RateObservation } from "../table-storage/rate-budget";
+import {
+  callsRemainingToday,
+  defaultRateLimits,
+  emptyRateBudget,
+  releasePermit,
+  tryAcquire,
+  type RateBudgetState,
+  type RateLimits,
+  type RateObservation,
+} from "../table-storage/rate-budget";
 import type { RateGovernor } from "../table-storage/rate-governor";
 
 /** What the Xero adapter needs of a governor. */
@@ -30,7 +39,12 @@ export function createMemoryRateGate(options: MemoryRateGateOptions): XeroRateGa
     const permitId = randomUUID();
     let waited = 0;
     for (;;) {
-      const decision = tryAcquire(states.get(tenantId) ?? emptyRateBudget, { now: options.clock.now(), limits, permitId, permitTtlMs: 120_000 });
+      const decision = tryAcquire(states.get(tenantId) ?? emptyRateBudget, {
+        now: options.clock.now(),
+        limits,
+        permitId,
+        permitTtlMs: 120_000,
+      });
       states.set(tenantId, decision.state);
       if (decision.granted) return permitId;
       if (decision.reason === "concurrent") {
@@ -50,7 +64,15 @@ export function createMemoryRateGate(options: MemoryRateGateOptions): XeroRateGa
 
   const release = (tenantId: string, permitId: string, observation: RateObservation | undefined): void => {
     const state = states.get(tenantId) ?? emptyRateBudget;
-    states.set(tenantId, releasePermit(state, { permitId, now: options.clock.now(), limits, ...(observation === undefined ? {} : { observation }) }));
+    states.set(
+      tenantId,
+      releasePermit(state, {
+        permitId,
+        now: options.clock.now(),
+        limits,
+        ...(observation === undefined ? {} : { observation }),
+      }),
+    );
     const queue = waiters.get(tenantId) ?? [];
     queue.shift()?.();
   };
@@ -70,8 +92,8 @@ export function createMemoryRateGate(options: MemoryRateGateOptions): XeroRateGa
         release(tenantId, permitId, observation);
       }
     },
-    async callsRemainingToday(tenantId) {
-      return callsRemainingToday(states.get(tenantId) ?? emptyRateBudget, options.clock.now(), limits);
+    callsRemainingToday(tenantId) {
+      return Promise.resolve(callsRemainingToday(states.get(tenantId) ?? emptyRateBudget, options.clock.now(), limits));
     },
   };
 }

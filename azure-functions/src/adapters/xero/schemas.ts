@@ -68,7 +68,9 @@ export const XeroInvoice = z.looseObject({
   Type: text.optional(),
   Status: text.optional(),
   Reference: text.optional(),
-  Contact: z.looseObject({ ContactID: guid.optional(), Name: text.optional(), EmailAddress: text.optional() }).optional(),
+  Contact: z
+    .looseObject({ ContactID: guid.optional(), Name: text.optional(), EmailAddress: text.optional() })
+    .optional(),
   LineAmountTypes: text.optional(),
   LineItems: z.array(XeroLineItem).optional(),
   CurrencyCode: text.optional(),
@@ -90,7 +92,10 @@ const XeroAddress = z.looseObject({
   Region: text.optional(),
   Country: text.optional(),
 });
-const XeroPhone = z.looseObject({ PhoneType: z.enum(["DEFAULT", "DDI", "MOBILE", "FAX"]), PhoneNumber: text.optional() });
+const XeroPhone = z.looseObject({
+  PhoneType: z.enum(["DEFAULT", "DDI", "MOBILE", "FAX"]),
+  PhoneNumber: text.optional(),
+});
 const XeroContactPerson = z.looseObject({
   FirstName: text.optional(),
   LastName: text.optional(),
@@ -154,7 +159,11 @@ export const XeroAllocationRequest = z.strictObject({
 });
 export type XeroAllocationRequest = z.infer<typeof XeroAllocationRequest>;
 
-export const XeroAllocation = z.looseObject({ AllocationID: guid.optional(), Amount: z.number().optional(), ...elementStatus });
+export const XeroAllocation = z.looseObject({
+  AllocationID: guid.optional(),
+  Amount: z.number().optional(),
+  ...elementStatus,
+});
 export type XeroAllocation = z.infer<typeof XeroAllocation>;
 
 export const XeroItemRequest = z.strictObject({ ItemID: guid.optional(), Code: text.min(1), Name: text.optional() });
@@ -190,7 +199,9 @@ export const XeroTrackingCategory = z.looseObject({
   TrackingCategoryID: guid.optional(),
   Name: text,
   Status: text.optional(),
-  Options: z.array(z.looseObject({ TrackingOptionID: guid.optional(), Name: text, Status: text.optional() })).optional(),
+  Options: z
+    .array(z.looseObject({ TrackingOptionID: guid.optional(), Name: text, Status: text.optional() }))
+    .optional(),
 });
 export type XeroTrackingCategory = z.infer<typeof XeroTrackingCategory>;
 
