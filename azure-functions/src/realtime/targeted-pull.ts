@@ -29,8 +29,11 @@ export function toTargetedView<M extends IncrementalRead>(xero: PullXero, method
   const read = (query: IncrementalQuery): ReturnType<PullXero[M]> => {
     if (query.ids !== undefined) return (xero[method] as (query: IncrementalQuery) => ReturnType<PullXero[M]>).call(xero, query);
     if (answered) return Promise.resolve([]) as ReturnType<PullXero[M]>;
-    answered = true;
-    return named();
+    // Answered only once it succeeded: a failed read is retried and must ask Xero again.
+    return named().then((records) => {
+      answered = true;
+      return records;
+    }) as ReturnType<PullXero[M]>;
   };
   return new Proxy(xero, {
     get(target, property) {

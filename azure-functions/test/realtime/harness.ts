@@ -14,7 +14,7 @@ import { syncRealtimeRegistration, type RealtimeSyncResult } from "../../src/rea
 import { xeroWebhookRoutes } from "../../src/functions/xero-webhook";
 import { seedDemoConnection } from "../../../scripts/start";
 import { newServiceSecrets, startSandbox, toServiceEnvironment, type Sandbox } from "../../../sandbox/src";
-import { startFunctionsHost, type FunctionsHost, type HostSettingsOverrides } from "../../../sandbox/src/functions-host";
+import { startFunctionsHost, type FunctionsHost, type HostLogger, type HostSettingsOverrides } from "../../../sandbox/src/functions-host";
 
 export interface RealtimeSandbox {
   sandbox: Sandbox;
@@ -44,7 +44,7 @@ const freePorts = { dataverse: 0, xero: 0, xeroIdentity: 0, azuriteBlob: 0, azur
 
 type Row = Record<string, unknown>;
 
-export async function startRealtimeSandbox(options: { hostSettings?: HostSettingsOverrides } = {}): Promise<RealtimeSandbox> {
+export async function startRealtimeSandbox(options: { hostSettings?: HostSettingsOverrides; hostLogger?: HostLogger } = {}): Promise<RealtimeSandbox> {
   // The emulators and Azurite; the service runs in a host of our own so tests can shorten the queue's delays.
   const sandbox = await startSandbox({ ports: freePorts, withService: false, endpointsFile: false, env: {} });
   const stops: Array<() => Promise<void>> = [() => sandbox.stop()];
@@ -67,7 +67,7 @@ export async function startRealtimeSandbox(options: { hostSettings?: HostSetting
       dataverseAuthorityUrl: sandbox.dataverse.url,
       secrets: newServiceSecrets(),
     });
-    const host = await startFunctionsHost({ table: createFunctionTable(env), port: sandbox.ports.functions, env, storageConnectionString: sandbox.azurite.connectionString, ...(options.hostSettings === undefined ? {} : { settings: options.hostSettings }) });
+    const host = await startFunctionsHost({ table: createFunctionTable(env), port: sandbox.ports.functions, env, storageConnectionString: sandbox.azurite.connectionString, ...(options.hostSettings === undefined ? {} : { settings: options.hostSettings }), ...(options.hostLogger === undefined ? {} : { logger: options.hostLogger }) });
     stops.push(() => host.stop());
     // As in Xero's developer portal: the delivery URL must pass intent to receive before events flow.
     const sender = sandbox.xero.webhooks.configure({ url: `${host.apiUrl}/${xeroWebhookRoutes.primary}` });

@@ -1,7 +1,5 @@
 // The two receivers with in-memory ports: authentication before anything is enqueued, parsing, mapping, dedup.
 import { createHmac } from "node:crypto";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { createMemoryWorkQueue } from "../../src/adapters/queue/work-queue";
 import type { Connection } from "../../src/adapters/table-storage/connection-store";
 import { ManualClock } from "../../src/core/clock";
