@@ -128,16 +128,18 @@ export async function readIncrementally<R>(
     const records = await retrying(() => source.read(query));
     result.reads += 1;
     if (records.length > 0) absorb(await handle(records, { retried: false }));
-    const last = latest(records.map((record) => source.updatedAt(record)));
+    const stamps = records.map((record) => source.updatedAt(record));
+    const last = latest(stamps);
     if (records.length < pageSize) {
       result.complete = true;
       break;
     }
-    // A full page: the rest starts at its last change (a millisecond back, in case Xero's "since" is strict).
-    position = advanceCursor(position, window, { complete: false, lastWrittenModifiedOn: last === undefined ? undefined : new Date(last - 1) });
-    await save();
+    // A full page: the rest starts at its last change (a millisecond back, in case Xero's "since" is strict), so a
+    // record changed meanwhile cannot shift one past us. A page that is all one instant goes on by page number.
     const next = last === undefined ? undefined : new Date(last - 1);
-    if (next !== undefined && next.getTime() > since.getTime()) {
+    position = advanceCursor(position, window, { complete: false, lastWrittenModifiedOn: next });
+    await save();
+    if (next !== undefined && last !== earliest(stamps) && next.getTime() > since.getTime()) {
       since = next;
       page = 1;
     } else {
@@ -147,6 +149,11 @@ export async function readIncrementally<R>(
   if (result.complete) position = advanceCursor(position, window, { complete: true });
   await save();
   return result;
+}
+
+function earliest(instants: ReadonlyArray<string | undefined>): number | undefined {
+  const values = instants.flatMap((instant) => (instant === undefined || Number.isNaN(Date.parse(instant)) ? [] : [Date.parse(instant)]));
+  return values.length === 0 ? undefined : Math.min(...values);
 }
 
 function latest(instants: ReadonlyArray<string | undefined>): number | undefined {
