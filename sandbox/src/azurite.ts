@@ -58,6 +58,12 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurit
   const blobPort = options.blobPort ?? (await findFreePort());
   const queuePort = options.queuePort ?? (await findFreePort());
   const tablePort = options.tablePort ?? (await findFreePort());
+  // Another Azurite (or anything) already answering on a port would pass the readiness check below and be used in
+  // this one's place, so a taken port is an error up front.
+  for (const port of [blobPort, queuePort, tablePort]) {
+    if (await canConnect(port))
+      throw new Error(`listen EADDRINUSE: address already in use 127.0.0.1:${port} (Azurite)`);
+  }
   const args = [
     "-e",
     exitWithParent,

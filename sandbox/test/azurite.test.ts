@@ -44,6 +44,15 @@ describe("Azurite's lifetime", () => {
     return condition();
   };
 
+  it("refuses a port something already listens on instead of using that server", async () => {
+    const first = await startAzurite();
+    try {
+      await expect(startAzurite({ queuePort: first.queuePort })).rejects.toThrow(/EADDRINUSE/);
+    } finally {
+      await first.stop();
+    }
+  });
+
   it("stops with stop() and takes its process with it", async () => {
     const azurite = await startAzurite();
     expect(isAlive(azurite.pid)).toBe(true);
