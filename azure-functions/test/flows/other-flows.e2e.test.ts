@@ -1,4 +1,6 @@
 // Credit notes, invoice emails and reference data on the sandbox (Dataverse and Xero emulators).
+import { XeroNodeAdapter } from "../../src/adapters/xero/xero-node-adapter";
+import { SyncError } from "../../src/core/errors";
 import { PushCreditNotesFlow } from "../../src/flows/push-credit-notes";
 import { PushInvoiceEmailsFlow } from "../../src/flows/push-invoice-emails";
 import { PushInvoicesFlow } from "../../src/flows/push-invoices";
@@ -188,5 +190,27 @@ describe("Invoice Emails: Dynamics 365 → Xero", () => {
     const before = sandbox.calls.filter((call) => call.operation === "emailInvoice").length;
     await new PushInvoiceEmailsFlow(sandbox.deps).run(sandbox.scope("InvoiceEmailsToXero"));
     expect(sandbox.calls.filter((call) => call.operation === "emailInvoice").length).toBe(before);
+  });
+});
+
+describe("Xero errors are reduced to the allow-list", () => {
+  test("a refused token never appears in the error, its JSON or its message", async () => {
+    const secret = "eyJhbGciOiJSUzI1NiJ9.not-a-real-token-0123456789";
+    const port = new XeroNodeAdapter({
+      tenantId: sandbox.tenantId,
+      apiUrl: sandbox.xero.apiUrl,
+      accessToken: () => Promise.resolve(secret),
+      gate: sandbox.gate,
+      clock: sandbox.clock,
+    });
+    const error = await port.getTaxRates().then(
+      () => undefined,
+      (thrown: unknown) => thrown,
+    );
+    expect(error).toBeInstanceOf(SyncError);
+    expect((error as SyncError).kind).toBe("auth");
+    expect(JSON.stringify(error)).not.toContain("not-a-real-token");
+    expect((error as SyncError).message).not.toContain("not-a-real-token");
+    expect(String((error as SyncError).stack)).not.toContain("not-a-real-token");
   });
 });

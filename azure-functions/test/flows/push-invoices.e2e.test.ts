@@ -1,8 +1,12 @@
 // Invoices: Dynamics 365 → Xero on the sandbox (Dataverse and Xero emulators): mappings as sent, settings, per-invoice
 // failures, faults, exactly-once across crashes, and the idle cycle's cost.
+import { column, filter, toGuidLiteral } from "../../src/adapters/dataverse/odata";
 import { PushInvoicesFlow } from "../../src/flows/push-invoices";
 import {
   account,
+  invoicedetail,
+  manyToMany,
+  mag_trackingoption,
   mag_xeroaccountcode,
   mag_xeroconnector,
   mag_xerostatus,
@@ -162,6 +166,48 @@ describe("Invoice, Line Items, Contact (Customer): what reaches Xero", () => {
     expect(xeroContact?.fields["Phones"]).toEqual(
       expect.arrayContaining([expect.objectContaining({ PhoneType: "MOBILE", PhoneNumber: "222" })]),
     );
+  });
+});
+
+describe("Line Item Tracking", () => {
+  test("tracking options on a line reach Xero as category name and option", async () => {
+    const { port, invoices } = recordingXero(sandbox.xeroPort);
+    const number = nextNumber("TR");
+    const id = await createInvoice(sandbox, {
+      number,
+      customer: { kind: "account", id: sandbox.seed.accounts["kauri"] ?? "" },
+      lines: [{ product: "WIDGET-100", quantity: 2 }],
+    });
+    const [line] = await sandbox.client.retrieveMultiple<Record<string, unknown>>(invoicedetail.entitySetName, {
+      select: [invoicedetail.columns.invoicedetailid],
+      filter: filter`${column(`_${invoicedetail.columns.invoiceid}_value`)} eq ${toGuidLiteral(id)}`,
+    });
+    const options = await sandbox.client.retrieveMultiple<Record<string, unknown>>(mag_trackingoption.entitySetName, {
+      select: [mag_trackingoption.columns.mag_trackingoptionid, mag_trackingoption.columns.mag_name],
+    });
+    const north = options.find((option) => option[mag_trackingoption.columns.mag_name] === "North");
+    await sandbox.client.associate(
+      invoicedetail.entitySetName,
+      String(line?.[invoicedetail.columns.invoicedetailid]),
+      manyToMany.mag_InvoiceDetail_TrackingOption.navigationFromEntity1,
+      mag_trackingoption.entitySetName,
+      String(north?.[mag_trackingoption.columns.mag_trackingoptionid]),
+    );
+    await push({}, { xero: port });
+    expect(invoices.find((candidate) => candidate.InvoiceNumber === number)?.LineItems).toStrictEqual([
+      {
+        Description: "Widget",
+        ItemCode: "WIDGET-100",
+        Quantity: 2,
+        UnitAmount: 25,
+        AccountCode: "200",
+        TaxType: "OUTPUT2",
+        Tracking: [{ Option: "North", Name: "Region" }],
+      },
+    ]);
+    expect(xeroInvoicesNumbered(number)[0]?.LineItems[0]?.Tracking).toEqual([
+      expect.objectContaining({ Name: "Region", Option: "North" }),
+    ]);
   });
 });
 

@@ -12,13 +12,19 @@ import {
   toXeroItemRequest,
   fromXeroLineItems,
 } from "../../src/mapping/convert";
-import { fromXero, toDynamics } from "../../src/mapping/engine";
+import { accountToXeroContact, additionalPersonToXero, contactToXeroContact } from "../../src/mapping/contact-to-xero";
+import { allocationToXero, creditNoteToXero } from "../../src/mapping/credit-note-to-xero";
+import { fromXero, toDynamics, type MappingTable } from "../../src/mapping/engine";
+import { invoiceToXero, lineItemToXero, trackingToXero } from "../../src/mapping/invoice-to-xero";
 import {
   accountCodeFromXero,
   brandingThemeFromXero,
+  productToXeroItem,
   taxRateFromXero,
   trackingCategoryFromXero,
+  trackingOptionFromXero,
 } from "../../src/mapping/reference-data";
+import * as generated from "../../src/generated/dataverse";
 
 const ids = {
   invoice: "11111111-1111-4111-8111-111111111111",
@@ -437,4 +443,32 @@ describe("Additional reference data", () => {
       mag_xerostatus: "ACTIVE",
     });
   });
+});
+
+describe("every table's Dataverse side names real columns (the generated metadata)", () => {
+  const tables: Array<[MappingTable, Record<string, unknown>]> = [
+    [invoiceToXero, { ...generated.invoice.columns, ...generated.invoice.collections }],
+    [lineItemToXero, { ...generated.invoicedetail.columns, ...generated.manyToMany }],
+    [trackingToXero, generated.mag_trackingoption.columns],
+    [accountToXeroContact, { ...generated.account.columns, ...generated.manyToMany }],
+    [additionalPersonToXero, generated.contact.columns],
+    [contactToXeroContact, generated.contact.columns],
+    [creditNoteToXero, generated.mag_creditnote.columns],
+    [allocationToXero, generated.mag_creditnote.columns],
+    [productToXeroItem, generated.product.columns],
+    [accountCodeFromXero, generated.mag_xeroaccountcode.columns],
+    [taxRateFromXero, generated.mag_taxrate.columns],
+    [brandingThemeFromXero, generated.mag_brandingtheme.columns],
+    [trackingCategoryFromXero, generated.mag_trackingcategory.columns],
+    [trackingOptionFromXero, generated.mag_trackingoption.columns],
+  ];
+  test.each(tables.map(([table, columns]) => [table.source, table, columns] as const))(
+    "%s",
+    (_source, table, columns) => {
+      const missing = table.rows.flatMap((row) =>
+        row.dynamics === undefined || (row.dynamics.split("/")[0] as string) in columns ? [] : [row.dynamics],
+      );
+      expect(missing).toStrictEqual([]);
+    },
+  );
 });
