@@ -28,5 +28,5 @@ export function toPlainWords(messages: readonly string[], lines: readonly XeroLi
 
 /** Messages that mean our copy of Xero's reference data may be stale. */
 export function mentionsReferenceData(messages: readonly string[]): boolean {
-  return messages.some((message) => /account code|tax ?type|tax rate|tracking|branding theme/i.test(message));
+  return messages.some((message) => /account code|tax ?type|tax rate|tracking|branding theme|item code/i.test(message));
 }

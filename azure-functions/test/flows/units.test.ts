@@ -22,6 +22,7 @@ describe("toPlainWords", () => {
   test("spots messages about reference data", () => {
     expect(mentionsReferenceData(["Account code '999' is not a valid code"])).toBe(true);
     expect(mentionsReferenceData(["The TaxType code 'X' does not exist"])).toBe(true);
+    expect(mentionsReferenceData(["Item code 'W-9' is not valid."])).toBe(true);
     expect(mentionsReferenceData(["Invoice # must be unique"])).toBe(false);
   });
 });
