@@ -116,6 +116,7 @@ describe("onboarding in a browser (Chromium, the sandbox, the service in its Fun
         cc.mag_xerostatus,
         cc.mag_isdefault,
         cc.mag_xerograntexpireson,
+        cc.mag_xerocallsremainingtoday,
         cc.mag_xeroorganisationname,
       ],
       filter: filter`mag_xeroorganisationname eq ${toStringLiteral(secondOrganisation)}`,
@@ -126,24 +127,31 @@ describe("onboarding in a browser (Chromium, the sandbox, the service in its Fun
     expect(connector[cc.mag_xerostatus]).toBe(mag_xerostatus.Connected);
     expect(connector[cc.mag_isdefault]).toBe(true);
     expect(typeof connector[cc.mag_xerograntexpireson]).toBe("string");
+    // Connection health was written on completion: the day's Xero budget (the first sync may already spend some).
+    expect(connector[cc.mag_xerocallsremainingtoday]).toEqual(expect.any(Number));
     const connectorId = String(connector[cc.mag_xeroconnectorid]);
 
     // 5. The first sync ran at once: reference data is in Dynamics 365 and its data flow says so.
-    await sandbox.host?.waitForIdle({ timeoutMs: 45_000 });
+    // The worker takes the queued message within the host's polling interval; wait for the data flow's result.
+    const fc = mag_xerodataflow.columns;
+    const readFlows = () =>
+      dataverse.retrieveMultiple<Record<string, unknown>>(mag_xerodataflow.entitySetName, {
+        select: [fc.mag_flow, fc.mag_lastresult],
+        filter: filter`_mag_xeroconnectorid_value eq ${toGuidLiteral(connectorId)}`,
+      });
+    let flows = await readFlows();
+    const referenceResult = () => flows.find((row) => row[fc.mag_flow] === mag_flow.ReferenceData)?.[fc.mag_lastresult];
+    for (let attempt = 0; attempt < 180 && (referenceResult() ?? null) === null; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      flows = await readFlows();
+    }
+    expect(flows).toHaveLength(8);
+    expect(referenceResult()).toBe(mag_lastresult.Succeeded);
     const codes = await dataverse.retrieveMultiple<Record<string, unknown>>(mag_xeroaccountcode.entitySetName, {
       select: [mag_xeroaccountcode.columns.mag_code],
       filter: filter`_mag_xeroconnectorid_value eq ${toGuidLiteral(connectorId)}`,
     });
     expect(codes.length).toBeGreaterThan(0);
-    const fc = mag_xerodataflow.columns;
-    const flows = await dataverse.retrieveMultiple<Record<string, unknown>>(mag_xerodataflow.entitySetName, {
-      select: [fc.mag_flow, fc.mag_lastresult],
-      filter: filter`_mag_xeroconnectorid_value eq ${toGuidLiteral(connectorId)}`,
-    });
-    expect(flows).toHaveLength(8);
-    expect(flows.find((row) => row[fc.mag_flow] === mag_flow.ReferenceData)?.[fc.mag_lastresult]).toBe(
-      mag_lastresult.Succeeded,
-    );
 
     // 6. The link was used up; support sees a healthy connection.
     await page.goto(link);
