@@ -203,7 +203,10 @@ export async function startFunctionsHost(options: FunctionsHostOptions): Promise
       await handleAdminInvoke(decodeURIComponent(admin[1] as string), method, requestUrl, request, response);
       return;
     }
-    if (prefix !== "" && path !== prefix && !path.startsWith(`${prefix}/`)) {
+    // Routing ignores case, the prefix included.
+    const lowerPath = path.toLowerCase();
+    const lowerPrefix = prefix.toLowerCase();
+    if (lowerPrefix !== "" && lowerPath !== lowerPrefix && !lowerPath.startsWith(`${lowerPrefix}/`)) {
       if (path === "/" && (method === "GET" || method === "HEAD")) {
         // The real host answers its root with a "Your Functions app is up and running" page.
         response

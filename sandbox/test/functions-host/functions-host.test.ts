@@ -114,6 +114,9 @@ describe("the local Functions host", () => {
       expect(viaHeader.headers.get("x-custom")).toBe("yes");
       expect(viaHeader.headers.getSetCookie()).toStrictEqual(["session=abc; Path=/; HttpOnly"]);
       expect(((await viaHeader.json()) as { id: string }).id).toBe("c/2");
+      // Route matching ignores case, prefix included; parameter values keep theirs.
+      const shouted = await fetch(`${host.url}/API/Connections/AbC?code=${encodeURIComponent(host.functionKey)}`);
+      expect(((await shouted.json()) as { id: string }).id).toBe("AbC");
     });
 
     it("lets only the master key into admin-level functions", async () => {
