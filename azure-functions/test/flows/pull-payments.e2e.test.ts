@@ -1,6 +1,6 @@
 import { PullPaymentsFlow } from "../../src/flows/pull-payments";
 import { createMemoryCursorStore } from "../../src/flows/incremental-read";
-import { invoice_statecode, invoice_statuscode, mag_payment, mag_xeroaccountcode } from "../../src/generated/dataverse";
+import { invoice_statecode, invoice_statuscode, mag_direction, mag_flow, mag_lastresult, mag_payment, mag_xeroaccountcode, mag_xeroconnector, mag_xerodataflow, mag_xerostatus } from "../../src/generated/dataverse";
 import { invoiceState, pullDependencies, pushDemoInvoicesApproved, type Row } from "../support/pull";
 import { startSandbox, warmReferenceData, type Sandbox } from "../support/sandbox";
 import { xeroBooks, type XeroBooks } from "../support/xero-books";
@@ -16,7 +16,7 @@ const paymentRows = (): Promise<Row[]> =>
     select: [pc.mag_name, pc.mag_xeropaymentid, pc.mag_paymentdate, pc.mag_amount, pc.mag_reference, `_${pc.mag_invoiceid}_value`, `_${pc.mag_xeroaccountcodeid}_value`, `_${pc.mag_xeroconnectorid}_value`, pc.statecode],
     orderBy: [`${pc.createdon} asc`],
   });
-const run = () => new PullPaymentsFlow(pullDependencies(sandbox, cursors)).run(sandbox.scope("PaymentsFromXero"));
+const run = (overrides: { dataFlowId?: string } = {}) => new PullPaymentsFlow(pullDependencies(sandbox, cursors)).run(sandbox.scope("PaymentsFromXero", overrides));
 const first = () => {
   const found = invoices.values().next().value;
   if (found === undefined) throw new Error("no pushed invoice");
@@ -96,4 +96,34 @@ test("a cursor in the future does no work", async () => {
   const report = await run();
   expect(report.result.result).toBe("NothingToDo");
   expect(sandbox.calls.length).toBe(before);
+});
+
+test("Xero's 429 and 503 are retried within the run; the result lands on the data-flow row", async () => {
+  await cursors.reset("connection-1", "PaymentsFromXero");
+  const dataFlowId = await sandbox.client.create(mag_xerodataflow.entitySetName, {
+    [mag_xerodataflow.columns.mag_name]: "Payments from Xero",
+    [`${mag_xerodataflow.navigation.mag_xeroconnectorid.mag_xeroconnector}@odata.bind`]: `/${mag_xeroconnector.entitySetName}(${sandbox.connectorId})`,
+    [mag_xerodataflow.columns.mag_flow]: mag_flow.PaymentsFromXero,
+    [mag_xerodataflow.columns.mag_direction]: mag_direction.XeroToDynamics,
+    [mag_xerodataflow.columns.mag_enabled]: true,
+  });
+  const target = [...invoices.values()][1];
+  if (target === undefined) throw new Error("no second invoice");
+  sandbox.clock.advance(60_000);
+  await books.pay(target.xeroId, 5);
+  sandbox.xero.faults.inject({ kind: "429", count: 1, match: { method: "GET", path: "/Payments" } });
+  sandbox.xero.faults.inject({ kind: "503", count: 1, match: { method: "GET", path: "/Payments" } });
+  const report = await run({ dataFlowId });
+  expect(report.result).toMatchObject({ result: "Succeeded", synced: 1, failed: 0 });
+  expect((await paymentRows()).length).toBe(3);
+  const row = await sandbox.client.retrieve<Row>(mag_xerodataflow.entitySetName, dataFlowId, { select: [mag_xerodataflow.columns.mag_lastresult, mag_xerodataflow.columns.mag_recordssynced, mag_xerodataflow.columns.mag_recordsfailed, mag_xerodataflow.columns.mag_lastrunmessage] });
+  expect([row?.[mag_xerodataflow.columns.mag_lastresult], row?.[mag_xerodataflow.columns.mag_recordssynced], row?.[mag_xerodataflow.columns.mag_recordsfailed], row?.[mag_xerodataflow.columns.mag_lastrunmessage]]).toStrictEqual([mag_lastresult.Succeeded, 1, 0, "1 synced, 0 failed."]);
+});
+
+test("a revoked grant disconnects the connector and the run fails without writing", async () => {
+  sandbox.xero.identity.revokeGrantsForTenant(sandbox.tenantId);
+  const report = await run();
+  expect(report.result.result).toBe("Failed");
+  const connector = await sandbox.client.retrieve<Row>(mag_xeroconnector.entitySetName, sandbox.connectorId, { select: [mag_xeroconnector.columns.mag_xerostatus] });
+  expect(connector?.[mag_xeroconnector.columns.mag_xerostatus]).toBe(mag_xerostatus.Disconnected);
 });
