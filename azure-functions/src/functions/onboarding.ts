@@ -3,6 +3,7 @@
 // the onboarding cookie are the authentication. Every answer forbids caching, framing and referrers.
 import type { HttpRequest, HttpResponseInit, InvocationContext } from "@azure/functions";
 import { toSyncError } from "../core/errors";
+import { createInvocationLogger, type Logger } from "../core/logger";
 import type { HttpFunctionDefinition } from "../function-table";
 import { onboardingCookieName, onboardingRoutes, type Onboarding, type PageAnswer } from "../onboarding/onboarding";
 import { renderProblemPage } from "../onboarding/pages";
@@ -47,9 +48,11 @@ type Handle = (onboarding: Onboarding, request: HttpRequest) => Promise<PageAnsw
 
 function onboardingHandler(service: ServiceProvider, handle: Handle) {
   return async (request: HttpRequest, invocation: InvocationContext): Promise<HttpResponseInit> => {
-    const resolved = await service();
-    const logger = invocationLogger(invocation, resolved);
+    // Until the service is built its secrets are unknown; the pattern redaction still applies to this logger.
+    let logger: Logger = createInvocationLogger(invocation);
     try {
+      const resolved = await service();
+      logger = invocationLogger(invocation, resolved);
       const realtime = await realtimeFor(resolved);
       const registerRealtime = toRealtimeRegistration({
         publicBaseUrl: resolved.config.links.publicBaseUrl,

@@ -1,6 +1,8 @@
 // The onboarding triggers' HTTP layer: the table entries, the cookie reader and the answer's headers.
+import { HttpRequest, InvocationContext } from "@azure/functions";
+import { SyncError } from "../../src/core/errors";
 import { createFunctionTable } from "../../src/functions/index";
-import { readOnboardingCookie, toHttpResponse } from "../../src/functions/onboarding";
+import { onboardingFunctions, readOnboardingCookie, toHttpResponse } from "../../src/functions/onboarding";
 import { html } from "../../src/security/html";
 
 describe("onboarding HTTP triggers", () => {
@@ -60,5 +62,22 @@ describe("onboarding HTTP triggers", () => {
     expect(String((response.headers as Record<string, string>)["content-security-policy"])).toContain(
       "default-src 'none'",
     );
+  });
+
+  it("answers a page, not a bare error, when the service cannot be built, and logs why without the setting's value", async () => {
+    const [start] = onboardingFunctions(() =>
+      Promise.reject(new SyncError("invalid configuration: XC_LINK_SIGNING_KEY: Too small", { kind: "config" })),
+    );
+    const logged: unknown[] = [];
+    const invocation = new InvocationContext({
+      functionName: "onboardingXero",
+      invocationId: "test",
+      logHandler: (_level, ...args) => logged.push(...args),
+    });
+    const request = new HttpRequest({ url: "http://127.0.0.1:7071/api/onboarding/xero?token=abc.def", method: "GET" });
+    const response = await start?.handler(request, invocation);
+    expect(response).toMatchObject({ status: 500, headers: { "content-type": "text/html; charset=utf-8" } });
+    expect(response?.body).toEqual(expect.stringContaining("Something went wrong"));
+    expect(String(logged[0])).toContain("XC_LINK_SIGNING_KEY: Too small");
   });
 });
