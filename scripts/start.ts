@@ -71,6 +71,9 @@ export async function seedDemoConnection(
   };
 }
 
+/** Where the endpoints go (`SANDBOX_ENDPOINTS_FILE` moves them, as for `npm run sandbox`). */
+const endpointsFile = process.env.SANDBOX_ENDPOINTS_FILE || defaultEndpointsFile;
+
 /** Timer schedules run this much faster than real time (every 15 minutes becomes every 15 seconds). */
 const speedUp = Number(process.env.START_SPEEDUP ?? "60");
 
@@ -80,7 +83,13 @@ const write = (line: string): void => {
 
 /** Reads one value of the endpoints file in a shell, without jq. */
 const fromEndpoints = (key: keyof SandboxEndpoints, file: string): string =>
-  `$(node -p "require('./${relative(process.cwd(), file)}').${key}")`;
+  `$(node -p "require('${toShellPath(file)}').${key}")`;
+
+/** `./relative/path` below the working directory, the absolute path elsewhere. */
+function toShellPath(file: string): string {
+  const shown = relative(process.cwd(), file);
+  return shown === "" || shown.startsWith("..") ? file : `./${shown}`;
+}
 
 /** How to poke the running product by hand: URLs and curl lines that read credentials from the endpoints file. */
 export function toGuideLines(
@@ -92,7 +101,7 @@ export function toGuideLines(
   const auth = `-H "Authorization: Bearer ${dataverseToken}"`;
   const json = `-H "Content-Type: application/json"`;
   const lines = [
-    `Endpoints and credentials: ${relative(process.cwd(), file)}`,
+    `Endpoints and credentials: ${toShellPath(file)}`,
     `Dataverse demo org:   ${endpoints.dataverseUrl}   Web API ${endpoints.dataverseWebApiUrl}`,
     `Xero API:             ${endpoints.xeroApiUrl}   (tenant ${endpoints.xeroTenantId})`,
     `Xero identity:        ${endpoints.xeroIdentityUrl}/identity/connect/authorize (consent screen)`,
@@ -261,6 +270,7 @@ async function main(): Promise<void> {
       withService: factory ?? false,
       speedUp,
       hostLogger: narrator.hostLogger,
+      endpointsFile,
     });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
@@ -316,7 +326,7 @@ async function main(): Promise<void> {
     ...(guideInvoice === undefined ? {} : { invoice: guideInvoice }),
     ...(connectorId === undefined ? {} : { connectorId }),
   };
-  for (const line of toGuideLines(endpoints, defaultEndpointsFile, guideDemo)) write(line);
+  for (const line of toGuideLines(endpoints, endpointsFile, guideDemo)) write(line);
 
   narrator.section(`Ready in ${((Date.now() - started) / 1000).toFixed(1)} s — what happens next (Ctrl-C to stop)`);
   const current = sandbox;

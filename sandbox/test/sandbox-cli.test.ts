@@ -1,4 +1,4 @@
-// `npm run sandbox` as a user runs it: wait for "sandbox ready", read the endpoints file, call every endpoint,
+// `npm run sandbox` and `npm start` as a user runs them: wait for "sandbox ready", read the endpoints file, call every endpoint,
 // interrupt it (SIGINT), and check that no process of its group is left behind, Azurite included.
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
@@ -146,4 +146,75 @@ describe("npm run sandbox", () => {
     expect(left).toStrictEqual([]);
     expect(output).toContain("sandbox stopped");
   }, 120_000);
+});
+
+describe("npm start", () => {
+  let child: ChildProcess | undefined;
+  let folder: string;
+
+  beforeAll(() => {
+    folder = mkdtempSync(join(tmpdir(), "sandbox-start-cli-"));
+  });
+  afterAll(() => {
+    if (child?.pid !== undefined) {
+      try {
+        process.kill(-child.pid, "SIGKILL");
+      } catch {
+        // Already gone.
+      }
+    }
+    rmSync(folder, { recursive: true, force: true });
+  });
+
+  it("brings the service up on the sandbox, connects the demo org, and leaves nothing behind on SIGINT", async () => {
+    const endpointsFile = join(folder, "endpoints.json");
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      SANDBOX_ENDPOINTS_FILE: endpointsFile,
+      START_DEMO: "0",
+      SANDBOX_DATAVERSE_PORT: "0",
+      SANDBOX_XERO_PORT: "0",
+      SANDBOX_XERO_IDENTITY_PORT: "0",
+      AZURITE_BLOB_PORT: "0",
+      AZURITE_QUEUE_PORT: "0",
+      AZURITE_TABLE_PORT: "0",
+      FUNCTIONS_PORT: "0",
+    };
+    child = spawn("npm", ["start", "--silent"], {
+      cwd: repositoryRoot,
+      env,
+      detached: true,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child?.once("exit", (code) => resolve(code)));
+    const pgid = child.pid as number;
+
+    await waitFor(
+      () => (/Ready in [\d.]+ s/.test(output) ? true : undefined),
+      60_000,
+      `"Ready" (output so far: ${output})`,
+    );
+    expect(output).toContain("Connecting the demo org to Xero");
+    const endpoints = await readEndpointsFile(endpointsFile);
+    expect(endpoints.functionsUrl).toBeDefined();
+    // The host answers (an unknown route is a 404 from the host itself, not a refused connection).
+    expect((await fetch(`${endpoints.functionsUrl}/api/no-such-function`)).status).toBe(404);
+
+    const azurite = processGroupMembers(pgid).find((member) => member.command.includes("azurite"));
+    expect(azurite).toBeDefined();
+    const startPid = parentOf(azurite?.pid as number);
+    expect(processGroupMembers(pgid).find((member) => member.pid === startPid)?.command).toContain("scripts/start.ts");
+
+    process.kill(startPid, "SIGINT");
+    expect(await exited).toBe(0);
+    await waitFor(
+      () => (processGroupMembers(pgid).length === 0 ? true : undefined),
+      15_000,
+      "every process of npm start to end",
+    );
+    expect(output).toContain("nothing left running");
+  }, 150_000);
 });
