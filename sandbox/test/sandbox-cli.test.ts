@@ -1,5 +1,5 @@
-// `npm run sandbox` and `npm start` as a user runs them: wait for "sandbox ready", read the endpoints file, call every endpoint,
-// interrupt it (SIGINT), and check that no process of its group is left behind, Azurite included.
+// `npm run sandbox` and `npm start` as a user runs them: wait until they are ready, read the endpoints file, call the
+// endpoints, interrupt the process (SIGINT), and check that nothing of its process group is left, Azurite included.
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
