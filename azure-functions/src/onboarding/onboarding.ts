@@ -16,7 +16,7 @@ import { createDataverseClient } from "../adapters/dataverse/web-api-client";
 import type { WorkQueue } from "../adapters/queue/work-queue";
 import type { Connection, ConnectionStore, DataverseCredentials } from "../adapters/table-storage/connection-store";
 import type { TokenVault } from "../adapters/table-storage/token-vault";
-import { exchangeXeroAuthorizationCode } from "../adapters/table-storage/xero-token-endpoint";
+import { exchangeXeroAuthorizationCode, type XeroTokenSet } from "../adapters/table-storage/xero-token-endpoint";
 import type { Config } from "../config";
 import type { Clock } from "../core/clock";
 import { toSyncError } from "../core/errors";
@@ -381,9 +381,9 @@ export function createOnboarding(deps: OnboardingDependencies): Onboarding {
       }
       if (query.code === undefined || query.code === "")
         return problem(400, "Xero did not complete the sign-in", "Xero's answer carried no authorisation.", startAgain);
-      let accessToken: string;
+      let tokenSet: XeroTokenSet;
       try {
-        const tokenSet = await exchangeXeroAuthorizationCode(
+        tokenSet = await exchangeXeroAuthorizationCode(
           xeroCredentials,
           { code: query.code, redirectUri, codeVerifier: state.codeVerifier },
           endpointOptions,
@@ -393,8 +393,6 @@ export function createOnboarding(deps: OnboardingDependencies): Onboarding {
           tokenSet.refreshToken,
           ...(tokenSet.idToken === undefined ? [] : [tokenSet.idToken]),
         ]);
-        await vault.storeGrant(opened.connection.id, tokenSet);
-        accessToken = tokenSet.accessToken;
       } catch (thrown) {
         deps.logger.warn("xero code exchange failed", {
           connectionId: opened.connection.id,
@@ -407,7 +405,7 @@ export function createOnboarding(deps: OnboardingDependencies): Onboarding {
           startAgain,
         );
       }
-      const organisations = await organisationsOf(accessToken, toAuthEventId(accessToken));
+      const organisations = await organisationsOf(tokenSet.accessToken, toAuthEventId(tokenSet.accessToken));
       if (organisations.length === 0) {
         return problem(
           400,
@@ -416,6 +414,17 @@ export function createOnboarding(deps: OnboardingDependencies): Onboarding {
           `Tick at least one organisation on Xero's page. ${startAgain}`,
         );
       }
+      // A reauthorisation must cover the organisation the connection serves; the working grant stays until it does.
+      const serving = opened.connection.xero;
+      if (serving !== null && !organisations.some((organisation) => organisation.tenantId === serving.tenantId)) {
+        return problem(
+          400,
+          `Reconnect ${serving.tenantName}`,
+          `This link reconnects ${serving.tenantName}, which was not ticked on Xero's page.`,
+          `Open the link again and tick ${serving.tenantName}. To connect another organisation, ask Xero Connector support for a new link.`,
+        );
+      }
+      await vault.storeGrant(opened.connection.id, tokenSet);
       // Reauthorising the organisation this connection already serves needs no choice.
       const current = organisations.find((organisation) => organisation.tenantId === opened.connection.xero?.tenantId);
       const only = organisations.length === 1 ? organisations[0] : undefined;
@@ -438,7 +447,10 @@ export function createOnboarding(deps: OnboardingDependencies): Onboarding {
       const opened = await openLink(cookieToken, "xero");
       if (!opened.ok) return { ...opened.answer, cookies: [clearCookie] };
       const organisations = await organisationsOf(await vault.getAccessToken(opened.connection.id), undefined);
-      const chosen = organisations.find((organisation) => organisation.tenantId === tenantId);
+      const serving = opened.connection.xero?.tenantId;
+      const chosen = organisations.find(
+        (organisation) => organisation.tenantId === tenantId && (serving === undefined || serving === tenantId),
+      );
       if (chosen === undefined)
         return problem(
           400,

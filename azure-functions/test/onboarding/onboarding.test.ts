@@ -312,6 +312,12 @@ describe("onboarding (Azurite, the Xero and Dataverse emulators)", () => {
       String(connectors.find((row) => row[cc.mag_xerotenantid] === south)?.[cc.mag_xeroconnectorid]),
       { [cc.mag_name]: "South (renamed)" },
     );
+    // A reauthorisation link that comes back without the connection's organisation keeps the working grant.
+    const grantBefore = await h.vault.getAccessToken(first.connectionId);
+    const wrongOrganisation = await throughXero([north], first.connectionId);
+    expect(wrongOrganisation.answer.status).toBe(400);
+    expect(textOf(wrongOrganisation.answer)).toContain("This link reconnects South Branch Ltd, which was not ticked");
+    expect(await h.vault.getAccessToken(first.connectionId)).toBe(grantBefore);
     const queuedBefore = h.queue.messages.length;
     const again = await throughXero([south], first.connectionId);
     expect(again.answer.status).toBe(200);
