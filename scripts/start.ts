@@ -261,9 +261,14 @@ async function main(): Promise<void> {
   process.on("SIGTERM", shutdown);
 
   narrator.section("Starting the sandbox");
-  const factory = loadServiceTableFactory();
-  if (factory === null)
-    narrator.say("The service exports no function table yet (azure-functions/src/functions): emulators only.");
+  let factory: ReturnType<typeof loadServiceTableFactory> = null;
+  try {
+    factory = loadServiceTableFactory();
+  } catch (error) {
+    // A service that does not load must not keep the emulators from coming up.
+    narrator.say(`! The service did not load: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  if (factory === null) narrator.say("No service function table (azure-functions/src/functions): emulators only.");
   else narrator.say(`Running the service in the local Functions host; timers run ${speedUp}× faster than real time.`);
   try {
     sandbox = await startSandbox({
