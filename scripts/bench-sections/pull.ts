@@ -3,9 +3,19 @@
 // Xero) and nothing new in Xero; the target is at most one Xero call per enabled pull flow. Also the cost of pulling
 // 100 new payments (Xero calls and Dataverse requests).
 import { randomUUID } from "node:crypto";
-import { AccountingApi, ObjectSerializer } from "xero-node";
-import { fromQueueMessageText, openQueue, syncWorkQueueName, toWorkMessage } from "../../azure-functions/src/adapters/queue/work-queue";
-import { mag_direction, mag_flow, mag_xeroconnector, mag_xerodataflow } from "../../azure-functions/src/generated/dataverse";
+import { AccountingApi, ObjectSerializer, type Payments } from "xero-node";
+import {
+  fromQueueMessageText,
+  openQueue,
+  syncWorkQueueName,
+  toWorkMessage,
+} from "../../azure-functions/src/adapters/queue/work-queue";
+import {
+  mag_direction,
+  mag_flow,
+  mag_xeroconnector,
+  mag_xerodataflow,
+} from "../../azure-functions/src/generated/dataverse";
 import type { BenchContext, BenchSection } from "../bench";
 
 /** The reference docs' defaults: Payments and Credit Notes from Xero on (3 hours), Invoices (15 minutes) and Contacts off. */
@@ -39,8 +49,16 @@ async function payInvoices(context: BenchContext, count: number): Promise<number
   const api = new AccountingApi();
   api.basePath = context.xero.apiUrl;
   api.accessToken = context.xero.issueTokenSet({ tenantIds: [context.tenantId] }).access_token;
-  const payments = unpaid.map((invoice) => ({ Invoice: { InvoiceID: invoice.InvoiceID }, Account: { Code: "090" }, Amount: invoice.Total - invoice.AmountPaid - invoice.AmountCredited }));
-  await api.createPayments(context.tenantId, ObjectSerializer.deserialize({ Payments: payments }, "Payments"), false);
+  const payments = unpaid.map((invoice) => ({
+    Invoice: { InvoiceID: invoice.InvoiceID },
+    Account: { Code: "090" },
+    Amount: invoice.Total - invoice.AmountPaid - invoice.AmountCredited,
+  }));
+  await api.createPayments(
+    context.tenantId,
+    ObjectSerializer.deserialize({ Payments: payments }, "Payments") as Payments,
+    false,
+  );
   return unpaid.length;
 }
 
@@ -48,7 +66,9 @@ export const benchSection: BenchSection = {
   name: "Xero → Dynamics 365 pulls",
   async run(context) {
     const figures: Record<string, number> = {};
-    const dataverse = context.service.contextFor(await context.service.connections.require(context.connectionId)).dataverse;
+    const dataverse = context.service.contextFor(
+      await context.service.connections.require(context.connectionId),
+    ).dataverse;
     for (const { flow, enabled, interval } of pullFlows) {
       await dataverse.create(mag_xerodataflow.entitySetName, {
         [mag_xerodataflow.columns.mag_name]: flow,
@@ -72,7 +92,10 @@ export const benchSection: BenchSection = {
     let calls = pullCalls();
     await runCycle(context);
     figures["idlePullXeroCalls"] = pullCalls() - calls;
-    context.report("idle pull cycle (default flows)", `${figures["idlePullXeroCalls"]} Xero calls for ${enabled} enabled pull flows (target ≤ ${enabled})`);
+    context.report(
+      "idle pull cycle (default flows)",
+      `${figures["idlePullXeroCalls"]} Xero calls for ${enabled} enabled pull flows (target ≤ ${enabled})`,
+    );
 
     // 100 new payments, pulled by one run of the payments flow.
     context.clock.advance(60_000);
@@ -80,10 +103,20 @@ export const benchSection: BenchSection = {
     context.clock.advance(60_000);
     calls = pullCalls();
     const requests = context.dataverse.requestCount(context.org);
-    await context.service.worker.handle(toWorkMessage(context.clock, { connectionId: context.connectionId, flow: "PaymentsFromXero", reason: "sync-now", correlationId: randomUUID() }));
+    await context.service.worker.handle(
+      toWorkMessage(context.clock, {
+        connectionId: context.connectionId,
+        flow: "PaymentsFromXero",
+        reason: "sync-now",
+        correlationId: randomUUID(),
+      }),
+    );
     figures["pullPaymentsXeroCalls"] = pullCalls() - calls;
     figures["pullPaymentsDataverseRequests"] = context.dataverse.requestCount(context.org) - requests;
-    context.report(`pull ${paid} payments (closing ${paid} invoices)`, `${figures["pullPaymentsXeroCalls"]} Xero calls, ${figures["pullPaymentsDataverseRequests"]} Dataverse requests`);
+    context.report(
+      `pull ${paid} payments (closing ${paid} invoices)`,
+      `${figures["pullPaymentsXeroCalls"]} Xero calls, ${figures["pullPaymentsDataverseRequests"]} Dataverse requests`,
+    );
     return figures;
   },
 };

@@ -87,25 +87,37 @@ export async function readIncrementally<R>(
   const stored = await cursors.get(scope.connectionId, scope.flow);
   let etag = stored?.etag;
   const lookbackDays = Math.max(0, (now - scope.modifiedSince.getTime()) / dayMs);
-  const window = planReadWindow(stored?.cursor, { now, lookbackDays, ...(options.overlapMs === undefined ? {} : { overlapMs: options.overlapMs }) });
+  const window = planReadWindow(stored?.cursor, {
+    now,
+    lookbackDays,
+    ...(options.overlapMs === undefined ? {} : { overlapMs: options.overlapMs }),
+  });
   const result: IncrementalReadResult = { synced: 0, failed: 0, reads: 0, cursorInFuture: false, complete: false };
   if (window.kind === "nothingToDo") {
-    logger.warn("the pull cursor is in the future; nothing read", { flow: scope.flow, cursor: stored?.cursor.modifiedUpTo });
+    logger.warn("the pull cursor is in the future; nothing read", {
+      flow: scope.flow,
+      cursor: stored?.cursor.modifiedUpTo,
+    });
     return { ...result, cursorInFuture: true };
   }
 
-  let position: SyncCursor | undefined = stored === undefined ? undefined : { modifiedUpTo: stored.cursor.modifiedUpTo };
+  let position: SyncCursor | undefined =
+    stored === undefined ? undefined : { modifiedUpTo: stored.cursor.modifiedUpTo };
   const attempts = new Map((stored?.cursor.retry ?? []).map((entry) => [entry.id, entry.attempts] as const));
   const retry = new Map<string, number>();
   const remember = (ids: readonly string[]): void => {
     for (const id of ids) {
       const tried = (attempts.get(id) ?? 0) + 1;
-      if (tried > maxRetryAttempts) logger.warn("a Xero record failed too often; it stays on the sync log", { flow: scope.flow, id });
+      if (tried > maxRetryAttempts)
+        logger.warn("a Xero record failed too often; it stays on the sync log", { flow: scope.flow, id });
       else retry.set(id, tried);
     }
   };
   const save = async (): Promise<void> => {
-    const cursor: PullCursor = { modifiedUpTo: (position ?? { modifiedUpTo: window.modifiedSince.toISOString() }).modifiedUpTo, retry: [...retry].map(([id, tried]) => ({ id, attempts: tried })) };
+    const cursor: PullCursor = {
+      modifiedUpTo: (position ?? { modifiedUpTo: window.modifiedSince.toISOString() }).modifiedUpTo,
+      retry: [...retry].map(([id, tried]) => ({ id, attempts: tried })),
+    };
     etag = await cursors.save(scope.connectionId, scope.flow, cursor, etag);
   };
   const absorb = (page: PageResult): void => {
@@ -152,7 +164,9 @@ export async function readIncrementally<R>(
 }
 
 function earliest(instants: ReadonlyArray<string | undefined>): number | undefined {
-  const values = instants.flatMap((instant) => (instant === undefined || Number.isNaN(Date.parse(instant)) ? [] : [Date.parse(instant)]));
+  const values = instants.flatMap((instant) =>
+    instant === undefined || Number.isNaN(Date.parse(instant)) ? [] : [Date.parse(instant)],
+  );
   return values.length === 0 ? undefined : Math.min(...values);
 }
 
@@ -167,22 +181,31 @@ function latest(instants: ReadonlyArray<string | undefined>): number | undefined
 }
 
 /** A cursor store in memory (tests, the single-process benchmark). */
-export function createMemoryCursorStore(): PullCursorStore & { peek(connectionId: string, flow: string): PullCursor | undefined } {
+export function createMemoryCursorStore(): PullCursorStore & {
+  peek(connectionId: string, flow: string): PullCursor | undefined;
+} {
   const rows = new Map<string, { cursor: PullCursor; etag: string }>();
   let version = 0;
   return {
-    async get(connectionId, flow) {
-      return rows.get(`${connectionId}|${flow}`);
+    get(connectionId, flow) {
+      return Promise.resolve(rows.get(`${connectionId}|${flow}`));
     },
-    async save(connectionId, flow, cursor, etag) {
+    save(connectionId, flow, cursor, etag) {
       const key = `${connectionId}|${flow}`;
-      if (rows.get(key)?.etag !== etag) throw new SyncError("the cursor moved while this run was reading", { kind: "conflict", details: { source: "storage" } });
+      if (rows.get(key)?.etag !== etag)
+        return Promise.reject(
+          new SyncError("the cursor moved while this run was reading", {
+            kind: "conflict",
+            details: { source: "storage" },
+          }),
+        );
       const next = String(++version);
       rows.set(key, { cursor: PullCursor.parse(cursor), etag: next });
-      return next;
+      return Promise.resolve(next);
     },
-    async reset(connectionId, flow) {
+    reset(connectionId, flow) {
       rows.delete(`${connectionId}|${flow}`);
+      return Promise.resolve();
     },
     peek(connectionId, flow) {
       return rows.get(`${connectionId}|${flow}`)?.cursor;

@@ -33,25 +33,63 @@ export function matchAccount(contact: AccountFromXero, accounts: readonly Accoun
 }
 
 /** The account's columns and its currency (a Default Currency Dynamics 365 does not have is a failure, not a guess). */
-export function toAccountBody(contact: AccountFromXero, lookups: PullLookups): { columns: Plain; currencyId: string | null } {
-  const currencyId = contact.currencyCode === undefined ? null : lookups.currencies.get(contact.currencyCode.toUpperCase());
-  if (currencyId === undefined) throw missing(`The currency ${contact.currencyCode ?? ""} of the Xero contact "${contact.name}" is not in Dynamics 365.`);
+export function toAccountBody(
+  contact: AccountFromXero,
+  lookups: PullLookups,
+): { columns: Plain; currencyId: string | null } {
+  const currencyId =
+    contact.currencyCode === undefined ? null : lookups.currencies.get(contact.currencyCode.toUpperCase());
+  if (currencyId === undefined)
+    throw missing(
+      `The currency ${contact.currencyCode ?? ""} of the Xero contact "${contact.name}" is not in Dynamics 365.`,
+    );
   return { columns: toAccountColumns(contact), currencyId: currencyId === null ? null : currencyId.toLowerCase() };
 }
 
-export function isAccountUnchanged(body: { columns: Plain; currencyId: string | null }, existing: AccountMatch): boolean {
-  const sameColumns = Object.entries(body.columns).every(([name, value]) => String(existing.columns[name] ?? "").toLowerCase() === String(value ?? "").toLowerCase());
+export function isAccountUnchanged(
+  body: { columns: Plain; currencyId: string | null },
+  existing: AccountMatch,
+): boolean {
+  const normalise = (value: unknown): unknown => (typeof value === "string" ? value.toLowerCase() : (value ?? null));
+  const sameColumns = Object.entries(body.columns).every(
+    ([name, value]) => normalise(existing.columns[name]) === normalise(value),
+  );
   return sameColumns && (body.currencyId === null || body.currencyId === existing.currencyId);
 }
 
-const currencyBind = (currencyId: string | null): Plain => (currencyId === null ? {} : toBind(account.navigation.transactioncurrencyid.transactioncurrency, transactioncurrency.entitySetName, currencyId));
+const currencyBind = (currencyId: string | null): Plain =>
+  currencyId === null
+    ? {}
+    : toBind(
+        account.navigation.transactioncurrencyid.transactioncurrency,
+        transactioncurrency.entitySetName,
+        currencyId,
+      );
 
 /** A new account with a client-made id, so rows later in the same $batch can bind to it. */
-export function toAccountCreate(body: { columns: Plain; currencyId: string | null }): { id: string; operation: BatchOperation } {
+export function toAccountCreate(body: { columns: Plain; currencyId: string | null }): {
+  id: string;
+  operation: BatchOperation;
+} {
   const id = randomUUID();
-  return { id, operation: { method: "POST", path: account.entitySetName, body: { [account.columns.accountid]: id, ...body.columns, ...currencyBind(body.currencyId) } } };
+  return {
+    id,
+    operation: {
+      method: "POST",
+      path: account.entitySetName,
+      body: { [account.columns.accountid]: id, ...body.columns, ...currencyBind(body.currencyId) },
+    },
+  };
 }
 
-export function toAccountUpdate(accountId: string, body: { columns: Plain; currencyId: string | null }): BatchOperation {
-  return { method: "PATCH", path: `${account.entitySetName}${toKeySegment(accountId)}`, headers: { "If-Match": "*" }, body: { ...body.columns, ...currencyBind(body.currencyId) } };
+export function toAccountUpdate(
+  accountId: string,
+  body: { columns: Plain; currencyId: string | null },
+): BatchOperation {
+  return {
+    method: "PATCH",
+    path: `${account.entitySetName}${toKeySegment(accountId)}`,
+    headers: { "If-Match": "*" },
+    body: { ...body.columns, ...currencyBind(body.currencyId) },
+  };
 }

@@ -11,7 +11,15 @@ import { SyncError, toSyncError, type SyncErrorKind } from "../core/errors";
 import { xeroTimestamp } from "../mapping/codecs-from-xero";
 import { invoice, invoice_statecode, invoice_statuscode } from "../generated/dataverse";
 import { createRetrying, type Retrying } from "./batching";
-import { readIncrementally, type IncrementalReadOptions, type PageContext, type IncrementalReadResult, type IncrementalSource, type PageResult, type PullCursorStore } from "./incremental-read";
+import {
+  readIncrementally,
+  type IncrementalReadOptions,
+  type PageContext,
+  type IncrementalReadResult,
+  type IncrementalSource,
+  type PageResult,
+  type PullCursorStore,
+} from "./incremental-read";
 import type { FlowDependencies, RunScope, SyncLogEntry } from "./ports";
 import type { InvoiceRef, PullStore } from "./pull-store";
 import { summariseRun, type FlowReport } from "./run-report";
@@ -50,21 +58,53 @@ export async function runPull<R>(
   const retrying = createRetrying(deps);
   const logs: SyncLogEntry[] = [];
   const fail = (failure: PullFailure): void => {
-    logs.push({ flow: scope.flow, table: failure.table, recordId: failure.xeroId, recordName: failure.name, errorKind: failure.error.kind, errorText: failure.error.message, occurredOn: new Date(clock.now()), correlationId: scope.correlationId });
+    logs.push({
+      flow: scope.flow,
+      table: failure.table,
+      recordId: failure.xeroId,
+      recordName: failure.name,
+      errorKind: failure.error.kind,
+      errorText: failure.error.message,
+      occurredOn: new Date(clock.now()),
+      correlationId: scope.correlationId,
+    });
   };
   let read: IncrementalReadResult;
   try {
-    read = await readIncrementally({ cursors: deps.cursors, clock, retrying, logger: deps.logger }, scope, source, (records, page) => handle(records, fail, page), options);
+    read = await readIncrementally(
+      { cursors: deps.cursors, clock, retrying, logger: deps.logger },
+      scope,
+      source,
+      (records, page) => handle(records, fail, page),
+      options,
+    );
   } catch (thrown) {
     const error = toSyncError(thrown, "xero");
     if (error.kind !== "auth") throw error;
     const run = { ...summariseRun(scope.flow, 0, 0, clock), result: "Failed" as const, message: error.message };
-    await store.commit({ scope, records: [], customers: [], logs, run, connector: { lastSynchedOn: new Date(clock.now()), disconnected: { reason: error.message } } });
+    await store.commit({
+      scope,
+      records: [],
+      customers: [],
+      logs,
+      run,
+      connector: { lastSynchedOn: new Date(clock.now()), disconnected: { reason: error.message } },
+    });
     return { result: run, followUps: [] };
   }
   const run = summariseRun(scope.flow, read.synced, read.failed, clock);
   const remaining = read.reads > 0 ? await deps.remainingCalls?.() : undefined;
-  await store.commit({ scope, records: [], customers: [], logs, run, connector: { lastSynchedOn: new Date(clock.now()), ...(remaining === undefined ? {} : { callsRemainingToday: remaining }) } });
+  await store.commit({
+    scope,
+    records: [],
+    customers: [],
+    logs,
+    run,
+    connector: {
+      lastSynchedOn: new Date(clock.now()),
+      ...(remaining === undefined ? {} : { callsRemainingToday: remaining }),
+    },
+  });
   return { result: run, followUps: [] };
 }
 
@@ -96,7 +136,10 @@ const reopened: InvoiceState = { statecode: invoice_statecode.Active, statuscode
  * payment gives the amount back as due: a closed invoice is reopened. PRODUCT.md: Paid = 2 / 100001, Canceled =
  * 3 / 100003, closing is a PATCH of statecode + statuscode.
  */
-export function decideInvoiceState(xero: Pick<XeroPulledInvoice, "Status" | "AmountDue" | "AmountPaid" | "Payments">, currentStatecode: number): InvoiceState | undefined {
+export function decideInvoiceState(
+  xero: Pick<XeroPulledInvoice, "Status" | "AmountDue" | "AmountPaid" | "Payments">,
+  currentStatecode: number,
+): InvoiceState | undefined {
   if (xero.Status !== "AUTHORISED" && xero.Status !== "PAID") return undefined;
   const due = xero.AmountDue ?? (xero.Status === "PAID" ? 0 : undefined);
   if (due === undefined) return undefined;
@@ -109,11 +152,20 @@ export function decideInvoiceState(xero: Pick<XeroPulledInvoice, "Status" | "Amo
 
 /** PATCH of statecode + statuscode (closing or reopening an invoice). */
 export function toInvoiceStateOperation(invoiceId: string, state: InvoiceState): BatchOperation {
-  return { method: "PATCH", path: `${invoice.entitySetName}${toKeySegment(invoiceId)}`, headers: { "If-Match": "*" }, body: { [invoice.columns.statecode]: state.statecode, [invoice.columns.statuscode]: state.statuscode } };
+  return {
+    method: "PATCH",
+    path: `${invoice.entitySetName}${toKeySegment(invoiceId)}`,
+    headers: { "If-Match": "*" },
+    body: { [invoice.columns.statecode]: state.statecode, [invoice.columns.statuscode]: state.statuscode },
+  };
 }
 
 /** Reads the affected invoices back from Xero (what is due, whether paid) and plans their state changes. */
-export async function planInvoiceStates(deps: PullDependencies, retrying: Retrying, invoices: readonly InvoiceRef[]): Promise<Array<{ ref: InvoiceRef; state: InvoiceState }>> {
+export async function planInvoiceStates(
+  deps: PullDependencies,
+  retrying: Retrying,
+  invoices: readonly InvoiceRef[],
+): Promise<Array<{ ref: InvoiceRef; state: InvoiceState }>> {
   const plans: Array<{ ref: InvoiceRef; state: InvoiceState }> = [];
   const byXeroId = new Map(invoices.map((ref) => [ref.xeroId, ref] as const));
   const ids = [...byXeroId.keys()];
@@ -139,8 +191,16 @@ export function toBind(navigation: string, entitySetName: string, id: string): R
 export function toWriteError(result: BatchResult | undefined): SyncError {
   if (result?.error !== undefined) return result.error;
   const status = result?.status ?? 0;
-  const kind: SyncErrorKind = status === 429 || status >= 500 || status === 0 ? "transient" : status === 409 || status === 412 ? "conflict" : "validation";
-  return new SyncError(`Dynamics 365 refused the write (${status})`, { kind, details: { source: "dataverse", status } });
+  const kind: SyncErrorKind =
+    status === 429 || status >= 500 || status === 0
+      ? "transient"
+      : status === 409 || status === 412
+        ? "conflict"
+        : "validation";
+  return new SyncError(`Dynamics 365 refused the write (${status})`, {
+    kind,
+    details: { source: "dataverse", status },
+  });
 }
 
 export const isFailure = (result: BatchResult | undefined): boolean => result === undefined || result.status >= 300;
@@ -154,5 +214,9 @@ export function toUserError(thrown: unknown, what: string): SyncError {
   if (thrown instanceof SyncError && thrown.origin === "user") return thrown;
   const error = toSyncError(thrown, "service");
   if (error.kind !== "validation") return error;
-  return new SyncError(`${what} cannot be read: ${error.message.replace(/^invalid data: /, "")}`, { kind: "validation", origin: "user", details: error.details });
+  return new SyncError(`${what} cannot be read: ${error.message.replace(/^invalid data: /, "")}`, {
+    kind: "validation",
+    origin: "user",
+    details: error.details,
+  });
 }

@@ -9,8 +9,24 @@ import { fromXeroContact } from "../mapping/convert-from-xero";
 import type { AccountFromXero } from "../model/payment";
 import type { PageResult } from "./incremental-read";
 import type { RunScope } from "./ports";
-import { findAccountsFor, isAccountUnchanged, matchAccount, toAccountBody, toAccountCreate, toAccountUpdate } from "./pull-accounts";
-import { isFailure, runPull, toUserError, toWriteError, updatedAtOf, type PullDependencies, type PullFailure, type PullOptions } from "./pull-common";
+import {
+  findAccountsFor,
+  isAccountUnchanged,
+  matchAccount,
+  toAccountBody,
+  toAccountCreate,
+  toAccountUpdate,
+} from "./pull-accounts";
+import {
+  isFailure,
+  runPull,
+  toUserError,
+  toWriteError,
+  updatedAtOf,
+  type PullDependencies,
+  type PullFailure,
+  type PullOptions,
+} from "./pull-common";
 import type { AccountMatch, PullLookups } from "./pull-store";
 import type { FlowReport } from "./run-report";
 
@@ -38,7 +54,12 @@ export class PullContactsFlow {
     );
   }
 
-  private async writePage(records: XeroPulledContact[], lookups: PullLookups, fail: (failure: PullFailure) => void, retried: boolean): Promise<PageResult> {
+  private async writePage(
+    records: XeroPulledContact[],
+    lookups: PullLookups,
+    fail: (failure: PullFailure) => void,
+    retried: boolean,
+  ): Promise<PageResult> {
     const page: PageResult = { synced: 0, failed: 0, retryIds: [] };
     const contacts: AccountFromXero[] = [];
     for (const record of records) {
@@ -46,7 +67,12 @@ export class PullContactsFlow {
         contacts.push(fromXeroContact(record));
       } catch (thrown) {
         page.failed += 1;
-        fail({ table: account.logicalName, xeroId: record.ContactID, name: record.Name ?? record.ContactID, error: toUserError(thrown, "The Xero contact") });
+        fail({
+          table: account.logicalName,
+          xeroId: record.ContactID,
+          name: record.Name ?? record.ContactID,
+          error: toUserError(thrown, "The Xero contact"),
+        });
       }
     }
     if (contacts.length === 0) return page;
@@ -59,14 +85,26 @@ export class PullContactsFlow {
         if (existing === undefined) {
           const created = toAccountCreate(body);
           // Later contacts of the page with the same number or name update this one instead of creating another.
-          accounts.push({ id: created.id, name: contact.name, ...(contact.accountNumber === undefined ? {} : { accountNumber: contact.accountNumber }), xeroContactId: contact.xeroContactId.toLowerCase(), columns: body.columns, currencyId: body.currencyId });
+          accounts.push({
+            id: created.id,
+            name: contact.name,
+            ...(contact.accountNumber === undefined ? {} : { accountNumber: contact.accountNumber }),
+            xeroContactId: contact.xeroContactId.toLowerCase(),
+            columns: body.columns,
+            currencyId: body.currencyId,
+          });
           operations.push({ operation: created.operation, contact });
         } else if (retried || !isAccountUnchanged(body, existing)) {
           operations.push({ operation: toAccountUpdate(existing.id, body), contact });
         }
       } catch (thrown) {
         page.failed += 1;
-        fail({ table: account.logicalName, xeroId: contact.xeroContactId, name: contact.name, error: toUserError(thrown, "The Xero contact") });
+        fail({
+          table: account.logicalName,
+          xeroId: contact.xeroContactId,
+          name: contact.name,
+          error: toUserError(thrown, "The Xero contact"),
+        });
       }
     }
     const results = await this.deps.pull.write(operations.map((entry) => entry.operation));
@@ -78,7 +116,12 @@ export class PullContactsFlow {
       }
       page.failed += 1;
       page.retryIds.push(entry.contact.xeroContactId);
-      fail({ table: account.logicalName, xeroId: entry.contact.xeroContactId, name: entry.contact.name, error: toWriteError(result) });
+      fail({
+        table: account.logicalName,
+        xeroId: entry.contact.xeroContactId,
+        name: entry.contact.name,
+        error: toWriteError(result),
+      });
     });
     return page;
   }

@@ -28,14 +28,34 @@ import {
   uom,
   account,
 } from "../generated/dataverse";
-import { fromXeroContact, fromXeroInvoice, fromXeroPayment, toInvoiceColumns, toLineColumns } from "../mapping/convert-from-xero";
+import {
+  fromXeroContact,
+  fromXeroInvoice,
+  fromXeroPayment,
+  toInvoiceColumns,
+  toLineColumns,
+} from "../mapping/convert-from-xero";
 import { xeroRequestDate } from "../mapping/codecs";
 import type { Plain } from "../mapping/engine";
 import type { AccountFromXero, InvoiceFromXero, InvoiceLineFromXero } from "../model/payment";
 import type { PageResult } from "./incremental-read";
 import type { RunScope } from "./ports";
 import { findAccountsFor, matchAccount, toAccountBody, toAccountCreate } from "./pull-accounts";
-import { decideInvoiceState, isFailure, missing, retryingFor, runPull, toBind, toInvoiceStateOperation, toUserError, toWriteError, updatedAtOf, type PullDependencies, type PullFailure, type PullOptions } from "./pull-common";
+import {
+  decideInvoiceState,
+  isFailure,
+  missing,
+  retryingFor,
+  runPull,
+  toBind,
+  toInvoiceStateOperation,
+  toUserError,
+  toWriteError,
+  updatedAtOf,
+  type PullDependencies,
+  type PullFailure,
+  type PullOptions,
+} from "./pull-common";
 import { toCreditNoteCreate } from "./pull-credit-notes";
 import { toPaymentUpsert, toPlannedPayment } from "./pull-payments";
 import type { AccountMatch, InvoiceRef, PullLookups } from "./pull-store";
@@ -80,10 +100,17 @@ export class PullInvoicesFlow {
     );
   }
 
-  private async writePage(scope: RunScope, records: XeroPulledInvoice[], lookups: PullLookups, fail: (failure: PullFailure) => void): Promise<PageResult> {
+  private async writePage(
+    scope: RunScope,
+    records: XeroPulledInvoice[],
+    lookups: PullLookups,
+    fail: (failure: PullFailure) => void,
+  ): Promise<PageResult> {
     const { pull } = this.deps;
     const page: PageResult = { synced: 0, failed: 0, retryIds: [] };
-    const known = new Set((await pull.findInvoicesByXeroIds(records.map((record) => record.InvoiceID))).map((ref) => ref.xeroId));
+    const known = new Set(
+      (await pull.findInvoicesByXeroIds(records.map((record) => record.InvoiceID))).map((ref) => ref.xeroId),
+    );
     const fresh: Array<{ record: XeroPulledInvoice; model: InvoiceFromXero }> = [];
     for (const record of records) {
       if (known.has(record.InvoiceID.toLowerCase())) continue;
@@ -92,7 +119,12 @@ export class PullInvoicesFlow {
         fresh.push({ record, model: fromXeroInvoice(record) });
       } catch (thrown) {
         page.failed += 1;
-        fail({ table: invoice.logicalName, xeroId: record.InvoiceID, name: record.InvoiceNumber ?? record.InvoiceID, error: toUserError(thrown, "The Xero invoice") });
+        fail({
+          table: invoice.logicalName,
+          xeroId: record.InvoiceID,
+          name: record.InvoiceNumber ?? record.InvoiceID,
+          error: toUserError(thrown, "The Xero invoice"),
+        });
       }
     }
     if (fresh.length === 0) return page;
@@ -101,8 +133,14 @@ export class PullInvoicesFlow {
     const resolved: Resolved = {
       lookups,
       products: await this.loadProducts(fresh.map((entry) => entry.model)),
-      customers: await this.resolveCustomers(fresh.map((entry) => entry.model.xeroContactId), lookups, accountOperations),
-      payments: await this.loadPayments(fresh.filter((entry) => (entry.record.Payments ?? []).length > 0).map((entry) => entry.model.xeroInvoiceId)),
+      customers: await this.resolveCustomers(
+        fresh.map((entry) => entry.model.xeroContactId),
+        lookups,
+        accountOperations,
+      ),
+      payments: await this.loadPayments(
+        fresh.filter((entry) => (entry.record.Payments ?? []).length > 0).map((entry) => entry.model.xeroInvoiceId),
+      ),
     };
 
     const changeSets: Array<{ changeSet: BatchOperation[]; model: InvoiceFromXero }> = [];
@@ -112,7 +150,12 @@ export class PullInvoicesFlow {
       } catch (thrown) {
         page.failed += 1;
         page.retryIds.push(model.xeroInvoiceId);
-        fail({ table: invoice.logicalName, xeroId: model.xeroInvoiceId, name: model.number, error: toUserError(thrown, `The Xero invoice ${model.number}`) });
+        fail({
+          table: invoice.logicalName,
+          xeroId: model.xeroInvoiceId,
+          name: model.number,
+          error: toUserError(thrown, `The Xero invoice ${model.number}`),
+        });
       }
     }
     if (changeSets.length === 0) return page;
@@ -130,23 +173,42 @@ export class PullInvoicesFlow {
       }
       page.failed += 1;
       page.retryIds.push(entry.model.xeroInvoiceId);
-      fail({ table: invoice.logicalName, xeroId: entry.model.xeroInvoiceId, name: entry.model.number, error: toWriteError(failure) });
+      fail({
+        table: invoice.logicalName,
+        xeroId: entry.model.xeroInvoiceId,
+        name: entry.model.number,
+        error: toWriteError(failure),
+      });
     }
     return page;
   }
 
   private async loadProducts(invoices: readonly InvoiceFromXero[]): Promise<Map<string, Product>> {
-    const codes = invoices.flatMap((model) => model.lines.flatMap((line) => (line.itemCode === undefined ? [] : [line.itemCode])));
+    const codes = invoices.flatMap((model) =>
+      model.lines.flatMap((line) => (line.itemCode === undefined ? [] : [line.itemCode])),
+    );
     if (codes.length === 0) return new Map();
     const rows = await this.deps.pull.findProducts(codes);
-    return new Map(rows.map((row) => [row.number, { id: row.id, ...(row.defaultUnitId === undefined ? {} : { defaultUnitId: row.defaultUnitId }) }] as const));
+    return new Map(
+      rows.map(
+        (row) =>
+          [
+            row.number,
+            { id: row.id, ...(row.defaultUnitId === undefined ? {} : { defaultUnitId: row.defaultUnitId }) },
+          ] as const,
+      ),
+    );
   }
 
   /**
    * Each Xero contact of the page → an account: matched by account number, then name (then the stored Xero contact
    * id); created when missing (the create joins the page's $batch ahead of the invoices); never updated.
    */
-  private async resolveCustomers(contactIds: readonly string[], lookups: PullLookups, operations: BatchOperation[]): Promise<Map<string, { accountId: string } | { error: Error }>> {
+  private async resolveCustomers(
+    contactIds: readonly string[],
+    lookups: PullLookups,
+    operations: BatchOperation[],
+  ): Promise<Map<string, { accountId: string } | { error: Error }>> {
     const unique = [...new Set(contactIds.map((id) => id.toLowerCase()))];
     const retrying = retryingFor(this.deps);
     const contacts: AccountFromXero[] = [];
@@ -157,7 +219,9 @@ export class PullInvoicesFlow {
         try {
           contacts.push(fromXeroContact(record));
         } catch (thrown) {
-          customers.set(record.ContactID.toLowerCase(), { error: toUserError(thrown, `The Xero contact ${record.Name ?? record.ContactID}`) });
+          customers.set(record.ContactID.toLowerCase(), {
+            error: toUserError(thrown, `The Xero contact ${record.Name ?? record.ContactID}`),
+          });
         }
       }
     }
@@ -172,10 +236,19 @@ export class PullInvoicesFlow {
         const body = toAccountBody(contact, lookups);
         const created = toAccountCreate(body);
         operations.push(created.operation);
-        accounts.push({ id: created.id, name: contact.name, ...(contact.accountNumber === undefined ? {} : { accountNumber: contact.accountNumber }), xeroContactId: contact.xeroContactId.toLowerCase(), columns: body.columns, currencyId: body.currencyId });
+        accounts.push({
+          id: created.id,
+          name: contact.name,
+          ...(contact.accountNumber === undefined ? {} : { accountNumber: contact.accountNumber }),
+          xeroContactId: contact.xeroContactId.toLowerCase(),
+          columns: body.columns,
+          currencyId: body.currencyId,
+        });
         customers.set(contact.xeroContactId.toLowerCase(), { accountId: created.id });
       } catch (thrown) {
-        customers.set(contact.xeroContactId.toLowerCase(), { error: toUserError(thrown, `The Xero contact ${contact.name}`) });
+        customers.set(contact.xeroContactId.toLowerCase(), {
+          error: toUserError(thrown, `The Xero contact ${contact.name}`),
+        });
       }
     }
     return customers;
@@ -196,17 +269,29 @@ export class PullInvoicesFlow {
   }
 
   /** The invoice, its lines with their tracking, its payments and credit notes, and its state: one change set. */
-  private toChangeSet(scope: RunScope, record: XeroPulledInvoice, model: InvoiceFromXero, resolved: Resolved): BatchOperation[] {
+  private toChangeSet(
+    scope: RunScope,
+    record: XeroPulledInvoice,
+    model: InvoiceFromXero,
+    resolved: Resolved,
+  ): BatchOperation[] {
     const { lookups } = resolved;
     const customer = resolved.customers.get(model.xeroContactId.toLowerCase());
-    if (customer === undefined) throw missing(`The customer of Xero invoice ${model.number} could not be read from Xero.`);
+    if (customer === undefined)
+      throw missing(`The customer of Xero invoice ${model.number} could not be read from Xero.`);
     if ("error" in customer) throw customer.error;
     const currencyId = lookups.currencies.get(model.currencyCode);
-    if (currencyId === undefined) throw missing(`The currency ${model.currencyCode} of Xero invoice ${model.number} is not in Dynamics 365.`);
+    if (currencyId === undefined)
+      throw missing(`The currency ${model.currencyCode} of Xero invoice ${model.number} is not in Dynamics 365.`);
     const priceListId = lookups.priceLists.get(model.currencyCode);
-    if (priceListId === undefined) throw missing(`Dynamics 365 has no active price list in ${model.currencyCode} for Xero invoice ${model.number}.`);
-    const themeId = model.brandingThemeId === undefined ? undefined : lookups.brandingThemes.get(model.brandingThemeId.toLowerCase());
-    if (model.brandingThemeId !== undefined && themeId === undefined) throw missing(`The branding theme of Xero invoice ${model.number} is not in Dynamics 365 (refresh the reference data).`);
+    if (priceListId === undefined)
+      throw missing(`Dynamics 365 has no active price list in ${model.currencyCode} for Xero invoice ${model.number}.`);
+    const themeId =
+      model.brandingThemeId === undefined ? undefined : lookups.brandingThemes.get(model.brandingThemeId.toLowerCase());
+    if (model.brandingThemeId !== undefined && themeId === undefined)
+      throw missing(
+        `The branding theme of Xero invoice ${model.number} is not in Dynamics 365 (refresh the reference data).`,
+      );
 
     const id = randomUUID();
     const nav = invoice.navigation;
@@ -224,11 +309,15 @@ export class PullInvoicesFlow {
           ...toBind(nav.transactioncurrencyid.transactioncurrency, transactioncurrency.entitySetName, currencyId),
           ...toBind(nav.pricelevelid.pricelevel, pricelevel.entitySetName, priceListId),
           ...toBind(nav.mag_xeroconnectorid.mag_xeroconnector, mag_xeroconnector.entitySetName, scope.connectorId),
-          ...(themeId === undefined ? {} : toBind(nav.mag_brandingthemeid.mag_brandingtheme, mag_brandingtheme.entitySetName, themeId)),
+          ...(themeId === undefined
+            ? {}
+            : toBind(nav.mag_brandingthemeid.mag_brandingtheme, mag_brandingtheme.entitySetName, themeId)),
         },
       },
     ];
-    model.lines.forEach((line, index) => operations.push(...this.toLineOperations(id, model, line, index + 1, resolved)));
+    model.lines.forEach((line, index) =>
+      operations.push(...this.toLineOperations(id, model, line, index + 1, resolved)),
+    );
 
     const ref: InvoiceRef = { id, xeroId: model.xeroInvoiceId.toLowerCase(), number: model.number, statecode: 0 };
     for (const payment of resolved.payments.get(ref.xeroId) ?? []) {
@@ -236,7 +325,12 @@ export class PullInvoicesFlow {
       operations.push(toPaymentUpsert(scope, parsed, toPlannedPayment(parsed, ref, lookups, model.currencyCode)));
     }
     for (const credit of record.CreditNotes ?? []) {
-      if (credit.CreditNoteID === undefined || credit.CreditNoteNumber === undefined || credit.AppliedAmount === undefined) continue;
+      if (
+        credit.CreditNoteID === undefined ||
+        credit.CreditNoteNumber === undefined ||
+        credit.AppliedAmount === undefined
+      )
+        continue;
       const allocation = {
         xeroCreditNoteId: credit.CreditNoteID,
         number: credit.CreditNoteNumber,
@@ -251,7 +345,13 @@ export class PullInvoicesFlow {
     return operations;
   }
 
-  private toLineOperations(invoiceId: string, model: InvoiceFromXero, line: InvoiceLineFromXero, number: number, resolved: Resolved): BatchOperation[] {
+  private toLineOperations(
+    invoiceId: string,
+    model: InvoiceFromXero,
+    line: InvoiceLineFromXero,
+    number: number,
+    resolved: Resolved,
+  ): BatchOperation[] {
     const { lookups } = resolved;
     const where = `line ${number} of Xero invoice ${model.number}`;
     const id = randomUUID();
@@ -268,28 +368,50 @@ export class PullInvoicesFlow {
       body[invoicedetail.columns.productdescription] = line.description ?? "";
     } else {
       const found = resolved.products.get(line.itemCode.toLowerCase());
-      if (found === undefined) throw missing(`The product ${line.itemCode} (item code of ${where}) is not in Dynamics 365.`);
-      if (found.defaultUnitId === undefined) throw missing(`The product ${line.itemCode} (${where}) has no default unit in Dynamics 365.`);
+      if (found === undefined)
+        throw missing(`The product ${line.itemCode} (item code of ${where}) is not in Dynamics 365.`);
+      if (found.defaultUnitId === undefined)
+        throw missing(`The product ${line.itemCode} (${where}) has no default unit in Dynamics 365.`);
       body[invoicedetail.columns.isproductoverridden] = false;
-      Object.assign(body, toBind(nav.productid.product, product.entitySetName, found.id), toBind(nav.uomid.uom, uom.entitySetName, found.defaultUnitId));
+      Object.assign(
+        body,
+        toBind(nav.productid.product, product.entitySetName, found.id),
+        toBind(nav.uomid.uom, uom.entitySetName, found.defaultUnitId),
+      );
     }
     if (line.accountCode !== undefined) {
       const codeId = lookups.accountCodes.get(line.accountCode.toLowerCase());
-      if (codeId === undefined) throw missing(`The account code ${line.accountCode} (${where}) is not in Dynamics 365 (refresh the reference data).`);
-      Object.assign(body, toBind(nav.mag_xeroaccountcodeid.mag_xeroaccountcode, mag_xeroaccountcode.entitySetName, codeId));
+      if (codeId === undefined)
+        throw missing(
+          `The account code ${line.accountCode} (${where}) is not in Dynamics 365 (refresh the reference data).`,
+        );
+      Object.assign(
+        body,
+        toBind(nav.mag_xeroaccountcodeid.mag_xeroaccountcode, mag_xeroaccountcode.entitySetName, codeId),
+      );
     }
     if (line.taxType !== undefined) {
       const rateId = lookups.taxRates.get(line.taxType.toLowerCase());
-      if (rateId === undefined) throw missing(`The tax rate ${line.taxType} (${where}) is not in Dynamics 365 (refresh the reference data).`);
+      if (rateId === undefined)
+        throw missing(`The tax rate ${line.taxType} (${where}) is not in Dynamics 365 (refresh the reference data).`);
       Object.assign(body, toBind(nav.mag_taxrateid.mag_taxrate, mag_taxrate.entitySetName, rateId));
     }
     const operations: BatchOperation[] = [{ method: "POST", path: invoicedetail.entitySetName, body }];
     const relationship = manyToMany.mag_InvoiceDetail_TrackingOption.navigationFromEntity1;
     for (const tracking of line.tracking) {
-      const optionId = lookups.trackingOptions.get(`${tracking.category.toLowerCase()}|${tracking.option.toLowerCase()}`);
-      if (optionId === undefined) throw missing(`The tracking option ${tracking.category}: ${tracking.option} (${where}) is not in Dynamics 365 (refresh the reference data).`);
+      const optionId = lookups.trackingOptions.get(
+        `${tracking.category.toLowerCase()}|${tracking.option.toLowerCase()}`,
+      );
+      if (optionId === undefined)
+        throw missing(
+          `The tracking option ${tracking.category}: ${tracking.option} (${where}) is not in Dynamics 365 (refresh the reference data).`,
+        );
       // Associate through the N:N: https://learn.microsoft.com/power-apps/developer/data-platform/webapi/associate-disassociate-entities-using-web-api
-      operations.push({ method: "POST", path: `${invoicedetail.entitySetName}(${toGuidLiteral(id).text})/${relationship}/$ref`, body: { "@odata.id": `${mag_trackingoption.entitySetName}(${toGuidLiteral(optionId).text})` } });
+      operations.push({
+        method: "POST",
+        path: `${invoicedetail.entitySetName}(${toGuidLiteral(id).text})/${relationship}/$ref`,
+        body: { "@odata.id": `${mag_trackingoption.entitySetName}(${toGuidLiteral(optionId).text})` },
+      });
     }
     return operations;
   }

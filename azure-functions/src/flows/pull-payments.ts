@@ -6,13 +6,34 @@
 import type { BatchOperation } from "../adapters/dataverse/batch";
 import { toKeySegment } from "../adapters/dataverse/odata";
 import type { XeroPayment } from "../adapters/xero/pull-schemas";
-import { invoice, mag_payment, mag_payment_statecode, mag_payment_statuscode, mag_xeroaccountcode, mag_xeroconnector, transactioncurrency } from "../generated/dataverse";
+import {
+  invoice,
+  mag_payment,
+  mag_payment_statecode,
+  mag_payment_statuscode,
+  mag_xeroaccountcode,
+  mag_xeroconnector,
+  transactioncurrency,
+} from "../generated/dataverse";
 import { fromXeroPayment, toPaymentColumns } from "../mapping/convert-from-xero";
 import type { Plain } from "../mapping/engine";
 import type { Payment } from "../model/payment";
 import type { PageResult } from "./incremental-read";
 import type { RunScope } from "./ports";
-import { isFailure, planInvoiceStates, retryingFor, runPull, toBind, toInvoiceStateOperation, toUserError, toWriteError, updatedAtOf, type PullDependencies, type PullFailure, type PullOptions } from "./pull-common";
+import {
+  isFailure,
+  planInvoiceStates,
+  retryingFor,
+  runPull,
+  toBind,
+  toInvoiceStateOperation,
+  toUserError,
+  toWriteError,
+  updatedAtOf,
+  type PullDependencies,
+  type PullFailure,
+  type PullOptions,
+} from "./pull-common";
 import type { InvoiceRef, PaymentMatch, PullLookups } from "./pull-store";
 import type { FlowReport } from "./run-report";
 
@@ -25,7 +46,8 @@ export class PullPaymentsFlow {
   run(scope: RunScope): Promise<FlowReport> {
     let lookups: PullLookups | undefined;
     const source = {
-      read: (query: Parameters<PullDependencies["xero"]["getReceivablePayments"]>[0]) => this.deps.xero.getReceivablePayments(query),
+      read: (query: Parameters<PullDependencies["xero"]["getReceivablePayments"]>[0]) =>
+        this.deps.xero.getReceivablePayments(query),
       id: (payment: XeroPayment) => payment.PaymentID,
       updatedAt: (payment: XeroPayment) => updatedAtOf(payment.UpdatedDateUTC),
     };
@@ -41,7 +63,13 @@ export class PullPaymentsFlow {
     );
   }
 
-  private async writePage(scope: RunScope, records: XeroPayment[], lookups: PullLookups, fail: (failure: PullFailure) => void, retried: boolean): Promise<PageResult> {
+  private async writePage(
+    scope: RunScope,
+    records: XeroPayment[],
+    lookups: PullLookups,
+    fail: (failure: PullFailure) => void,
+    retried: boolean,
+  ): Promise<PageResult> {
     const { pull } = this.deps;
     const page: PageResult = { synced: 0, failed: 0, retryIds: [] };
     const payments: Payment[] = [];
@@ -50,12 +78,27 @@ export class PullPaymentsFlow {
         payments.push(fromXeroPayment(record));
       } catch (thrown) {
         page.failed += 1;
-        fail({ table: mag_payment.logicalName, xeroId: record.PaymentID, name: record.Reference ?? record.PaymentID, error: toUserError(thrown, "The Xero payment") });
+        fail({
+          table: mag_payment.logicalName,
+          xeroId: record.PaymentID,
+          name: record.Reference ?? record.PaymentID,
+          error: toUserError(thrown, "The Xero payment"),
+        });
       }
     }
     if (payments.length === 0) return page;
-    const invoices = new Map((await pull.findInvoicesByXeroIds(payments.flatMap((payment) => (payment.xeroInvoiceId === undefined ? [] : [payment.xeroInvoiceId])))).map((ref) => [ref.xeroId, ref] as const));
-    const existing = new Map((await pull.findPaymentsByXeroIds(payments.map((payment) => payment.xeroPaymentId))).map((row) => [row.xeroPaymentId, row] as const));
+    const invoices = new Map(
+      (
+        await pull.findInvoicesByXeroIds(
+          payments.flatMap((payment) => (payment.xeroInvoiceId === undefined ? [] : [payment.xeroInvoiceId])),
+        )
+      ).map((ref) => [ref.xeroId, ref] as const),
+    );
+    const existing = new Map(
+      (await pull.findPaymentsByXeroIds(payments.map((payment) => payment.xeroPaymentId))).map(
+        (row) => [row.xeroPaymentId, row] as const,
+      ),
+    );
 
     const operations: Array<{ operation: BatchOperation; payments: Payment[] }> = [];
     // Invoices whose payments changed (or are read again after a failure): only those can need closing or reopening.
@@ -83,7 +126,10 @@ export class PullPaymentsFlow {
     }
     const states = await planInvoiceStates(this.deps, retryingFor(this.deps), [...touched.values()]);
     for (const { ref, state } of states) {
-      operations.push({ operation: toInvoiceStateOperation(ref.id, state), payments: payments.filter((payment) => payment.xeroInvoiceId?.toLowerCase() === ref.xeroId) });
+      operations.push({
+        operation: toInvoiceStateOperation(ref.id, state),
+        payments: payments.filter((payment) => payment.xeroInvoiceId?.toLowerCase() === ref.xeroId),
+      });
     }
     if (operations.length === 0) return page;
 
@@ -96,10 +142,21 @@ export class PullPaymentsFlow {
       for (const payment of entry.payments) {
         if (failedIds.has(payment.xeroPaymentId)) continue;
         failedIds.add(payment.xeroPaymentId);
-        fail({ table: entry.operation.path.startsWith(invoice.entitySetName) ? invoice.logicalName : mag_payment.logicalName, xeroId: payment.xeroPaymentId, name: toPaymentName(payment), error });
+        fail({
+          table: entry.operation.path.startsWith(invoice.entitySetName) ? invoice.logicalName : mag_payment.logicalName,
+          xeroId: payment.xeroPaymentId,
+          name: toPaymentName(payment),
+          error,
+        });
       }
     });
-    const written = new Set(operations.flatMap((entry) => (entry.operation.path.startsWith(mag_payment.entitySetName) ? entry.payments.map((payment) => payment.xeroPaymentId) : [])));
+    const written = new Set(
+      operations.flatMap((entry) =>
+        entry.operation.path.startsWith(mag_payment.entitySetName)
+          ? entry.payments.map((payment) => payment.xeroPaymentId)
+          : [],
+      ),
+    );
     page.synced += [...written].filter((id) => !failedIds.has(id)).length;
     page.failed += failedIds.size;
     page.retryIds.push(...failedIds);
@@ -114,7 +171,10 @@ function currencyOf(records: XeroPayment[], payment: Payment): string | undefine
 
 function toPaymentName(payment: Payment): string {
   const day = payment.date?.slice(0, 10);
-  return ["Payment", payment.invoiceNumber, day].filter((part) => part !== undefined && part !== "").join(" ").slice(0, 100);
+  return ["Payment", payment.invoiceNumber, day]
+    .filter((part) => part !== undefined && part !== "")
+    .join(" ")
+    .slice(0, 100);
 }
 
 export interface PlannedPayment {
@@ -123,7 +183,12 @@ export interface PlannedPayment {
   lookups: Record<string, string | null>;
 }
 
-export function toPlannedPayment(payment: Payment, ref: InvoiceRef | undefined, lookups: PullLookups, currencyCode: string | undefined): PlannedPayment {
+export function toPlannedPayment(
+  payment: Payment,
+  ref: InvoiceRef | undefined,
+  lookups: PullLookups,
+  currencyCode: string | undefined,
+): PlannedPayment {
   const c = mag_payment.columns;
   const columns: Plain = { ...toPaymentColumns(payment), [c.mag_name]: toPaymentName(payment) };
   delete columns[c.mag_xeropaymentid];
@@ -132,8 +197,12 @@ export function toPlannedPayment(payment: Payment, ref: InvoiceRef | undefined, 
     columns,
     lookups: {
       [c.mag_invoiceid]: id(ref?.id),
-      [c.mag_xeroaccountcodeid]: id(payment.accountCode === undefined ? undefined : lookups.accountCodes.get(payment.accountCode.toLowerCase())),
-      [c.transactioncurrencyid]: id(currencyCode === undefined ? undefined : lookups.currencies.get(currencyCode.toUpperCase())),
+      [c.mag_xeroaccountcodeid]: id(
+        payment.accountCode === undefined ? undefined : lookups.accountCodes.get(payment.accountCode.toLowerCase()),
+      ),
+      [c.transactioncurrencyid]: id(
+        currencyCode === undefined ? undefined : lookups.currencies.get(currencyCode.toUpperCase()),
+      ),
     },
   };
 }
@@ -141,8 +210,12 @@ export function toPlannedPayment(payment: Payment, ref: InvoiceRef | undefined, 
 /** An overlapping re-read writes nothing when the row already says what Xero says. */
 function isUnchanged(planned: PlannedPayment, existing: PaymentMatch | undefined): boolean {
   if (existing === undefined || !existing.active) return false;
-  const sameColumns = Object.entries(planned.columns).every(([name, value]) => (existing.columns[name] ?? null) === (value ?? null));
-  const sameLookups = Object.entries(planned.lookups).every(([name, value]) => value === null || existing.lookups[name] === value);
+  const sameColumns = Object.entries(planned.columns).every(
+    ([name, value]) => (existing.columns[name] ?? null) === (value ?? null),
+  );
+  const sameLookups = Object.entries(planned.lookups).every(
+    ([name, value]) => value === null || existing.lookups[name] === value,
+  );
   return sameColumns && sameLookups;
 }
 
@@ -161,7 +234,11 @@ export function toPaymentUpsert(scope: RunScope, payment: Payment, planned: Plan
     ...bind(c.mag_xeroaccountcodeid, nav.mag_xeroaccountcodeid.mag_xeroaccountcode, mag_xeroaccountcode.entitySetName),
     ...bind(c.transactioncurrencyid, nav.transactioncurrencyid.transactioncurrency, transactioncurrency.entitySetName),
   };
-  return { method: "PATCH", path: `${mag_payment.entitySetName}${toKeySegment({ [c.mag_xeropaymentid]: payment.xeroPaymentId })}`, body };
+  return {
+    method: "PATCH",
+    path: `${mag_payment.entitySetName}${toKeySegment({ [c.mag_xeropaymentid]: payment.xeroPaymentId })}`,
+    body,
+  };
 }
 
 function toDeactivation(paymentRowId: string): BatchOperation {
@@ -169,6 +246,9 @@ function toDeactivation(paymentRowId: string): BatchOperation {
     method: "PATCH",
     path: `${mag_payment.entitySetName}${toKeySegment(paymentRowId)}`,
     headers: { "If-Match": "*" },
-    body: { [mag_payment.columns.statecode]: mag_payment_statecode.Inactive, [mag_payment.columns.statuscode]: mag_payment_statuscode.Inactive },
+    body: {
+      [mag_payment.columns.statecode]: mag_payment_statecode.Inactive,
+      [mag_payment.columns.statuscode]: mag_payment_statuscode.Inactive,
+    },
   };
 }

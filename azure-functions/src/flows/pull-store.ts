@@ -49,7 +49,11 @@ export interface PullStore {
   /** Credit notes already in Dynamics 365 for these invoices (number lower-cased). */
   findCreditNoteNumbers(invoiceIds: readonly string[]): Promise<Array<{ invoiceId: string; number: string }>>;
   loadLookups(connectorId: string): Promise<PullLookups>;
-  findAccounts(match: { numbers: readonly string[]; names: readonly string[]; xeroContactIds: readonly string[] }): Promise<AccountMatch[]>;
+  findAccounts(match: {
+    numbers: readonly string[];
+    names: readonly string[];
+    xeroContactIds: readonly string[];
+  }): Promise<AccountMatch[]>;
   findProducts(numbers: readonly string[]): Promise<Array<{ id: string; number: string; defaultUnitId?: string }>>;
   /** One `$batch` (continue on error): one result per operation, in order. */
   write(items: readonly BatchItem[]): Promise<BatchResult[]>;

@@ -25,12 +25,20 @@ interface XeroAddressLines {
 export const addressLine3From3And4: Codec<string | undefined, XeroAddressLines> = {
   encode: (joined) => {
     const { line3, line4 } = addressLines3And4.decode(joined ?? null);
-    return { ...(line3 === undefined ? {} : { AddressLine3: line3 }), ...(line4 === undefined ? {} : { AddressLine4: line4 }) };
+    return {
+      ...(line3 === undefined ? {} : { AddressLine3: line3 }),
+      ...(line4 === undefined ? {} : { AddressLine4: line4 }),
+    };
   },
   decode: (address) => {
     const line3 = address.AddressLine3?.trim();
     const line4 = address.AddressLine4?.trim();
-    return addressLines3And4.encode({ ...(line3 === undefined ? {} : { line3 }), ...(line4 === undefined ? {} : { line4 }) }) ?? undefined;
+    return (
+      addressLines3And4.encode({
+        ...(line3 === undefined ? {} : { line3 }),
+        ...(line4 === undefined ? {} : { line4 }),
+      }) ?? undefined
+    );
   },
 };
 
@@ -46,6 +54,9 @@ export const phoneFromParts: Codec<string | undefined, XeroPhoneParts> = {
   decode: (parts) => {
     const number = parts.PhoneNumber?.trim();
     if (number === undefined || number === "") return undefined;
-    return [parts.PhoneCountryCode, parts.PhoneAreaCode, number].map((part) => part?.trim()).filter((part) => part !== undefined && part !== "").join(" ");
+    return [parts.PhoneCountryCode, parts.PhoneAreaCode, number]
+      .map((part) => part?.trim())
+      .filter((part) => part !== undefined && part !== "")
+      .join(" ");
   },
 };

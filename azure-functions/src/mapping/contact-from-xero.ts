@@ -6,10 +6,20 @@ import type { FieldRow, MappingTable } from "./engine";
 
 const joinedNote = "If Line 3 & 4 both contain data in Xero, they are joined in Dynamics 365 (separated by comma).";
 
-const addressRows = (prefix: "address1" | "address2", model: "streetAddress" | "postalAddress", type: "STREET" | "POBOX"): FieldRow[] => [
+const addressRows = (
+  prefix: "address1" | "address2",
+  model: "streetAddress" | "postalAddress",
+  type: "STREET" | "POBOX",
+): FieldRow[] => [
   { dynamics: `${prefix}_line1`, model: `${model}.line1`, xero: `Addresses[AddressType=${type}].AddressLine1` },
   { dynamics: `${prefix}_line2`, model: `${model}.line2`, xero: `Addresses[AddressType=${type}].AddressLine2` },
-  { dynamics: `${prefix}_line3`, model: `${model}.line3`, xero: `Addresses[AddressType=${type}]`, codec: addressLine3From3And4, note: joinedNote },
+  {
+    dynamics: `${prefix}_line3`,
+    model: `${model}.line3`,
+    xero: `Addresses[AddressType=${type}]`,
+    codec: addressLine3From3And4,
+    note: joinedNote,
+  },
   { dynamics: `${prefix}_city`, model: `${model}.city`, xero: `Addresses[AddressType=${type}].City` },
   { dynamics: `${prefix}_postalcode`, model: `${model}.postalCode`, xero: `Addresses[AddressType=${type}].PostalCode` },
   { dynamics: `${prefix}_stateorprovince`, model: `${model}.region`, xero: `Addresses[AddressType=${type}].Region` },
@@ -21,7 +31,12 @@ export const accountFromXeroContact: MappingTable = {
   source: "Contacts: Xero to Dynamics 365 › Contact (D365 Account)",
   rows: [
     { dynamics: "name", model: "name", xero: "Name", note: "Must be unique. Used for matching." },
-    { dynamics: "accountnumber", model: "accountNumber", xero: "AccountNumber", note: "Must be unique. Used for matching if provided." },
+    {
+      dynamics: "accountnumber",
+      model: "accountNumber",
+      xero: "AccountNumber",
+      note: "Must be unique. Used for matching if provided.",
+    },
     { dynamics: "emailaddress1", model: "emailAddress", xero: "EmailAddress" },
     { dynamics: "websiteurl", model: "website", xero: "Website" },
     { dynamics: "transactioncurrencyid/isocurrencycode", model: "currencyCode", xero: "DefaultCurrency" },
@@ -29,7 +44,12 @@ export const accountFromXeroContact: MappingTable = {
     { dynamics: "fax", model: "phones.fax", xero: "Phones[PhoneType=FAX]", codec: phoneFromParts },
     ...addressRows("address1", "streetAddress", "STREET"),
     ...addressRows("address2", "postalAddress", "POBOX"),
-    { dynamics: "mag_xerocontactid", model: "xeroContactId", xero: "ContactID", note: "Not in the reference docs: the link the push flows match on." },
+    {
+      dynamics: "mag_xerocontactid",
+      model: "xeroContactId",
+      xero: "ContactID",
+      note: "Not in the reference docs: the link the push flows match on.",
+    },
     { model: "updatedAt", xero: "UpdatedDateUTC", codec: xeroTimestamp, note: "The read cursor." },
   ],
 };

@@ -1,7 +1,19 @@
 // The typed conversions the pull flows call: each applies one *-from-xero table with the engine and validates the
 // result with the model's schema, so a record Xero sends in a shape we cannot take fails here with a path.
-import type { XeroPayment, XeroPulledContact, XeroPulledCreditNote, XeroPulledInvoice, XeroPulledLineItem } from "../adapters/xero/pull-schemas";
-import { AccountFromXero, CreditNoteAllocation, InvoiceFromXero, Payment, type InvoiceLineFromXero } from "../model/payment";
+import type {
+  XeroPayment,
+  XeroPulledContact,
+  XeroPulledCreditNote,
+  XeroPulledInvoice,
+  XeroPulledLineItem,
+} from "../adapters/xero/pull-schemas";
+import {
+  AccountFromXero,
+  CreditNoteAllocation,
+  InvoiceFromXero,
+  Payment,
+  type InvoiceLineFromXero,
+} from "../model/payment";
 import { roundTo } from "./codecs";
 import { accountFromXeroContact } from "./contact-from-xero";
 import { creditNoteAllocationFromXero } from "./credit-note-from-xero";
@@ -12,7 +24,8 @@ import { paymentFromXero } from "./payment-from-xero";
 /** The table's constants ("Set to Yes.") as model values, for the rows the Xero side does not carry. */
 function withConstants(table: MappingTable, model: Plain): Plain {
   const filled: Plain = { ...model };
-  for (const row of table.rows) if (row.constant !== undefined && filled[row.model] === undefined) filled[row.model] = row.constant;
+  for (const row of table.rows)
+    if (row.constant !== undefined && filled[row.model] === undefined) filled[row.model] = row.constant;
   return filled;
 }
 
@@ -24,7 +37,9 @@ export function fromXeroPayment(payment: XeroPayment): Payment {
 export function fromXeroCreditNote(creditNote: XeroPulledCreditNote): CreditNoteAllocation[] {
   return (creditNote.Allocations ?? [])
     .filter((allocation) => allocation.IsDeleted !== true)
-    .map((allocation) => CreditNoteAllocation.parse(fromXero(creditNoteAllocationFromXero, { ...creditNote, Allocation: allocation })));
+    .map((allocation) =>
+      CreditNoteAllocation.parse(fromXero(creditNoteAllocationFromXero, { ...creditNote, Allocation: allocation })),
+    );
 }
 
 export function fromXeroContact(contact: XeroPulledContact): AccountFromXero {

@@ -10,10 +10,20 @@ export const creditNoteAllocationFromXero: MappingTable = {
   source: "Credit Notes: Xero to Dynamics 365 › Credit Note Allocation",
   rows: [
     { dynamics: "mag_creditdate", model: "date", xero: "Date", codec: xeroRequestDate },
-    { dynamics: "mag_creditnotenumber", model: "number", xero: "CreditNoteNumber", note: "With the invoice: what has already been synced." },
+    {
+      dynamics: "mag_creditnotenumber",
+      model: "number",
+      xero: "CreditNoteNumber",
+      note: "With the invoice: what has already been synced.",
+    },
     { dynamics: "mag_reference", model: "reference", xero: "Reference" },
     { dynamics: "mag_invoiceid/mag_xeroid", model: "xeroInvoiceId", xero: "Allocation.Invoice.InvoiceID" },
     { dynamics: "mag_amount", model: "amount", xero: "Allocation.Amount", codec: money },
-    { dynamics: "mag_xeroid", model: "xeroCreditNoteId", xero: "CreditNoteID", note: "Not in the reference docs: keeps the Xero id, as pushed credit notes do." },
+    {
+      dynamics: "mag_xeroid",
+      model: "xeroCreditNoteId",
+      xero: "CreditNoteID",
+      note: "Not in the reference docs: keeps the Xero id, as pushed credit notes do.",
+    },
   ],
 };

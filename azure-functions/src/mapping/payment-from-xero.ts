@@ -14,9 +14,18 @@ export const paymentFromXero: MappingTable = {
     { dynamics: "mag_amount", model: "amount", xero: "Amount", codec: money },
     { dynamics: "mag_reference", model: "reference", xero: "Reference" },
     { dynamics: "mag_xeroaccountcodeid/mag_code", model: "accountCode", xero: "Account.Code" },
-    { dynamics: "mag_invoiceid/mag_xeroid", model: "xeroInvoiceId", xero: "Invoice.InvoiceID", note: "Matches to the Xero Id of an Invoice in Dynamics 365, if exists." },
+    {
+      dynamics: "mag_invoiceid/mag_xeroid",
+      model: "xeroInvoiceId",
+      xero: "Invoice.InvoiceID",
+      note: "Matches to the Xero Id of an Invoice in Dynamics 365, if exists.",
+    },
     { model: "invoiceNumber", xero: "Invoice.InvoiceNumber", note: "Names the row." },
-    { model: "status", xero: "Status", note: "DELETED: the row is deactivated and the invoice reopened if it had been closed." },
+    {
+      model: "status",
+      xero: "Status",
+      note: "DELETED: the row is deactivated and the invoice reopened if it had been closed.",
+    },
     { model: "updatedAt", xero: "UpdatedDateUTC", codec: xeroTimestamp, note: "The read cursor." },
   ],
 };

@@ -20,15 +20,18 @@ function fakeXero(records: Fake[]) {
     queries,
     records,
     source: {
-      async read(query: IncrementalQuery): Promise<Fake[]> {
+      read(query: IncrementalQuery): Promise<Fake[]> {
         queries.push(query);
         // Copies: an answer is a snapshot, later changes in Xero do not reach it.
-        if (query.ids !== undefined) return records.filter((record) => query.ids?.includes(record.id)).map((record) => ({ ...record }));
+        if (query.ids !== undefined)
+          return Promise.resolve(
+            records.filter((record) => query.ids?.includes(record.id)).map((record) => ({ ...record })),
+          );
         const since = query.modifiedSince?.getTime() ?? Number.NEGATIVE_INFINITY;
         const sorted = records.filter((record) => record.updatedAt >= since).sort((a, b) => a.updatedAt - b.updatedAt);
         const size = query.pageSize ?? 100;
         const page = query.page ?? 1;
-        return sorted.slice((page - 1) * size, page * size).map((record) => ({ ...record }));
+        return Promise.resolve(sorted.slice((page - 1) * size, page * size).map((record) => ({ ...record })));
       },
       id: (record: Fake) => record.id,
       updatedAt: (record: Fake) => new Date(record.updatedAt).toISOString(),
@@ -39,25 +42,40 @@ function fakeXero(records: Fake[]) {
 function setup() {
   const clock = new ManualClock(start);
   const cursors = createMemoryCursorStore();
-  const scope: RunScope = { connectionId: "c1", connectorId: "k1", isDefaultConnector: true, flow: "PaymentsFromXero", modifiedSince: new Date(start - 7 * day), correlationId: "t" };
+  const scope: RunScope = {
+    connectionId: "c1",
+    connectorId: "k1",
+    isDefaultConnector: true,
+    flow: "PaymentsFromXero",
+    modifiedSince: new Date(start - 7 * day),
+    correlationId: "t",
+  };
   const deps = { cursors, clock, retrying: <T>(operation: () => Promise<T>) => operation(), logger: silentLogger };
   return { clock, cursors, scope, deps };
 }
 
-const writeAll = (written: string[]) => async (records: Fake[]): Promise<PageResult> => {
-  written.push(...records.map((record) => record.id));
-  return { synced: records.length, failed: 0, retryIds: [] };
-};
+const writeAll =
+  (written: string[]) =>
+  (records: Fake[]): Promise<PageResult> => {
+    written.push(...records.map((record) => record.id));
+    return Promise.resolve({ synced: records.length, failed: 0, retryIds: [] });
+  };
 
 test("the first run reads the data flow's last X days; the cursor then sits at the run's start", async () => {
   const { deps, scope, cursors } = setup();
-  const xero = fakeXero([{ id: "old", updatedAt: start - 8 * day }, { id: "new", updatedAt: start - day }]);
+  const xero = fakeXero([
+    { id: "old", updatedAt: start - 8 * day },
+    { id: "new", updatedAt: start - day },
+  ]);
   const written: string[] = [];
   const result = await readIncrementally(deps, scope, xero.source, writeAll(written));
   expect(written).toStrictEqual(["new"]);
   expect(xero.queries).toStrictEqual([{ modifiedSince: new Date(start - 7 * day), page: 1, pageSize: 100 }]);
   expect(result).toStrictEqual({ synced: 1, failed: 0, reads: 1, cursorInFuture: false, complete: true });
-  expect(cursors.peek("c1", "PaymentsFromXero")).toStrictEqual({ modifiedUpTo: new Date(start).toISOString(), retry: [] });
+  expect(cursors.peek("c1", "PaymentsFromXero")).toStrictEqual({
+    modifiedUpTo: new Date(start).toISOString(),
+    retry: [],
+  });
 });
 
 test("the next run reads from the cursor minus the overlap", async () => {
@@ -85,11 +103,17 @@ test("full pages continue from the last change read, saving the cursor only afte
   const xero = fakeXero([1, 2, 3, 4, 5].map((n) => ({ id: `r${n}`, updatedAt: start - day + n * minute })));
   const saved: string[] = [];
   const written: string[] = [];
-  const result = await readIncrementally(deps, scope, xero.source, async (records) => {
-    // What the cursor says when the page is handled: never past what was written before this page.
-    saved.push(cursors.peek("c1", "PaymentsFromXero")?.modifiedUpTo ?? "none");
-    return writeAll(written)(records);
-  }, { pageSize: 2 });
+  const result = await readIncrementally(
+    deps,
+    scope,
+    xero.source,
+    async (records) => {
+      // What the cursor says when the page is handled: never past what was written before this page.
+      saved.push(cursors.peek("c1", "PaymentsFromXero")?.modifiedUpTo ?? "none");
+      return writeAll(written)(records);
+    },
+    { pageSize: 2 },
+  );
   expect(xero.queries.map((query) => [query.modifiedSince?.getTime(), query.page])).toStrictEqual([
     [start - 7 * day, 1],
     [start - day + 2 * minute - 1, 1],
@@ -99,7 +123,10 @@ test("full pages continue from the last change read, saving the cursor only afte
   ]);
   // Each next page re-reads the boundary record (writes are idempotent); with Xero's 100 a page that is 1 in 100.
   expect(written).toStrictEqual(["r1", "r2", "r2", "r3", "r3", "r4", "r4", "r5", "r5"]);
-  expect(saved).toStrictEqual(["none", ...[2, 3, 4, 5].map((n) => new Date(start - day + n * minute - 1).toISOString())]);
+  expect(saved).toStrictEqual([
+    "none",
+    ...[2, 3, 4, 5].map((n) => new Date(start - day + n * minute - 1).toISOString()),
+  ]);
   expect(result.complete).toBe(true);
   expect(cursors.peek("c1", "PaymentsFromXero")?.modifiedUpTo).toBe(new Date(start).toISOString());
 });
@@ -108,18 +135,25 @@ test("a record changed while paging moves to the end and is still read (no page 
   const { deps, scope } = setup();
   const xero = fakeXero([1, 2, 3, 4].map((n) => ({ id: `r${n}`, updatedAt: start - day + n * minute })));
   const written: string[] = [];
-  await readIncrementally(deps, scope, xero.source, async (records) => {
-    // After the first page, r1 changes in Xero: with page numbers, r3 would slide onto page 1 and be skipped.
-    if (written.length === 0) (xero.records[0] as Fake).updatedAt = start - minute;
-    return writeAll(written)(records);
-  }, { pageSize: 2 });
+  await readIncrementally(
+    deps,
+    scope,
+    xero.source,
+    async (records) => {
+      // After the first page, r1 changes in Xero: with page numbers, r3 would slide onto page 1 and be skipped.
+      if (written.length === 0) (xero.records[0] as Fake).updatedAt = start - minute;
+      return writeAll(written)(records);
+    },
+    { pageSize: 2 },
+  );
   expect(new Set(written)).toStrictEqual(new Set(["r1", "r2", "r3", "r4"]));
 });
 
 test("records whose write failed are read again by id next run, then given up on after the attempts", async () => {
   const { deps, scope, clock, cursors } = setup();
   const xero = fakeXero([{ id: "bad", updatedAt: start - day }]);
-  const failing = async (records: Fake[]): Promise<PageResult> => ({ synced: 0, failed: records.length, retryIds: records.map((record) => record.id) });
+  const failing = (records: Fake[]): Promise<PageResult> =>
+    Promise.resolve({ synced: 0, failed: records.length, retryIds: records.map((record) => record.id) });
   await readIncrementally(deps, scope, xero.source, failing, { maxRetryAttempts: 2 });
   expect(cursors.peek("c1", "PaymentsFromXero")?.retry).toStrictEqual([{ id: "bad", attempts: 1 }]);
   clock.advance(day);

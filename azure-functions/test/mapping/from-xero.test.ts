@@ -4,7 +4,17 @@ import fc from "fast-check";
 import * as generated from "../../src/generated/dataverse";
 import { addressLine3From3And4, phoneFromParts, xeroTimestamp } from "../../src/mapping/codecs-from-xero";
 import { accountFromXeroContact } from "../../src/mapping/contact-from-xero";
-import { fromXeroContact, fromXeroCreditNote, fromXeroInvoice, fromXeroPayment, toAccountColumns, toCreditNoteColumns, toInvoiceColumns, toLineColumns, toPaymentColumns } from "../../src/mapping/convert-from-xero";
+import {
+  fromXeroContact,
+  fromXeroCreditNote,
+  fromXeroInvoice,
+  fromXeroPayment,
+  toAccountColumns,
+  toCreditNoteColumns,
+  toInvoiceColumns,
+  toLineColumns,
+  toPaymentColumns,
+} from "../../src/mapping/convert-from-xero";
 import { creditNoteAllocationFromXero } from "../../src/mapping/credit-note-from-xero";
 import type { MappingTable } from "../../src/mapping/engine";
 import { invoiceFromXero, lineItemFromXero, lineTrackingFromXero } from "../../src/mapping/invoice-from-xero";
@@ -20,27 +30,43 @@ const ids = {
 
 describe("codecs (Xero → Dynamics 365)", () => {
   test("UpdatedDateUTC ↔ ISO instant round-trips to the millisecond", () => {
-    fc.assert(fc.property(fc.integer({ min: 0, max: 7_000_000_000_000 }), (ms) => xeroTimestamp.decode(xeroTimestamp.encode(new Date(ms).toISOString())) === new Date(ms).toISOString()));
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 7_000_000_000_000 }),
+        (ms) => xeroTimestamp.decode(xeroTimestamp.encode(new Date(ms).toISOString())) === new Date(ms).toISOString(),
+      ),
+    );
     expect(xeroTimestamp.decode("/Date(1772445600123+0000)/")).toBe("2026-03-02T10:00:00.123Z");
     expect(() => xeroTimestamp.decode("yesterday")).toThrow(RangeError);
   });
 
   test("address lines 3 and 4 join with a comma, and split back", () => {
-    expect(addressLine3From3And4.decode({ AddressLine3: "Suite 5", AddressLine4: "Rear entrance" })).toBe("Suite 5, Rear entrance");
+    expect(addressLine3From3And4.decode({ AddressLine3: "Suite 5", AddressLine4: "Rear entrance" })).toBe(
+      "Suite 5, Rear entrance",
+    );
     expect(addressLine3From3And4.decode({ AddressLine3: "Suite 5" })).toBe("Suite 5");
     expect(addressLine3From3And4.decode({ AddressLine4: "Rear entrance" })).toBe("Rear entrance");
     expect(addressLine3From3And4.decode({ AddressLine3: " ", AddressLine4: "" })).toBeUndefined();
-    expect(addressLine3From3And4.encode("Suite 5, Rear entrance")).toStrictEqual({ AddressLine3: "Suite 5", AddressLine4: "Rear entrance" });
-    const line = fc.string({ minLength: 1, maxLength: 20 }).filter((text) => !text.includes(",") && text.trim() === text && text !== "");
-    fc.assert(fc.property(line, line, (line3, line4) => {
-      const joined = addressLine3From3And4.decode({ AddressLine3: line3, AddressLine4: line4 });
-      const split = addressLine3From3And4.encode(joined);
-      return split.AddressLine3 === line3 && split.AddressLine4 === line4;
-    }));
+    expect(addressLine3From3And4.encode("Suite 5, Rear entrance")).toStrictEqual({
+      AddressLine3: "Suite 5",
+      AddressLine4: "Rear entrance",
+    });
+    const line = fc
+      .string({ minLength: 1, maxLength: 20 })
+      .filter((text) => !text.includes(",") && text.trim() === text && text !== "");
+    fc.assert(
+      fc.property(line, line, (line3, line4) => {
+        const joined = addressLine3From3And4.decode({ AddressLine3: line3, AddressLine4: line4 });
+        const split = addressLine3From3And4.encode(joined);
+        return split.AddressLine3 === line3 && split.AddressLine4 === line4;
+      }),
+    );
   });
 
   test("a phone's parts join with spaces; no number, no phone", () => {
-    expect(phoneFromParts.decode({ PhoneCountryCode: "64", PhoneAreaCode: "9", PhoneNumber: "555 0101" })).toBe("64 9 555 0101");
+    expect(phoneFromParts.decode({ PhoneCountryCode: "64", PhoneAreaCode: "9", PhoneNumber: "555 0101" })).toBe(
+      "64 9 555 0101",
+    );
     expect(phoneFromParts.decode({ PhoneNumber: "555 0101" })).toBe("555 0101");
     expect(phoneFromParts.decode({ PhoneAreaCode: "9" })).toBeUndefined();
     expect(phoneFromParts.decode(phoneFromParts.encode("555 0101"))).toBe("555 0101");
@@ -71,7 +97,12 @@ describe("Payments: Xero to Dynamics 365 › Payment", () => {
       status: "AUTHORISED",
       updatedAt: "2026-03-02T10:00:00.000Z",
     });
-    expect(toPaymentColumns(payment)).toStrictEqual({ mag_xeropaymentid: ids.payment, mag_paymentdate: "2026-03-02", mag_amount: 50, mag_reference: "Pay-now" });
+    expect(toPaymentColumns(payment)).toStrictEqual({
+      mag_xeropaymentid: ids.payment,
+      mag_paymentdate: "2026-03-02",
+      mag_amount: 50,
+      mag_reference: "Pay-now",
+    });
   });
 
   test("a deleted payment keeps its status (the flow deactivates the row)", () => {
@@ -91,8 +122,25 @@ describe("Credit Notes: Xero to Dynamics 365 › Credit Note Allocation", () => 
         { Amount: 5, Invoice: { InvoiceID: ids.payment }, IsDeleted: true },
       ],
     });
-    expect(allocations).toStrictEqual([{ xeroCreditNoteId: ids.creditNote, number: "CN-1", date: "2026-03-02", reference: "Returned", xeroInvoiceId: ids.invoice, amount: 30 }]);
-    expect(allocations.map(toCreditNoteColumns)).toStrictEqual([{ mag_creditdate: "2026-03-02", mag_creditnotenumber: "CN-1", mag_reference: "Returned", mag_amount: 30, mag_xeroid: ids.creditNote }]);
+    expect(allocations).toStrictEqual([
+      {
+        xeroCreditNoteId: ids.creditNote,
+        number: "CN-1",
+        date: "2026-03-02",
+        reference: "Returned",
+        xeroInvoiceId: ids.invoice,
+        amount: 30,
+      },
+    ]);
+    expect(allocations.map(toCreditNoteColumns)).toStrictEqual([
+      {
+        mag_creditdate: "2026-03-02",
+        mag_creditnotenumber: "CN-1",
+        mag_reference: "Returned",
+        mag_amount: 30,
+        mag_xeroid: ids.creditNote,
+      },
+    ]);
   });
 });
 
@@ -112,8 +160,28 @@ describe("Contacts: Xero to Dynamics 365 › Contact (D365 Account)", () => {
         { PhoneType: "MOBILE", PhoneNumber: "021 000" },
       ],
       Addresses: [
-        { AddressType: "POBOX", AddressLine1: "PO Box 1", AddressLine2: "Shortland", AddressLine3: "Counter 3", AddressLine4: "Level 1", City: "Auckland", PostalCode: "1140", Region: "AKL", Country: "NZ" },
-        { AddressType: "STREET", AddressLine1: "1 Queen St", AddressLine2: "Level 2", AddressLine3: "Suite 5", AddressLine4: "Rear", City: "Auckland", PostalCode: "1010", Region: "AKL", Country: "NZ" },
+        {
+          AddressType: "POBOX",
+          AddressLine1: "PO Box 1",
+          AddressLine2: "Shortland",
+          AddressLine3: "Counter 3",
+          AddressLine4: "Level 1",
+          City: "Auckland",
+          PostalCode: "1140",
+          Region: "AKL",
+          Country: "NZ",
+        },
+        {
+          AddressType: "STREET",
+          AddressLine1: "1 Queen St",
+          AddressLine2: "Level 2",
+          AddressLine3: "Suite 5",
+          AddressLine4: "Rear",
+          City: "Auckland",
+          PostalCode: "1010",
+          Region: "AKL",
+          Country: "NZ",
+        },
       ],
     });
     expect(toAccountColumns(account)).toStrictEqual({
@@ -143,7 +211,16 @@ describe("Contacts: Xero to Dynamics 365 › Contact (D365 Account)", () => {
   });
 
   test("what Xero leaves empty is left out (an update never clears a column Xero did not send)", () => {
-    expect(toAccountColumns(fromXeroContact({ ContactID: ids.contact, Name: "Bare Ltd", Addresses: [{ AddressType: "STREET" }], Phones: [{ PhoneType: "DEFAULT" }] }))).toStrictEqual({ name: "Bare Ltd", mag_xerocontactid: ids.contact });
+    expect(
+      toAccountColumns(
+        fromXeroContact({
+          ContactID: ids.contact,
+          Name: "Bare Ltd",
+          Addresses: [{ AddressType: "STREET" }],
+          Phones: [{ PhoneType: "DEFAULT" }],
+        }),
+      ),
+    ).toStrictEqual({ name: "Bare Ltd", mag_xerocontactid: ids.contact });
   });
 });
 
@@ -163,8 +240,26 @@ describe("Invoices: Xero to Dynamics 365 › Invoice, Line Items, Line Item Trac
     AmountPaid: 0,
     UpdatedDateUTC: "/Date(1772445600000+0000)/",
     LineItems: [
-      { Description: "Widgets", ItemCode: "WIDGET-100", Quantity: 4, UnitAmount: 25, AccountCode: "200", TaxType: "OUTPUT2", TaxAmount: 13.5, DiscountRate: 10, Tracking: [{ Name: "Region", Option: "North" }] },
-      { Description: "Freight", Quantity: 1, UnitAmount: 15, AccountCode: "260", TaxType: "NONE", TaxAmount: 0, DiscountAmount: 1.25 },
+      {
+        Description: "Widgets",
+        ItemCode: "WIDGET-100",
+        Quantity: 4,
+        UnitAmount: 25,
+        AccountCode: "200",
+        TaxType: "OUTPUT2",
+        TaxAmount: 13.5,
+        DiscountRate: 10,
+        Tracking: [{ Name: "Region", Option: "North" }],
+      },
+      {
+        Description: "Freight",
+        Quantity: 1,
+        UnitAmount: 15,
+        AccountCode: "260",
+        TaxType: "NONE",
+        TaxAmount: 0,
+        DiscountAmount: 1.25,
+      },
     ],
   };
 
@@ -200,8 +295,27 @@ describe("Invoices: Xero to Dynamics 365 › Invoice, Line Items, Line Item Trac
   test("the lines' rows: discount from a rate or an amount, tracking by category and option", () => {
     const model = fromXeroInvoice(xeroInvoice);
     expect(model.lines).toStrictEqual([
-      { description: "Widgets", itemCode: "WIDGET-100", quantity: 4, unitAmount: 25, accountCode: "200", taxType: "OUTPUT2", taxAmount: 13.5, discountAmount: 10, tracking: [{ option: "North", category: "Region" }] },
-      { description: "Freight", quantity: 1, unitAmount: 15, accountCode: "260", taxType: "NONE", taxAmount: 0, discountAmount: 1.25, tracking: [] },
+      {
+        description: "Widgets",
+        itemCode: "WIDGET-100",
+        quantity: 4,
+        unitAmount: 25,
+        accountCode: "200",
+        taxType: "OUTPUT2",
+        taxAmount: 13.5,
+        discountAmount: 10,
+        tracking: [{ option: "North", category: "Region" }],
+      },
+      {
+        description: "Freight",
+        quantity: 1,
+        unitAmount: 15,
+        accountCode: "260",
+        taxType: "NONE",
+        taxAmount: 0,
+        discountAmount: 1.25,
+        tracking: [],
+      },
     ]);
     expect(model.lines.map(toLineColumns)).toStrictEqual([
       { description: "Widgets", quantity: 4, priceperunit: 25, tax: 13.5, manualdiscountamount: 10 },
@@ -210,7 +324,9 @@ describe("Invoices: Xero to Dynamics 365 › Invoice, Line Items, Line Item Trac
   });
 
   test("an invoice without a currency or contact is refused with its path", () => {
-    expect(() => fromXeroInvoice({ InvoiceID: ids.invoice, InvoiceNumber: "INV-10", Status: "AUTHORISED" })).toThrow(/currencyCode|xeroContactId/);
+    expect(() => fromXeroInvoice({ InvoiceID: ids.invoice, InvoiceNumber: "INV-10", Status: "AUTHORISED" })).toThrow(
+      /currencyCode|xeroContactId/,
+    );
   });
 });
 
@@ -223,8 +339,13 @@ describe("every Xero → Dynamics 365 table's Dataverse side names real columns 
     [lineItemFromXero, { ...generated.invoicedetail.columns, ...generated.manyToMany }],
     [lineTrackingFromXero, generated.mag_trackingoption.columns],
   ];
-  test.each(tables.map(([table, columns]) => [table.source, table, columns] as const))("%s", (_source, table, columns) => {
-    const missing = table.rows.flatMap((row) => (row.dynamics === undefined || (row.dynamics.split("/")[0] as string) in columns ? [] : [row.dynamics]));
-    expect(missing).toStrictEqual([]);
-  });
+  test.each(tables.map(([table, columns]) => [table.source, table, columns] as const))(
+    "%s",
+    (_source, table, columns) => {
+      const missing = table.rows.flatMap((row) =>
+        row.dynamics === undefined || (row.dynamics.split("/")[0] as string) in columns ? [] : [row.dynamics],
+      );
+      expect(missing).toStrictEqual([]);
+    },
+  );
 });

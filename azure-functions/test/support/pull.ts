@@ -9,32 +9,63 @@ import type { Sandbox } from "./sandbox";
 
 export type Row = Record<string, unknown>;
 
-export function pullDependencies(sandbox: Sandbox, cursors: PullCursorStore = createMemoryCursorStore()): PullDependencies {
+/** A row without the named columns and without OData annotations (etag, formatted values). */
+export function without(row: Row | undefined, ...names: string[]): Row {
+  return Object.fromEntries(
+    Object.entries(row ?? {}).filter(
+      ([name]) => !names.includes(name) && !name.startsWith("@") && !name.includes("@OData."),
+    ),
+  );
+}
+
+export function pullDependencies(
+  sandbox: Sandbox,
+  cursors: PullCursorStore = createMemoryCursorStore(),
+): PullDependencies {
   return { ...sandbox.deps, xero: sandbox.xeroPort, pull: new DataversePullStore(sandbox.client), cursors };
 }
 
 /** Pushes the demo invoices approved, so Xero has them AUTHORISED and Dynamics 365 knows their Xero ids. */
-export async function pushDemoInvoicesApproved(sandbox: Sandbox): Promise<Map<string, { id: string; xeroId: string; number: string }>> {
+export async function pushDemoInvoicesApproved(
+  sandbox: Sandbox,
+): Promise<Map<string, { id: string; xeroId: string; number: string }>> {
   await sandbox.setConnector({ [mag_xeroconnector.columns.mag_autoapproveinvoices]: true });
-  for (const id of Object.values(sandbox.seed.invoices)) await sandbox.client.update(invoice.entitySetName, id, { [invoice.columns.mag_addtoxero]: true });
+  for (const id of Object.values(sandbox.seed.invoices))
+    await sandbox.client.update(invoice.entitySetName, id, { [invoice.columns.mag_addtoxero]: true });
   await new PushInvoicesFlow(sandbox.deps).run(sandbox.scope("InvoicesToXero"));
-  const rows = await sandbox.client.retrieveMultiple<Row>(invoice.entitySetName, { select: [invoice.columns.invoiceid, invoice.columns.invoicenumber, invoice.columns.mag_xeroid] });
+  const rows = await sandbox.client.retrieveMultiple<Row>(invoice.entitySetName, {
+    select: [invoice.columns.invoiceid, invoice.columns.invoicenumber, invoice.columns.mag_xeroid],
+  });
   const byNumber = new Map<string, { id: string; xeroId: string; number: string }>();
   for (const row of rows) {
     if (typeof row[invoice.columns.mag_xeroid] !== "string") continue;
     const number = String(row[invoice.columns.invoicenumber]);
-    byNumber.set(number, { id: String(row[invoice.columns.invoiceid]), xeroId: String(row[invoice.columns.mag_xeroid]), number });
+    byNumber.set(number, {
+      id: String(row[invoice.columns.invoiceid]),
+      xeroId: String(row[invoice.columns.mag_xeroid]),
+      number,
+    });
   }
   return byNumber;
 }
 
-export async function invoiceState(sandbox: Sandbox, invoiceId: string): Promise<{ statecode: unknown; statuscode: unknown }> {
-  const row = await sandbox.client.retrieve<Row>(invoice.entitySetName, invoiceId, { select: [invoice.columns.statecode, invoice.columns.statuscode] });
+export async function invoiceState(
+  sandbox: Sandbox,
+  invoiceId: string,
+): Promise<{ statecode: unknown; statuscode: unknown }> {
+  const row = await sandbox.client.retrieve<Row>(invoice.entitySetName, invoiceId, {
+    select: [invoice.columns.statecode, invoice.columns.statuscode],
+  });
   return { statecode: row?.[invoice.columns.statecode], statuscode: row?.[invoice.columns.statuscode] };
 }
 
 /** A Dynamics 365 invoice already linked to a Xero invoice (as a pushed one is), for the demo account, in NZD. */
-export async function createLinkedInvoice(sandbox: Sandbox, xeroInvoiceId: string, number: string, accountId: string): Promise<string> {
+export async function createLinkedInvoice(
+  sandbox: Sandbox,
+  xeroInvoiceId: string,
+  number: string,
+  accountId: string,
+): Promise<string> {
   return sandbox.client.create(invoice.entitySetName, {
     [invoice.columns.name]: number,
     [invoice.columns.invoicenumber]: number,

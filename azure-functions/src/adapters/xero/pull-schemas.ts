@@ -8,7 +8,12 @@ const text = z.string();
 const guid = z.string().min(1);
 
 /** The pagination envelope Xero adds when `page` is given. */
-export const XeroPagination = z.looseObject({ page: z.number().optional(), pageSize: z.number().optional(), pageCount: z.number().optional(), itemCount: z.number().optional() });
+export const XeroPagination = z.looseObject({
+  page: z.number().optional(),
+  pageSize: z.number().optional(),
+  pageCount: z.number().optional(),
+  itemCount: z.number().optional(),
+});
 
 export const XeroPayment = z.looseObject({
   PaymentID: guid,
@@ -19,7 +24,14 @@ export const XeroPayment = z.looseObject({
   Status: text.optional(),
   UpdatedDateUTC: text.optional(),
   Account: z.looseObject({ AccountID: guid.optional(), Code: text.optional() }).optional(),
-  Invoice: z.looseObject({ InvoiceID: guid.optional(), InvoiceNumber: text.optional(), Type: text.optional(), CurrencyCode: text.optional() }).optional(),
+  Invoice: z
+    .looseObject({
+      InvoiceID: guid.optional(),
+      InvoiceNumber: text.optional(),
+      Type: text.optional(),
+      CurrencyCode: text.optional(),
+    })
+    .optional(),
 });
 export type XeroPayment = z.infer<typeof XeroPayment>;
 
@@ -45,7 +57,12 @@ export const XeroPulledCreditNote = z.looseObject({
 });
 export type XeroPulledCreditNote = z.infer<typeof XeroPulledCreditNote>;
 
-const XeroPulledTracking = z.looseObject({ Name: text, Option: text, TrackingCategoryID: guid.optional(), TrackingOptionID: guid.optional() });
+const XeroPulledTracking = z.looseObject({
+  Name: text,
+  Option: text,
+  TrackingCategoryID: guid.optional(),
+  TrackingOptionID: guid.optional(),
+});
 
 export const XeroPulledLineItem = z.looseObject({
   LineItemID: guid.optional(),
@@ -77,7 +94,16 @@ export const XeroPulledInvoice = z.looseObject({
   Contact: z.looseObject({ ContactID: guid.optional(), Name: text.optional() }).optional(),
   LineItems: z.array(XeroPulledLineItem).optional(),
   Payments: z.array(z.looseObject({ PaymentID: guid, Amount: z.number().optional() })).optional(),
-  CreditNotes: z.array(z.looseObject({ CreditNoteID: guid.optional(), CreditNoteNumber: text.optional(), AppliedAmount: z.number().optional(), Date: text.optional() })).optional(),
+  CreditNotes: z
+    .array(
+      z.looseObject({
+        CreditNoteID: guid.optional(),
+        CreditNoteNumber: text.optional(),
+        AppliedAmount: z.number().optional(),
+        Date: text.optional(),
+      }),
+    )
+    .optional(),
   AmountDue: z.number().optional(),
   AmountPaid: z.number().optional(),
   AmountCredited: z.number().optional(),
@@ -106,7 +132,16 @@ export const XeroPulledContact = z.looseObject({
   EmailAddress: text.optional(),
   Website: text.optional(),
   DefaultCurrency: text.optional(),
-  Phones: z.array(z.looseObject({ PhoneType: text, PhoneNumber: text.optional(), PhoneAreaCode: text.optional(), PhoneCountryCode: text.optional() })).optional(),
+  Phones: z
+    .array(
+      z.looseObject({
+        PhoneType: text,
+        PhoneNumber: text.optional(),
+        PhoneAreaCode: text.optional(),
+        PhoneCountryCode: text.optional(),
+      }),
+    )
+    .optional(),
   Addresses: z.array(XeroPulledAddress).optional(),
   UpdatedDateUTC: text.optional(),
 });
