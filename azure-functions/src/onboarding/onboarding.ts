@@ -100,14 +100,20 @@ export const DynamicsForm = z.object({
 });
 export type DynamicsForm = z.infer<typeof DynamicsForm>;
 
-/** The org root as the service stores it: scheme, host and path, no query, no trailing slash. */
+/**
+ * The org root as the service stores it. A Dataverse environment's root is its origin (`https://<org>.crm<n>.dynamics.com`,
+ * sovereign clouds alike), so a pasted app URL (`…/main.aspx?appid=…`) still works; elsewhere (the sandbox's
+ * `http://127.0.0.1:5555/<org>`) the path is kept. https://learn.microsoft.com/power-apps/developer/data-platform/webapi/compose-http-requests-handle-errors#web-api-url-and-versions
+ */
 export function toEnvironmentUrl(text: string): string | undefined {
+  let url: URL;
   try {
-    const url = new URL(text.trim());
-    return `${url.origin}${url.pathname.replace(/\/+$/, "")}`;
+    url = new URL(text.trim());
   } catch {
     return undefined;
   }
+  if (/\.crm\d*\./i.test(url.hostname)) return url.origin;
+  return `${url.origin}${url.pathname.replace(/\/+$/, "")}`;
 }
 
 const problem = (status: number, title: string, message: string, action: string): PageAnswer => ({

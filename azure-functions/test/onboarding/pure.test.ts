@@ -143,6 +143,9 @@ describe("connector and data-flow defaults", () => {
 describe("pages and form input", () => {
   it("normalises the environment URL and refuses what is not a URL", () => {
     expect(toEnvironmentUrl(" https://contoso.crm.dynamics.com/ ")).toBe("https://contoso.crm.dynamics.com");
+    expect(toEnvironmentUrl("https://contoso.crm4.dynamics.com/main.aspx?appid=1&pagetype=entitylist")).toBe(
+      "https://contoso.crm4.dynamics.com",
+    );
     expect(toEnvironmentUrl("http://127.0.0.1:5555/demo/?x=1")).toBe("http://127.0.0.1:5555/demo");
     expect(toEnvironmentUrl("contoso")).toBeUndefined();
   });
