@@ -62,8 +62,8 @@ const dc = invoicedetail.columns;
 /** Where an invoice's lines sit in the shaped row (the 1:N relationship's name, as the mapping table reads it). */
 const linesKey: keyof typeof invoice.collections = "invoice_details";
 
-/** Ids per `or` filter: keeps a URL far below Dataverse's limit. */
-const idsPerQuery = 100;
+/** Ids per `or` filter: 150 GUID comparisons keep a URL near 10 KB (Dataverse allows 32 KB; many HTTP stacks 16 KB). */
+const idsPerQuery = 150;
 
 /** Moves each expanded navigation property to its lookup's logical name (`mag_XeroAccountCodeId` → `mag_xeroaccountcodeid`). */
 function nestLookups(row: Plain, navigationToLookup: Readonly<Record<string, string>>): Plain {
