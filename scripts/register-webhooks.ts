@@ -27,17 +27,23 @@ export function parseWebhookArgs(args: readonly string[]): WebhookCommand {
     rest.splice(index, 2);
   }
   const action = rest[0] ?? "sync";
-  if ((action !== "sync" && action !== "remove") || rest.length > 1) throw new RangeError(`unknown arguments: ${rest.join(" ")}`);
+  if ((action !== "sync" && action !== "remove") || rest.length > 1)
+    throw new RangeError(`unknown arguments: ${rest.join(" ")}`);
   return { action, ...(connection === undefined ? {} : { connection }) };
 }
 
-export async function runWebhooks(command: WebhookCommand, config: Config, out: (line: string) => void): Promise<number> {
+export async function runWebhooks(
+  command: WebhookCommand,
+  config: Config,
+  out: (line: string) => void,
+): Promise<number> {
   const tables = await openAllTables(config.storageConnectionString);
   const connections = createConnectionStore(tables.connections, { keyRing: config.encryption, clock: systemClock });
   const table = openTable(config.storageConnectionString, realtimeTableName);
   await ensureTable(table);
   const store = createTableRealtimeStore(table, systemClock);
-  const targets = command.connection === undefined ? await connections.list() : [await connections.require(command.connection)];
+  const targets =
+    command.connection === undefined ? await connections.list() : [await connections.require(command.connection)];
   let failures = 0;
   for (const connection of targets) {
     if (connection.dataverse === null) {
@@ -47,10 +53,16 @@ export async function runWebhooks(command: WebhookCommand, config: Config, out: 
     const dataverse = createDataverseClient(connection.dataverse, { authorityUrl: config.dataverse.authorityUrl });
     try {
       if (command.action === "remove") {
-        out(`${connection.id}: removed ${await unregisterRealtimeWebhooks(dataverse, { connectionId: connection.id, store })} row(s)`);
+        out(
+          `${connection.id}: removed ${await unregisterRealtimeWebhooks(dataverse, { connectionId: connection.id, store })} row(s)`,
+        );
         continue;
       }
-      const result = await syncRealtimeRegistration(dataverse, connection, { publicBaseUrl: config.links.publicBaseUrl, keySecret: config.links.signingKey, store });
+      const result = await syncRealtimeRegistration(dataverse, connection, {
+        publicBaseUrl: config.links.publicBaseUrl,
+        keySecret: config.links.signingKey,
+        store,
+      });
       out(
         result.action === "registered"
           ? `${connection.id}: webhook ${result.summary.serviceEndpointId}, steps ${result.summary.steps.map((step) => `${step.table}${step.created ? " (new)" : ""}`).join(", ")}`
@@ -67,9 +79,13 @@ export async function runWebhooks(command: WebhookCommand, config: Config, out: 
 async function main(): Promise<void> {
   try {
     const { args, env } = resolveEnvironment(process.argv.slice(2), process.env, join(__dirname, ".."));
-    process.exitCode = await runWebhooks(parseWebhookArgs(args), loadConfig(env), (line) => process.stdout.write(`${line}\n`));
+    process.exitCode = await runWebhooks(parseWebhookArgs(args), loadConfig(env), (line) =>
+      process.stdout.write(`${line}\n`),
+    );
   } catch (error) {
-    process.stderr.write(`${error instanceof RangeError ? `${error.message}\n${usage}` : toSyncError(error).message}\n`);
+    process.stderr.write(
+      `${error instanceof RangeError ? `${error.message}\n${usage}` : toSyncError(error).message}\n`,
+    );
     process.exitCode = 1;
   }
 }

@@ -24,10 +24,15 @@ export function dataverseWebhookFunction(service: ServiceProvider): HttpFunction
       try {
         const realtime = await realtimeFor(resolved);
         const outcome = await receiveDataverseWebhook(
-          { query: (name) => request.query.get(name) ?? undefined, header: (name) => request.headers.get(name) ?? undefined, body: await request.text() },
+          {
+            query: (name) => request.query.get(name) ?? undefined,
+            header: (name) => request.headers.get(name) ?? undefined,
+            body: await request.text(),
+          },
           realtime.dataverseReceiver(logger),
         );
-        if (outcome.status !== 202) logger.warn("Dataverse webhook refused", { status: outcome.status, reason: outcome.reason });
+        if (outcome.status !== 202)
+          logger.warn("Dataverse webhook refused", { status: outcome.status, reason: outcome.reason });
         return { status: outcome.status };
       } catch (thrown) {
         logger.error("Dataverse webhook could not be taken", { error: toSyncError(thrown) });

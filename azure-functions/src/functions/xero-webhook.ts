@@ -20,8 +20,13 @@ function handler(service: ServiceProvider) {
     try {
       const realtime = await realtimeFor(resolved);
       const rawBody = new Uint8Array(await request.arrayBuffer());
-      const outcome = await receiveXeroWebhook(rawBody, request.headers.get(xeroSignatureHeader) ?? undefined, realtime.xeroReceiver(logger));
-      if (outcome.status !== 200) logger.warn("Xero webhook refused", { status: outcome.status, reason: outcome.reason });
+      const outcome = await receiveXeroWebhook(
+        rawBody,
+        request.headers.get(xeroSignatureHeader) ?? undefined,
+        realtime.xeroReceiver(logger),
+      );
+      if (outcome.status !== 200)
+        logger.warn("Xero webhook refused", { status: outcome.status, reason: outcome.reason });
       // Xero wants an empty body (and no cookies) in every answer.
       return { status: outcome.status };
     } catch (thrown) {
@@ -34,7 +39,21 @@ function handler(service: ServiceProvider) {
 
 export function xeroWebhookFunctions(service: ServiceProvider): HttpFunctionDefinition[] {
   return [
-    { kind: "http", name: "xeroWebhook", route: xeroWebhookRoutes.primary, methods: ["POST"], authLevel: "anonymous", handler: handler(service) },
-    { kind: "http", name: "xeroWebhookSandboxRoute", route: xeroWebhookRoutes.sandbox, methods: ["POST"], authLevel: "anonymous", handler: handler(service) },
+    {
+      kind: "http",
+      name: "xeroWebhook",
+      route: xeroWebhookRoutes.primary,
+      methods: ["POST"],
+      authLevel: "anonymous",
+      handler: handler(service),
+    },
+    {
+      kind: "http",
+      name: "xeroWebhookSandboxRoute",
+      route: xeroWebhookRoutes.sandbox,
+      methods: ["POST"],
+      authLevel: "anonymous",
+      handler: handler(service),
+    },
   ];
 }

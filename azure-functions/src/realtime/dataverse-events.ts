@@ -27,7 +27,14 @@ const writeBackColumns = new Set<string>([
   invoice.columns.mag_xeropushattempt,
   invoice.columns.mag_emailsentfromxero,
 ]);
-const systemColumns = new Set(["modifiedon", "modifiedby", "modifiedonbehalfby", "versionnumber", invoice.columns.invoiceid, mag_creditnote.columns.mag_creditnoteid]);
+const systemColumns = new Set([
+  "modifiedon",
+  "modifiedby",
+  "modifiedonbehalfby",
+  "versionnumber",
+  invoice.columns.invoiceid,
+  mag_creditnote.columns.mag_creditnoteid,
+]);
 
 /**
  * The work one context asks for. `sizeExceeded`: Dataverse dropped the Target and images (over 256 KB), so nothing
@@ -35,22 +42,28 @@ const systemColumns = new Set(["modifiedon", "modifiedby", "modifiedonbehalfby",
  */
 export function toDataverseWork(context: RemoteExecutionContext, sizeExceeded = false): DataverseWork {
   const flow = (watchedTables as Record<string, FlowName | undefined>)[context.primaryEntityName];
-  if (flow === undefined) return { kind: "ignore", reason: `the ${context.primaryEntityName} table is not synced in real time` };
-  if (context.messageName !== "Update" && context.messageName !== "Create") return { kind: "ignore", reason: `${context.messageName} needs no push` };
+  if (flow === undefined)
+    return { kind: "ignore", reason: `the ${context.primaryEntityName} table is not synced in real time` };
+  if (context.messageName !== "Update" && context.messageName !== "Create")
+    return { kind: "ignore", reason: `${context.messageName} needs no push` };
   const push: DataverseWork = { kind: "push", flow, recordId: context.primaryEntityId };
   if (sizeExceeded) return push;
 
   const columns = knownColumns(context);
   if (columns[invoice.columns.mag_addtoxero] === false) return { kind: "ignore", reason: "Add to Xero is off" };
-  if (columns[invoice.columns.mag_synchedwithxero] === true) return { kind: "ignore", reason: "the record is already in Xero" };
+  if (columns[invoice.columns.mag_synchedwithxero] === true)
+    return { kind: "ignore", reason: "the record is already in Xero" };
   const state = columns["statecode"];
-  if (typeof state === "number" && state !== invoice_statecode.Active) return { kind: "ignore", reason: "the record is not active" };
+  if (typeof state === "number" && state !== invoice_statecode.Active)
+    return { kind: "ignore", reason: "the record is not active" };
   const status = columns[invoice.columns.mag_xerosyncstatus];
-  if (status === mag_xerosyncstatus.Failed) return { kind: "ignore", reason: "the last push failed; it waits for Retry Xero sync" };
+  if (status === mag_xerosyncstatus.Failed)
+    return { kind: "ignore", reason: "the last push failed; it waits for Retry Xero sync" };
 
   const changed = Object.keys(context.target?.attributes ?? {}).filter((name) => !systemColumns.has(name));
   // Retry Xero sync sets Pending: that is a request, not an echo.
-  const echo = changed.length > 0 && changed.every((name) => writeBackColumns.has(name)) && status !== mag_xerosyncstatus.Pending;
+  const echo =
+    changed.length > 0 && changed.every((name) => writeBackColumns.has(name)) && status !== mag_xerosyncstatus.Pending;
   if (context.messageName === "Update" && echo) return { kind: "ignore", reason: "the service's own write-back" };
   return push;
 }

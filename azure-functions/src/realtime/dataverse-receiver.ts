@@ -49,7 +49,10 @@ export interface DataverseReceiverDependencies {
   newId?: () => string;
 }
 
-export async function receiveDataverseWebhook(request: IncomingWebhook, deps: DataverseReceiverDependencies): Promise<DataverseWebhookOutcome> {
+export async function receiveDataverseWebhook(
+  request: IncomingWebhook,
+  deps: DataverseReceiverDependencies,
+): Promise<DataverseWebhookOutcome> {
   const presented = request.query("code") ?? request.header(webhookKeyHeader);
   if (presented === undefined || presented === "") return { status: 401, reason: "no webhook key" };
 
@@ -62,21 +65,40 @@ export async function receiveDataverseWebhook(request: IncomingWebhook, deps: Da
 
   // The registered URL names the connection (an org may hold more than one); otherwise the organisation decides.
   const named = request.query("connection");
-  const connection = named !== undefined && named !== "" ? await deps.directory.byId(named) : await deps.directory.forOrganisation(context.organizationId, request.header("x-ms-dynamics-organization"));
+  const connection =
+    named !== undefined && named !== ""
+      ? await deps.directory.byId(named)
+      : await deps.directory.forOrganisation(context.organizationId, request.header("x-ms-dynamics-organization"));
   // An organisation we do not know cannot present a valid key: answered like a wrong key.
   if (connection === undefined) return { status: 401, reason: "unknown organisation" };
-  if (!safeEqual(toDataverseWebhookKey(deps.keySecret, connection.id), presented)) return { status: 401, reason: "wrong webhook key" };
+  if (!safeEqual(toDataverseWebhookKey(deps.keySecret, connection.id), presented))
+    return { status: 401, reason: "wrong webhook key" };
   await deps.directory.remember(context.organizationId, connection);
 
   const sizeExceeded = (request.header("x-ms-dynamics-msg-size-exceeded") ?? "").toLowerCase() === "true";
   const work = toDataverseWork(context, sizeExceeded);
   if (work.kind === "ignore") return { status: 202, result: "ignored", reason: work.reason };
-  if (connection.status !== "connected" || connection.connectorId === null) return { status: 202, result: "ignored", reason: `the connection is ${connection.status}` };
+  if (connection.status !== "connected" || connection.connectorId === null)
+    return { status: 202, result: "ignored", reason: `the connection is ${connection.status}` };
 
-  const correlationId = context.correlationId ?? request.header("x-ms-correlation-request-id") ?? (deps.newId ?? randomUUID)();
+  const correlationId =
+    context.correlationId ?? request.header("x-ms-correlation-request-id") ?? (deps.newId ?? randomUUID)();
   await deps.store.mark(connection.id, work.flow, work.recordId, correlationId);
-  await deps.queue.enqueue(toWorkMessage(deps.clock, { connectionId: connection.id, flow: work.flow, reason: "realtime", recordId: work.recordId, correlationId }));
-  deps.logger.info("real-time work enqueued", { connectionId: connection.id, flow: work.flow, recordId: work.recordId, correlationId, sizeExceeded });
+  await deps.queue.enqueue(
+    toWorkMessage(deps.clock, {
+      connectionId: connection.id,
+      flow: work.flow,
+      reason: "realtime",
+      recordId: work.recordId,
+      correlationId,
+    }),
+  );
+  deps.logger.info("real-time work enqueued", {
+    connectionId: connection.id,
+    flow: work.flow,
+    recordId: work.recordId,
+    correlationId,
+    sizeExceeded,
+  });
   return { status: 202, result: "enqueued", connectionId: connection.id, recordId: work.recordId, correlationId };
 }
-

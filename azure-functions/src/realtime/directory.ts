@@ -27,7 +27,10 @@ export interface DirectoryDependencies {
 
 /** `https://contoso.crm.dynamics.com/` → `contoso.crm.dynamics.com`; the sandbox's org roots keep their path. */
 export function toOrganisationHost(url: string): string {
-  return url.replace(/^[a-z]+:\/\//i, "").replace(/\/+$/, "").toLowerCase();
+  return url
+    .replace(/^[a-z]+:\/\//i, "")
+    .replace(/\/+$/, "")
+    .toLowerCase();
 }
 
 export function createConnectionDirectory(deps: DirectoryDependencies): ConnectionDirectory {
@@ -63,16 +66,21 @@ export function createConnectionDirectory(deps: DirectoryDependencies): Connecti
       const known = ids.get(key) ?? (await deps.store.getOrganisation(key));
       if (known !== undefined) {
         ids.set(key, known);
-        const connection = (await list()).find((candidate) => candidate.id === known) ?? (await deps.connections.get(known));
+        const connection =
+          (await list()).find((candidate) => candidate.id === known) ?? (await deps.connections.get(known));
         if (connection !== undefined) return connection;
       }
       if (organizationHost === undefined || organizationHost === "") return undefined;
       const host = toOrganisationHost(organizationHost);
-      return (await list()).find((candidate) => candidate.dataverse !== null && toOrganisationHost(candidate.dataverse.url) === host);
+      return (await list()).find(
+        (candidate) => candidate.dataverse !== null && toOrganisationHost(candidate.dataverse.url) === host,
+      );
     },
     async forTenant(tenantId) {
       const wanted = tenantId.toLowerCase();
-      return (await list()).filter((connection) => connection.status === "connected" && connection.xero?.tenantId.toLowerCase() === wanted);
+      return (await list()).filter(
+        (connection) => connection.status === "connected" && connection.xero?.tenantId.toLowerCase() === wanted,
+      );
     },
     async remember(organizationId, connection) {
       const key = organizationId.toLowerCase();

@@ -28,7 +28,8 @@ const recordTables: Partial<Record<SyncWorkMessage["flow"], string>> = {
 
 /** The text an administrator reads: what gave up, and how to send it again. */
 export function toPoisonText(message: SyncWorkMessage, error: SyncError, attempts: number): string {
-  const what = message.recordId === undefined ? `The ${message.flow} run` : `${message.flow} for record ${message.recordId}`;
+  const what =
+    message.recordId === undefined ? `The ${message.flow} run` : `${message.flow} for record ${message.recordId}`;
   return `${what} failed ${attempts} times and was set aside: ${toRecordMessage(error)} Once the cause is fixed, replay it with "npm run support -- replay-poison" (correlation id ${message.correlationId}).`;
 }
 
@@ -39,14 +40,24 @@ export interface PoisonDependencies {
 }
 
 /** Writes the connector's last error and a sync log row in one $batch; false when there is nowhere to write. */
-export async function recordPoisonedWork(deps: PoisonDependencies, message: SyncWorkMessage, error: SyncError, attempts = maxDequeueCount): Promise<boolean> {
+export async function recordPoisonedWork(
+  deps: PoisonDependencies,
+  message: SyncWorkMessage,
+  error: SyncError,
+  attempts = maxDequeueCount,
+): Promise<boolean> {
   const connection = await deps.connections.get(message.connectionId);
   if (connection === undefined || connection.connectorId === null || connection.dataverse === null) return false;
   const text = toPoisonText(message, error, attempts);
   const lc = mag_xerosynclog.columns;
   const results = await deps.dataverseFor(connection).executeBatch(
     [
-      { method: "PATCH", path: `${mag_xeroconnector.entitySetName}${toKeySegment(connection.connectorId)}`, headers: { "If-Match": "*" }, body: { [mag_xeroconnector.columns.mag_lasterror]: text } },
+      {
+        method: "PATCH",
+        path: `${mag_xeroconnector.entitySetName}${toKeySegment(connection.connectorId)}`,
+        headers: { "If-Match": "*" },
+        body: { [mag_xeroconnector.columns.mag_lasterror]: text },
+      },
       {
         method: "POST",
         path: mag_xerosynclog.entitySetName,

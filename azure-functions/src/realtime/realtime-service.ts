@@ -52,7 +52,21 @@ async function createRealtime(service: Service): Promise<Realtime> {
     directory,
     worker,
     // Webhook keys derive from the link signing secret with their own label (see toDataverseWebhookKey).
-    dataverseReceiver: (logger) => ({ keySecret: service.config.links.signingKey, directory, store, queue: service.queue, clock: service.clock, logger }),
-    xeroReceiver: (logger) => ({ webhookKey: service.config.xero.webhookKey, directory, store, queue: service.queue, clock: service.clock, logger }),
+    dataverseReceiver: (logger) => ({
+      keySecret: service.config.links.signingKey,
+      directory,
+      store,
+      queue: service.queue,
+      clock: service.clock,
+      logger,
+    }),
+    xeroReceiver: (logger) => ({
+      webhookKey: service.config.xero.webhookKey,
+      directory,
+      store,
+      queue: service.queue,
+      clock: service.clock,
+      logger,
+    }),
   };
 }

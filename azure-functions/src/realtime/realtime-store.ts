@@ -66,11 +66,22 @@ export function createTableRealtimeStore(table: TableClient, clock: Clock): Real
         const current = await readEntity<MarkerEntity>(table, partitionKey, rowKey);
         try {
           if (current === undefined) {
-            await table.createEntity<MarkerEntity>({ partitionKey, rowKey, firstRequestedAt: now(), lastRequestedAt: now(), events: 1, correlationId });
+            await table.createEntity<MarkerEntity>({
+              partitionKey,
+              rowKey,
+              firstRequestedAt: now(),
+              lastRequestedAt: now(),
+              events: 1,
+              correlationId,
+            });
             return { merged: false };
           }
           // A new ETag tells a run holding the old one that this record changed again.
-          await table.updateEntity<MarkerEntity>({ ...current, partitionKey, rowKey, lastRequestedAt: now(), events: current.events + 1 }, "Replace", { etag: current.etag });
+          await table.updateEntity<MarkerEntity>(
+            { ...current, partitionKey, rowKey, lastRequestedAt: now(), events: current.events + 1 },
+            "Replace",
+            { etag: current.etag },
+          );
           return { merged: true };
         } catch (error) {
           if (!isConcurrencyConflict(error) && !isNotFound(error)) throw toSyncError(error, "storage");
@@ -81,16 +92,30 @@ export function createTableRealtimeStore(table: TableClient, clock: Clock): Real
     },
 
     async isMarked(connectionId, flow, recordId) {
-      return (await readEntity<MarkerEntity>(table, markerPartition(connectionId, flow), toKey(recordId.toLowerCase()))) !== undefined;
+      return (
+        (await readEntity<MarkerEntity>(table, markerPartition(connectionId, flow), toKey(recordId.toLowerCase()))) !==
+        undefined
+      );
     },
 
     async listMarkers(connectionId, flow, limit) {
       const markers: Marker[] = [];
       try {
-        const pages = table.listEntities<MarkerEntity>({ queryOptions: { filter: `PartitionKey eq '${markerPartition(connectionId, flow).replace(/'/g, "''")}'` } }).byPage({ maxPageSize: 1000 });
+        const pages = table
+          .listEntities<MarkerEntity>({
+            queryOptions: { filter: `PartitionKey eq '${markerPartition(connectionId, flow).replace(/'/g, "''")}'` },
+          })
+          .byPage({ maxPageSize: 1000 });
         for await (const page of pages) {
           for (const entity of page) {
-            markers.push({ recordId: entity.rowKey, firstRequestedAt: entity.firstRequestedAt, lastRequestedAt: entity.lastRequestedAt, events: entity.events, correlationId: entity.correlationId, etag: entity.etag });
+            markers.push({
+              recordId: entity.rowKey,
+              firstRequestedAt: entity.firstRequestedAt,
+              lastRequestedAt: entity.lastRequestedAt,
+              events: entity.events,
+              correlationId: entity.correlationId,
+              etag: entity.etag,
+            });
           }
         }
       } catch (error) {
@@ -121,7 +146,11 @@ export function createTableRealtimeStore(table: TableClient, clock: Clock): Real
 
     async claimEvent(tenantId, eventKey) {
       try {
-        await table.createEntity({ partitionKey: eventPartition(tenantId), rowKey: eventRow(eventKey), receivedAt: now() });
+        await table.createEntity({
+          partitionKey: eventPartition(tenantId),
+          rowKey: eventRow(eventKey),
+          receivedAt: now(),
+        });
         return true;
       } catch (error) {
         if (statusOf(error) === 409) return false;
@@ -139,7 +168,10 @@ export function createTableRealtimeStore(table: TableClient, clock: Clock): Real
 
     async setOrganisation(organizationId, connectionId) {
       try {
-        await table.upsertEntity({ partitionKey: orgPartition(organizationId), rowKey: "connection", connectionId }, "Replace");
+        await table.upsertEntity(
+          { partitionKey: orgPartition(organizationId), rowKey: "connection", connectionId },
+          "Replace",
+        );
       } catch (error) {
         throw toSyncError(error, "storage");
       }
@@ -166,25 +198,44 @@ export function createMemoryRealtimeStore(clock: Clock): RealtimeStore & { marke
   const events = new Set<string>();
   const orgs = new Map<string, string>();
   let version = 0;
-  const markerKey = (connectionId: string, flow: string, recordId: string): string => `${connectionId}|${flow}|${recordId.toLowerCase()}`;
+  const markerKey = (connectionId: string, flow: string, recordId: string): string =>
+    `${connectionId}|${flow}|${recordId.toLowerCase()}`;
   const now = (): string => new Date(clock.now()).toISOString();
   return {
     markers: () => markers,
-    async mark(connectionId, flow, recordId, correlationId) {
+    mark(connectionId, flow, recordId, correlationId) {
       const key = markerKey(connectionId, flow, recordId);
       const current = markers.get(key);
       version += 1;
-      markers.set(key, current === undefined ? { recordId: recordId.toLowerCase(), firstRequestedAt: now(), lastRequestedAt: now(), events: 1, correlationId, etag: String(version) } : { ...current, lastRequestedAt: now(), events: current.events + 1, etag: String(version) });
-      return { merged: current !== undefined };
+      markers.set(
+        key,
+        current === undefined
+          ? {
+              recordId: recordId.toLowerCase(),
+              firstRequestedAt: now(),
+              lastRequestedAt: now(),
+              events: 1,
+              correlationId,
+              etag: String(version),
+            }
+          : { ...current, lastRequestedAt: now(), events: current.events + 1, etag: String(version) },
+      );
+      return Promise.resolve({ merged: current !== undefined });
     },
-    async isMarked(connectionId, flow, recordId) {
-      return markers.has(markerKey(connectionId, flow, recordId));
+    isMarked(connectionId, flow, recordId) {
+      return Promise.resolve(markers.has(markerKey(connectionId, flow, recordId)));
     },
-    async listMarkers(connectionId, flow, limit) {
+    listMarkers(connectionId, flow, limit) {
       const prefix = `${connectionId}|${flow}|`;
-      return [...markers].filter(([key]) => key.startsWith(prefix)).map(([, marker]) => ({ ...marker })).sort((left, right) => left.firstRequestedAt.localeCompare(right.firstRequestedAt)).slice(0, limit);
+      return Promise.resolve(
+        [...markers]
+          .filter(([key]) => key.startsWith(prefix))
+          .map(([, marker]) => ({ ...marker }))
+          .sort((left, right) => left.firstRequestedAt.localeCompare(right.firstRequestedAt))
+          .slice(0, limit),
+      );
     },
-    async settle(connectionId, flow, list) {
+    settle(connectionId, flow, list) {
       const touched: string[] = [];
       for (const marker of list) {
         const key = markerKey(connectionId, flow, marker.recordId);
@@ -193,25 +244,28 @@ export function createMemoryRealtimeStore(clock: Clock): RealtimeStore & { marke
         if (current.etag !== marker.etag) touched.push(marker.recordId);
         else markers.delete(key);
       }
-      return touched;
+      return Promise.resolve(touched);
     },
-    async claimEvent(tenantId, eventKey) {
+    claimEvent(tenantId, eventKey) {
       const key = `${tenantId.toLowerCase()}|${eventKey}`;
-      if (events.has(key)) return false;
+      if (events.has(key)) return Promise.resolve(false);
       events.add(key);
-      return true;
+      return Promise.resolve(true);
     },
-    async releaseEvent(tenantId, eventKey) {
+    releaseEvent(tenantId, eventKey) {
       events.delete(`${tenantId.toLowerCase()}|${eventKey}`);
+      return Promise.resolve();
     },
-    async setOrganisation(organizationId, connectionId) {
+    setOrganisation(organizationId, connectionId) {
       orgs.set(organizationId.toLowerCase(), connectionId);
+      return Promise.resolve();
     },
-    async getOrganisation(organizationId) {
-      return orgs.get(organizationId.toLowerCase());
+    getOrganisation(organizationId) {
+      return Promise.resolve(orgs.get(organizationId.toLowerCase()));
     },
-    async deleteOrganisation(organizationId) {
+    deleteOrganisation(organizationId) {
       orgs.delete(organizationId.toLowerCase());
+      return Promise.resolve();
     },
   };
 }

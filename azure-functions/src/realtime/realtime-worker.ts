@@ -28,11 +28,22 @@ import type { TargetedRun } from "./targeted-pull";
 const perRecordFlows = new Set<FlowName>(["InvoicesToXero", "CreditNotesToXero"]);
 
 /** Flows real-time messages may name. */
-export const realtimeFlows = new Set<FlowName>(["InvoicesToXero", "CreditNotesToXero", "PaymentsFromXero", "CreditNotesFromXero", "InvoicesFromXero", "ContactsFromXero"]);
+export const realtimeFlows = new Set<FlowName>([
+  "InvoicesToXero",
+  "CreditNotesToXero",
+  "PaymentsFromXero",
+  "CreditNotesFromXero",
+  "InvoicesFromXero",
+  "ContactsFromXero",
+]);
 
 /** Whether a queue message is real-time work for this worker (a webhook's record). */
 export function isRealtimeWork(message: SyncWorkMessage): boolean {
-  return message.recordId !== undefined && realtimeFlows.has(message.flow) && (message.reason === "realtime" || message.reason === "webhook" || message.reason === "replay");
+  return (
+    message.recordId !== undefined &&
+    realtimeFlows.has(message.flow) &&
+    (message.reason === "realtime" || message.reason === "webhook" || message.reason === "replay")
+  );
 }
 
 export interface RealtimeWorkerDependencies {
@@ -54,7 +65,10 @@ export interface RealtimeWorkerDependencies {
   leaseMs?: number;
 }
 
-export type RealtimeOutcome = WorkOutcome | { status: "coalesced" } | { status: "drained"; rounds: number; records: number; synced: number; failed: number };
+export type RealtimeOutcome =
+  | WorkOutcome
+  | { status: "coalesced" }
+  | { status: "drained"; rounds: number; records: number; synced: number; failed: number };
 
 export class RealtimeWorker {
   constructor(private readonly deps: RealtimeWorkerDependencies) {}
@@ -62,11 +76,19 @@ export class RealtimeWorker {
   async handle(message: SyncWorkMessage): Promise<RealtimeOutcome> {
     const { store, clock } = this.deps;
     const recordId = message.recordId ?? "";
-    const log = this.deps.logger.child({ connectionId: message.connectionId, flow: message.flow, recordId, correlationId: message.correlationId });
+    const log = this.deps.logger.child({
+      connectionId: message.connectionId,
+      flow: message.flow,
+      recordId,
+      correlationId: message.correlationId,
+    });
     const connection = await this.deps.connections.get(message.connectionId);
     if (connection === undefined || connection.status !== "connected" || connection.connectorId === null) {
       await this.forget(message);
-      return skipped(log, connection === undefined ? "the connection no longer exists" : `the connection is ${connection.status}`);
+      return skipped(
+        log,
+        connection === undefined ? "the connection no longer exists" : `the connection is ${connection.status}`,
+      );
     }
     // Another run already took this record's event (it merged into that run): nothing left to do.
     const replay = message.reason === "replay";
@@ -88,12 +110,28 @@ export class RealtimeWorker {
       return skipped(log, "this flow is not run by this service");
     }
     // The run writes no data-flow row: that row reports the timed runs, and its last run time paces them.
-    const { dataFlowId: _omitted, ...scope } = toRunScope(connection.id, message.flow, toScheduledScope(row, state.connector, clock.now()), clock.now(), message.correlationId);
+    const scope = withoutDataFlow(
+      toRunScope(
+        connection.id,
+        message.flow,
+        toScheduledScope(row, state.connector, clock.now()),
+        clock.now(),
+        message.correlationId,
+      ),
+    );
 
     try {
-      const outcome = await this.deps.leases.withLease(connection.id, message.flow, this.deps.leaseMs ?? 10 * 60_000, () => this.drain(connection, message, scope, run, replay ? recordId : undefined));
+      const outcome = await this.deps.leases.withLease(
+        connection.id,
+        message.flow,
+        this.deps.leaseMs ?? 10 * 60_000,
+        () => this.drain(connection, message, scope, run, replay ? recordId : undefined),
+      );
       if (!outcome.ran) {
-        await this.deps.queue.enqueue({ ...message, enqueuedAt: new Date(clock.now()).toISOString() }, { visibilityTimeoutSeconds: this.deps.busyDelaySeconds ?? 1 });
+        await this.deps.queue.enqueue(
+          { ...message, enqueuedAt: new Date(clock.now()).toISOString() },
+          { visibilityTimeoutSeconds: this.deps.busyDelaySeconds ?? 1 },
+        );
         log.info("the flow is running elsewhere; the event waits", { reason: message.reason });
         return { status: "busy" };
       }
@@ -110,7 +148,13 @@ export class RealtimeWorker {
   }
 
   /** Rounds of "take every waiting marker, sync those records, settle the markers" until none wait. */
-  private async drain(connection: Connection, message: SyncWorkMessage, scope: Omit<RunScope, "dataFlowId">, run: (scope: RunScope, ids: readonly string[]) => Promise<FlowReport>, replayed: string | undefined): Promise<{ status: "drained"; rounds: number; records: number; synced: number; failed: number }> {
+  private async drain(
+    connection: Connection,
+    message: SyncWorkMessage,
+    scope: Omit<RunScope, "dataFlowId">,
+    run: (scope: RunScope, ids: readonly string[]) => Promise<FlowReport>,
+    replayed: string | undefined,
+  ): Promise<{ status: "drained"; rounds: number; records: number; synced: number; failed: number }> {
     const { store } = this.deps;
     const batchSize = this.deps.batchSize ?? 50;
     const maxRounds = this.deps.maxRounds ?? 20;
@@ -131,12 +175,20 @@ export class RealtimeWorker {
     }
     if ((await store.listMarkers(connection.id, message.flow, 1)).length > 0) {
       // Still more: a new message carries on, so one invocation never runs unbounded.
-      await this.deps.queue.enqueue({ ...message, reason: message.reason === "replay" ? "realtime" : message.reason, enqueuedAt: new Date(this.deps.clock.now()).toISOString() });
+      await this.deps.queue.enqueue({
+        ...message,
+        reason: message.reason === "replay" ? "realtime" : message.reason,
+        enqueuedAt: new Date(this.deps.clock.now()).toISOString(),
+      });
     }
     return totals;
   }
 
-  private runnerFor(connection: Connection, context: ConnectionContext, flow: FlowName): ((scope: RunScope, ids: readonly string[]) => Promise<FlowReport>) | undefined {
+  private runnerFor(
+    connection: Connection,
+    context: ConnectionContext,
+    flow: FlowName,
+  ): ((scope: RunScope, ids: readonly string[]) => Promise<FlowReport>) | undefined {
     if (perRecordFlows.has(flow)) {
       const pushFlow = this.deps.runtimeFor(connection).flows[flow];
       return pushFlow === undefined ? undefined : (scope, ids) => pushFlow.run({ ...scope, recordIds: [...ids] });
@@ -152,6 +204,12 @@ export class RealtimeWorker {
     const markers = await this.deps.store.listMarkers(message.connectionId, message.flow, 1000);
     if (markers.length > 0) await this.deps.store.settle(message.connectionId, message.flow, markers);
   }
+}
+
+function withoutDataFlow(scope: RunScope): Omit<RunScope, "dataFlowId"> {
+  const copy = { ...scope };
+  delete copy.dataFlowId;
+  return copy;
 }
 
 function skipped(log: Logger, reason: string): WorkOutcome {

@@ -38,12 +38,22 @@ export const watchedSteps = [
   {
     table: invoice.logicalName,
     filteringAttributes: [invoice.columns.mag_addtoxero, invoice.columns.mag_xerosyncstatus],
-    imageAttributes: [invoice.columns.mag_addtoxero, invoice.columns.mag_synchedwithxero, invoice.columns.mag_xerosyncstatus, invoice.columns.statecode],
+    imageAttributes: [
+      invoice.columns.mag_addtoxero,
+      invoice.columns.mag_synchedwithxero,
+      invoice.columns.mag_xerosyncstatus,
+      invoice.columns.statecode,
+    ],
   },
   {
     table: mag_creditnote.logicalName,
     filteringAttributes: [mag_creditnote.columns.mag_addtoxero, mag_creditnote.columns.mag_xerosyncstatus],
-    imageAttributes: [mag_creditnote.columns.mag_addtoxero, mag_creditnote.columns.mag_synchedwithxero, mag_creditnote.columns.mag_xerosyncstatus, mag_creditnote.columns.statecode],
+    imageAttributes: [
+      mag_creditnote.columns.mag_addtoxero,
+      mag_creditnote.columns.mag_synchedwithxero,
+      mag_creditnote.columns.mag_xerosyncstatus,
+      mag_creditnote.columns.statecode,
+    ],
   },
 ] as const;
 
@@ -67,34 +77,67 @@ export interface RegistrationSummary {
 }
 
 const endpointName = (connectionId: string): string => `Xero Connector real-time ${connectionId}`;
-const stepName = (connectionId: string, table: string): string => `Xero Connector real-time: Update of ${table} (${connectionId})`;
+const stepName = (connectionId: string, table: string): string =>
+  `Xero Connector real-time: Update of ${table} (${connectionId})`;
 
 /** The URL Dataverse posts to (the connection id tells the receiver whose key to expect). */
 export function toDataverseWebhookUrl(publicBaseUrl: string, connectionId: string): string {
   return `${publicBaseUrl.replace(/\/+$/, "")}/api/${dataverseWebhookRoute}?connection=${encodeURIComponent(connectionId)}`;
 }
 
-async function findIdByName(dataverse: DataversePort, entitySetName: string, idColumn: string, name: string): Promise<string | undefined> {
-  const rows = await dataverse.retrieveMultiple<Record<string, unknown>>(entitySetName, { select: [idColumn], filter: filter`${column("name")} eq ${toStringLiteral(name)}`, top: 1 });
+async function findIdByName(
+  dataverse: DataversePort,
+  entitySetName: string,
+  idColumn: string,
+  name: string,
+): Promise<string | undefined> {
+  const rows = await dataverse.retrieveMultiple<Record<string, unknown>>(entitySetName, {
+    select: [idColumn],
+    filter: filter`${column("name")} eq ${toStringLiteral(name)}`,
+    top: 1,
+  });
   const id = rows[0]?.[idColumn];
   return typeof id === "string" ? id : undefined;
 }
 
-async function messageFilterId(dataverse: DataversePort, messageName: string, table: string): Promise<{ messageId: string; filterId: string }> {
-  const messageId = await findIdByName(dataverse, sdkmessage.entitySetName, sdkmessage.columns.sdkmessageid, messageName);
-  if (messageId === undefined) throw new SyncError(`Dataverse has no ${messageName} message`, { kind: "config", details: { source: "dataverse" } });
+async function messageFilterId(
+  dataverse: DataversePort,
+  messageName: string,
+  table: string,
+): Promise<{ messageId: string; filterId: string }> {
+  const messageId = await findIdByName(
+    dataverse,
+    sdkmessage.entitySetName,
+    sdkmessage.columns.sdkmessageid,
+    messageName,
+  );
+  if (messageId === undefined)
+    throw new SyncError(`Dataverse has no ${messageName} message`, {
+      kind: "config",
+      details: { source: "dataverse" },
+    });
   const rows = await dataverse.retrieveMultiple<Record<string, unknown>>(sdkmessagefilter.entitySetName, {
     select: [sdkmessagefilter.columns.sdkmessagefilterid],
-    filter: and(filter`${column(sdkmessagefilter.columns.primaryobjecttypecode)} eq ${toStringLiteral(table)}`, filter`${column(`_${sdkmessagefilter.columns.sdkmessageid}_value`)} eq ${toGuidLiteral(messageId)}`),
+    filter: and(
+      filter`${column(sdkmessagefilter.columns.primaryobjecttypecode)} eq ${toStringLiteral(table)}`,
+      filter`${column(`_${sdkmessagefilter.columns.sdkmessageid}_value`)} eq ${toGuidLiteral(messageId)}`,
+    ),
     top: 1,
   });
   const filterId = rows[0]?.[sdkmessagefilter.columns.sdkmessagefilterid];
-  if (typeof filterId !== "string") throw new SyncError(`Dataverse cannot run steps on ${messageName} of ${table}`, { kind: "config", details: { source: "dataverse" } });
+  if (typeof filterId !== "string")
+    throw new SyncError(`Dataverse cannot run steps on ${messageName} of ${table}`, {
+      kind: "config",
+      details: { source: "dataverse" },
+    });
   return { messageId, filterId };
 }
 
 /** Creates or updates the webhook and its steps; safe to run again (rows are matched by name). */
-export async function registerRealtimeWebhooks(dataverse: DataversePort, options: RegistrationOptions): Promise<RegistrationSummary> {
+export async function registerRealtimeWebhooks(
+  dataverse: DataversePort,
+  options: RegistrationOptions,
+): Promise<RegistrationSummary> {
   const se = serviceendpoint.columns;
   const endpointBody = {
     [se.name]: endpointName(options.connectionId),
@@ -105,8 +148,14 @@ export async function registerRealtimeWebhooks(dataverse: DataversePort, options
     [se.authvalue]: toDataverseWebhookKey(options.keySecret, options.connectionId),
     [se.messageformat]: serviceendpoint_messageformat.Json,
   };
-  let serviceEndpointId = await findIdByName(dataverse, serviceendpoint.entitySetName, se.serviceendpointid, endpointName(options.connectionId));
-  if (serviceEndpointId === undefined) serviceEndpointId = await dataverse.create(serviceendpoint.entitySetName, endpointBody);
+  let serviceEndpointId = await findIdByName(
+    dataverse,
+    serviceendpoint.entitySetName,
+    se.serviceendpointid,
+    endpointName(options.connectionId),
+  );
+  if (serviceEndpointId === undefined)
+    serviceEndpointId = await dataverse.create(serviceendpoint.entitySetName, endpointBody);
   else await dataverse.update(serviceendpoint.entitySetName, serviceEndpointId, endpointBody);
 
   const st = sdkmessageprocessingstep.columns;
@@ -128,7 +177,12 @@ export async function registerRealtimeWebhooks(dataverse: DataversePort, options
       [`${nav.sdkmessagefilterid.sdkmessagefilter}@odata.bind`]: `/${sdkmessagefilter.entitySetName}(${filterId})`,
       [`${nav.eventhandler.serviceendpoint}@odata.bind`]: `/${serviceendpoint.entitySetName}(${serviceEndpointId})`,
     };
-    let stepId = await findIdByName(dataverse, sdkmessageprocessingstep.entitySetName, st.sdkmessageprocessingstepid, name);
+    let stepId = await findIdByName(
+      dataverse,
+      sdkmessageprocessingstep.entitySetName,
+      st.sdkmessageprocessingstepid,
+      name,
+    );
     const created = stepId === undefined;
     if (stepId === undefined) stepId = await dataverse.create(sdkmessageprocessingstep.entitySetName, body);
     else await dataverse.update(sdkmessageprocessingstep.entitySetName, stepId, body);
@@ -145,7 +199,10 @@ async function ensurePostImage(dataverse: DataversePort, stepId: string, attribu
   const im = sdkmessageprocessingstepimage.columns;
   const rows = await dataverse.retrieveMultiple<Record<string, unknown>>(sdkmessageprocessingstepimage.entitySetName, {
     select: [im.sdkmessageprocessingstepimageid],
-    filter: and(filter`${column(`_${im.sdkmessageprocessingstepid}_value`)} eq ${toGuidLiteral(stepId)}`, filter`${column(im.entityalias)} eq ${toStringLiteral(postImageAlias)}`),
+    filter: and(
+      filter`${column(`_${im.sdkmessageprocessingstepid}_value`)} eq ${toGuidLiteral(stepId)}`,
+      filter`${column(im.entityalias)} eq ${toStringLiteral(postImageAlias)}`,
+    ),
     top: 1,
   });
   const body = {
@@ -162,17 +219,28 @@ async function ensurePostImage(dataverse: DataversePort, stepId: string, attribu
 }
 
 /** Removes the connection's steps (with their images) and webhook; returns how many rows went. */
-export async function unregisterRealtimeWebhooks(dataverse: DataversePort, options: Pick<RegistrationOptions, "connectionId" | "store">): Promise<number> {
+export async function unregisterRealtimeWebhooks(
+  dataverse: DataversePort,
+  options: Pick<RegistrationOptions, "connectionId" | "store">,
+): Promise<number> {
   let removed = 0;
   const st = sdkmessageprocessingstep.columns;
   const im = sdkmessageprocessingstepimage.columns;
   for (const watched of watchedSteps) {
-    const stepId = await findIdByName(dataverse, sdkmessageprocessingstep.entitySetName, st.sdkmessageprocessingstepid, stepName(options.connectionId, watched.table));
+    const stepId = await findIdByName(
+      dataverse,
+      sdkmessageprocessingstep.entitySetName,
+      st.sdkmessageprocessingstepid,
+      stepName(options.connectionId, watched.table),
+    );
     if (stepId === undefined) continue;
-    const images = await dataverse.retrieveMultiple<Record<string, unknown>>(sdkmessageprocessingstepimage.entitySetName, {
-      select: [im.sdkmessageprocessingstepimageid],
-      filter: filter`${column(`_${im.sdkmessageprocessingstepid}_value`)} eq ${toGuidLiteral(stepId)}`,
-    });
+    const images = await dataverse.retrieveMultiple<Record<string, unknown>>(
+      sdkmessageprocessingstepimage.entitySetName,
+      {
+        select: [im.sdkmessageprocessingstepimageid],
+        filter: filter`${column(`_${im.sdkmessageprocessingstepid}_value`)} eq ${toGuidLiteral(stepId)}`,
+      },
+    );
     for (const image of images) {
       const imageId = image[im.sdkmessageprocessingstepimageid];
       if (typeof imageId === "string") await dataverse.delete(sdkmessageprocessingstepimage.entitySetName, imageId);
@@ -181,7 +249,12 @@ export async function unregisterRealtimeWebhooks(dataverse: DataversePort, optio
     await dataverse.delete(sdkmessageprocessingstep.entitySetName, stepId);
     removed += 1;
   }
-  const endpointId = await findIdByName(dataverse, serviceendpoint.entitySetName, serviceendpoint.columns.serviceendpointid, endpointName(options.connectionId));
+  const endpointId = await findIdByName(
+    dataverse,
+    serviceendpoint.entitySetName,
+    serviceendpoint.columns.serviceendpointid,
+    endpointName(options.connectionId),
+  );
   if (endpointId !== undefined) {
     await dataverse.delete(serviceendpoint.entitySetName, endpointId);
     removed += 1;
@@ -195,21 +268,40 @@ export async function unregisterRealtimeWebhooks(dataverse: DataversePort, optio
 
 /** Whether the connection's connector has the real-time add-on switched on (`mag_realtimeenabled`). */
 export async function isRealtimeEnabled(dataverse: DataversePort, connectorId: string): Promise<boolean> {
-  const row = await dataverse.retrieve<Record<string, unknown>>(mag_xeroconnector.entitySetName, connectorId, { select: [mag_xeroconnector.columns.mag_realtimeenabled] });
+  const row = await dataverse.retrieve<Record<string, unknown>>(mag_xeroconnector.entitySetName, connectorId, {
+    select: [mag_xeroconnector.columns.mag_realtimeenabled],
+  });
   return row?.[mag_xeroconnector.columns.mag_realtimeenabled] === true;
 }
 
-export type RealtimeSyncResult = { action: "registered"; summary: RegistrationSummary } | { action: "removed"; rows: number };
+export type RealtimeSyncResult =
+  { action: "registered"; summary: RegistrationSummary } | { action: "removed"; rows: number };
 
 /** Registers when the connector has the add-on, removes otherwise: what the script and onboarding call. */
-export async function syncRealtimeRegistration(dataverse: DataversePort, connection: Pick<Connection, "id" | "connectorId">, options: Omit<RegistrationOptions, "connectionId">): Promise<RealtimeSyncResult> {
+export async function syncRealtimeRegistration(
+  dataverse: DataversePort,
+  connection: Pick<Connection, "id" | "connectorId">,
+  options: Omit<RegistrationOptions, "connectionId">,
+): Promise<RealtimeSyncResult> {
   const enabled = connection.connectorId !== null && (await isRealtimeEnabled(dataverse, connection.connectorId));
-  if (!enabled) return { action: "removed", rows: await unregisterRealtimeWebhooks(dataverse, { connectionId: connection.id, ...(options.store === undefined ? {} : { store: options.store }) }) };
-  return { action: "registered", summary: await registerRealtimeWebhooks(dataverse, { ...options, connectionId: connection.id }) };
+  if (!enabled)
+    return {
+      action: "removed",
+      rows: await unregisterRealtimeWebhooks(dataverse, {
+        connectionId: connection.id,
+        ...(options.store === undefined ? {} : { store: options.store }),
+      }),
+    };
+  return {
+    action: "registered",
+    summary: await registerRealtimeWebhooks(dataverse, { ...options, connectionId: connection.id }),
+  };
 }
 
 /** Onboarding's hook (`RealtimeRegistration` in ../onboarding/first-sync.ts): register for a freshly onboarded connection. */
-export function toRealtimeRegistration(options: Omit<RegistrationOptions, "connectionId">): (request: { connection: Connection; connectorId: string; dataverse: DataversePort }) => Promise<void> {
+export function toRealtimeRegistration(
+  options: Omit<RegistrationOptions, "connectionId">,
+): (request: { connection: Connection; connectorId: string; dataverse: DataversePort }) => Promise<void> {
   return async ({ connection, dataverse }) => {
     await registerRealtimeWebhooks(dataverse, { ...options, connectionId: connection.id });
   };

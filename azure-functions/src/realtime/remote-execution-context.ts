@@ -8,7 +8,8 @@ import { z } from "zod";
 import { SyncError } from "../core/errors";
 
 /** A column value as the service uses it: lookups and choices unwrapped, `/Date(ms)/` as an ISO instant. */
-export type ContextValue = string | number | boolean | null | { logicalName: string; id: string } | ContextValue[] | { [key: string]: unknown };
+export type ContextValue =
+  string | number | boolean | null | { logicalName: string; id: string } | ContextValue[] | { [key: string]: unknown };
 
 export interface ContextEntity {
   logicalName: string;
@@ -91,8 +92,9 @@ export function fromContextValue(value: unknown): ContextValue {
     const inner = record["Value"];
     if (typeof inner === "number") return inner;
   }
-  if (type.startsWith("OptionSetValueCollection:") && Array.isArray(record["Value"])) return (record["Value"] as unknown[]).map(fromContextValue);
-  return record as { [key: string]: unknown };
+  if (type.startsWith("OptionSetValueCollection:") && Array.isArray(record["Value"]))
+    return (record["Value"] as unknown[]).map(fromContextValue);
+  return record;
 }
 
 function toEntity(value: unknown): ContextEntity | undefined {
@@ -115,7 +117,12 @@ function toImages(list: ReadonlyArray<z.infer<typeof KeyValue>> | null | undefin
   return images;
 }
 
-const malformed = (reason: string): SyncError => new SyncError(`not a RemoteExecutionContext: ${reason}`, { kind: "validation", origin: "system", details: { source: "dataverse", type: "MalformedWebhook" } });
+const malformed = (reason: string): SyncError =>
+  new SyncError(`not a RemoteExecutionContext: ${reason}`, {
+    kind: "validation",
+    origin: "system",
+    details: { source: "dataverse", type: "MalformedWebhook" },
+  });
 
 /** Parses a webhook body; a `validation` SyncError when it is not a context. */
 export function parseRemoteExecutionContext(body: string): RemoteExecutionContext {
@@ -129,7 +136,9 @@ export function parseRemoteExecutionContext(body: string): RemoteExecutionContex
   }
   const parsed = ContextWire.safeParse(json);
   if (!parsed.success) {
-    throw malformed(parsed.error.issues.map((issue) => `${issue.path.join(".") || "body"}: ${issue.message}`).join("; "));
+    throw malformed(
+      parsed.error.issues.map((issue) => `${issue.path.join(".") || "body"}: ${issue.message}`).join("; "),
+    );
   }
   const wire = parsed.data;
   const targetValue = (wire.InputParameters ?? []).find((parameter) => parameter.key === "Target")?.value;

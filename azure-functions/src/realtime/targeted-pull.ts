@@ -21,13 +21,19 @@ export type TargetedRun = (scope: RunScope, xeroIds: readonly string[]) => Promi
 type PullXero = XeroPort & XeroPullPort;
 type IncrementalRead = "getReceivablePayments" | "getReceivableCreditNotes" | "getContactsModified";
 
-const isPullPort = (xero: XeroPort): xero is PullXero => typeof (xero as Partial<XeroPullPort>).getPaymentsOfInvoices === "function";
+const isPullPort = (xero: XeroPort): xero is PullXero =>
+  typeof (xero as Partial<XeroPullPort>).getPaymentsOfInvoices === "function";
 
 /** The Xero port with one incremental read replaced by `named()` the first time (reads by id pass through). */
-export function toTargetedView<M extends IncrementalRead>(xero: PullXero, method: M, named: () => ReturnType<PullXero[M]>): PullXero {
+export function toTargetedView<M extends IncrementalRead>(
+  xero: PullXero,
+  method: M,
+  named: () => ReturnType<PullXero[M]>,
+): PullXero {
   let answered = false;
   const read = (query: IncrementalQuery): ReturnType<PullXero[M]> => {
-    if (query.ids !== undefined) return (xero[method] as (query: IncrementalQuery) => ReturnType<PullXero[M]>).call(xero, query);
+    if (query.ids !== undefined)
+      return (xero[method] as (query: IncrementalQuery) => ReturnType<PullXero[M]>).call(xero, query);
     if (answered) return Promise.resolve([]) as ReturnType<PullXero[M]>;
     // Answered only once it succeeded: a failed read is retried and must ask Xero again.
     return named().then((records) => {
@@ -49,9 +55,20 @@ export function targetedRunsFor(context: ConnectionContext): Partial<Record<Flow
   const xero = context.xero;
   if (!isPullPort(xero)) return {};
   const pull = new DataversePullStore(context.dataverse);
-  const deps = (view: PullXero): PullDependencies => ({ ...context.flowDependencies, xero: view, pull, cursors: createMemoryCursorStore() });
+  const deps = (view: PullXero): PullDependencies => ({
+    ...context.flowDependencies,
+    xero: view,
+    pull,
+    cursors: createMemoryCursorStore(),
+  });
   return {
-    PaymentsFromXero: (scope, invoiceIds) => new PullPaymentsFlow(deps(toTargetedView(xero, "getReceivablePayments", () => xero.getPaymentsOfInvoices(invoiceIds)))).run(scope),
-    CreditNotesFromXero: (scope, ids) => new PullCreditNotesFlow(deps(toTargetedView(xero, "getReceivableCreditNotes", () => xero.getReceivableCreditNotes({ ids })))).run(scope),
+    PaymentsFromXero: (scope, invoiceIds) =>
+      new PullPaymentsFlow(
+        deps(toTargetedView(xero, "getReceivablePayments", () => xero.getPaymentsOfInvoices(invoiceIds))),
+      ).run(scope),
+    CreditNotesFromXero: (scope, ids) =>
+      new PullCreditNotesFlow(
+        deps(toTargetedView(xero, "getReceivableCreditNotes", () => xero.getReceivableCreditNotes({ ids }))),
+      ).run(scope),
   };
 }

@@ -12,7 +12,11 @@ import { safeEqual } from "../security/hmac";
 export const xeroSignatureHeader = "x-xero-signature";
 
 /** True only for the signature Xero computes over exactly these bytes. */
-export function verifyXeroSignature(webhookKey: string, rawBody: Uint8Array, signature: string | null | undefined): boolean {
+export function verifyXeroSignature(
+  webhookKey: string,
+  rawBody: Uint8Array,
+  signature: string | null | undefined,
+): boolean {
   if (signature === null || signature === undefined || signature === "") return false;
   const expected = createHmac("sha256", webhookKey).update(rawBody).digest("base64");
   return safeEqual(expected, signature.trim());
@@ -45,12 +49,20 @@ export function parseXeroWebhookPayload(rawBody: Uint8Array): XeroWebhookPayload
   try {
     json = JSON.parse(Buffer.from(rawBody).toString("utf8"));
   } catch {
-    throw new SyncError("not a Xero webhook payload: the body is not JSON", { kind: "validation", origin: "system", details: { source: "xero", type: "MalformedWebhook" } });
+    throw new SyncError("not a Xero webhook payload: the body is not JSON", {
+      kind: "validation",
+      origin: "system",
+      details: { source: "xero", type: "MalformedWebhook" },
+    });
   }
   const parsed = XeroWebhookPayload.safeParse(json);
   if (!parsed.success) {
     const issues = parsed.error.issues.map((issue) => `${issue.path.join(".") || "body"}: ${issue.message}`).join("; ");
-    throw new SyncError(`not a Xero webhook payload: ${issues}`, { kind: "validation", origin: "system", details: { source: "xero", type: "MalformedWebhook" } });
+    throw new SyncError(`not a Xero webhook payload: ${issues}`, {
+      kind: "validation",
+      origin: "system",
+      details: { source: "xero", type: "MalformedWebhook" },
+    });
   }
   return parsed.data;
 }
@@ -60,7 +72,13 @@ export function parseXeroWebhookPayload(rawBody: Uint8Array): XeroWebhookPayload
  * the same resource, change type and instant is the same event.
  */
 export function toEventKey(event: XeroWebhookEvent): string {
-  return [event.tenantId.toLowerCase(), event.eventCategory.toUpperCase(), event.resourceId.toLowerCase(), event.eventType.toUpperCase(), event.eventDateUtc].join("|");
+  return [
+    event.tenantId.toLowerCase(),
+    event.eventCategory.toUpperCase(),
+    event.resourceId.toLowerCase(),
+    event.eventType.toUpperCase(),
+    event.eventDateUtc,
+  ].join("|");
 }
 
 export interface XeroWork {
@@ -80,10 +98,12 @@ export function toXeroWork(event: XeroWebhookEvent): XeroWork[] {
   switch (event.eventCategory.toUpperCase()) {
     case "INVOICE":
       // A new invoice has no payments yet (and is usually our own push arriving in Xero).
-      return event.eventType.toUpperCase() === "CREATE" ? [{ flow: "InvoicesFromXero", recordId }] : [
-        { flow: "PaymentsFromXero", recordId },
-        { flow: "InvoicesFromXero", recordId },
-      ];
+      return event.eventType.toUpperCase() === "CREATE"
+        ? [{ flow: "InvoicesFromXero", recordId }]
+        : [
+            { flow: "PaymentsFromXero", recordId },
+            { flow: "InvoicesFromXero", recordId },
+          ];
     case "CONTACT":
       return [{ flow: "ContactsFromXero", recordId }];
     case "CREDITNOTE":

@@ -9,7 +9,13 @@ import { toSyncError } from "../core/errors";
 import type { Logger } from "../core/logger";
 import type { ConnectionDirectory } from "./directory";
 import type { RealtimeStore } from "./realtime-store";
-import { parseXeroWebhookPayload, toEventKey, toXeroWork, verifyXeroSignature, type XeroWebhookPayload } from "./xero-events";
+import {
+  parseXeroWebhookPayload,
+  toEventKey,
+  toXeroWork,
+  verifyXeroSignature,
+  type XeroWebhookPayload,
+} from "./xero-events";
 
 export type XeroWebhookOutcome =
   | { status: 401; reason: string }
@@ -27,7 +33,11 @@ export interface XeroReceiverDependencies {
   newId?: () => string;
 }
 
-export async function receiveXeroWebhook(rawBody: Uint8Array, signature: string | undefined, deps: XeroReceiverDependencies): Promise<XeroWebhookOutcome> {
+export async function receiveXeroWebhook(
+  rawBody: Uint8Array,
+  signature: string | undefined,
+  deps: XeroReceiverDependencies,
+): Promise<XeroWebhookOutcome> {
   if (deps.webhookKey === undefined) {
     deps.logger.error("XERO_WEBHOOK_KEY is not set; Xero webhooks are refused");
     return { status: 401, reason: "no webhook key configured" };
@@ -39,7 +49,13 @@ export async function receiveXeroWebhook(rawBody: Uint8Array, signature: string 
   } catch (thrown) {
     return { status: 400, reason: toSyncError(thrown).message };
   }
-  const outcome = { status: 200 as const, events: payload.events.length, duplicates: 0, unknownTenants: 0, enqueued: 0 };
+  const outcome = {
+    status: 200 as const,
+    events: payload.events.length,
+    duplicates: 0,
+    unknownTenants: 0,
+    enqueued: 0,
+  };
   // Intent to receive: no events, nothing to do but answer.
   for (const event of payload.events) {
     const connections = await deps.directory.forTenant(event.tenantId);
@@ -56,11 +72,20 @@ export async function receiveXeroWebhook(rawBody: Uint8Array, signature: string 
     const messages: SyncWorkMessage[] = [];
     for (const connection of connections) {
       for (const work of toXeroWork(event)) {
-        messages.push(toWorkMessage(deps.clock, { connectionId: connection.id, flow: work.flow, reason: "webhook", recordId: work.recordId, correlationId }));
+        messages.push(
+          toWorkMessage(deps.clock, {
+            connectionId: connection.id,
+            flow: work.flow,
+            reason: "webhook",
+            recordId: work.recordId,
+            correlationId,
+          }),
+        );
       }
     }
     try {
-      for (const message of messages) await deps.store.mark(message.connectionId, message.flow, message.recordId ?? "", correlationId);
+      for (const message of messages)
+        await deps.store.mark(message.connectionId, message.flow, message.recordId ?? "", correlationId);
       await deps.queue.enqueueMany(messages);
     } catch (thrown) {
       // Not claimed after all: Xero retries the payload when we fail, and the retry must not be taken for a duplicate.
@@ -68,7 +93,13 @@ export async function receiveXeroWebhook(rawBody: Uint8Array, signature: string 
       throw thrown;
     }
     outcome.enqueued += messages.length;
-    deps.logger.info("Xero event enqueued", { tenantId: event.tenantId, category: event.eventCategory, resourceId: event.resourceId, correlationId, messages: messages.length });
+    deps.logger.info("Xero event enqueued", {
+      tenantId: event.tenantId,
+      category: event.eventCategory,
+      resourceId: event.resourceId,
+      correlationId,
+      messages: messages.length,
+    });
   }
   return outcome;
 }

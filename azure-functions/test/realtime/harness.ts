@@ -8,13 +8,25 @@ import { QueueClient } from "@azure/storage-queue";
 import { createDataverseClient, type DataverseWebApiClient } from "../../src/adapters/dataverse/web-api-client";
 import { ensureTable, openTable } from "../../src/adapters/table-storage/tables";
 import { createFunctionTable } from "../../src/functions";
-import { account, invoice, invoicedetail, mag_taxrate, mag_xeroaccountcode, mag_xeroconnector } from "../../src/generated/dataverse";
+import {
+  account,
+  invoice,
+  invoicedetail,
+  mag_taxrate,
+  mag_xeroaccountcode,
+  mag_xeroconnector,
+} from "../../src/generated/dataverse";
 import { createTableRealtimeStore, realtimeTableName, type RealtimeStore } from "../../src/realtime/realtime-store";
 import { syncRealtimeRegistration, type RealtimeSyncResult } from "../../src/realtime/registration";
 import { xeroWebhookRoutes } from "../../src/functions/xero-webhook";
 import { seedDemoConnection } from "../../../scripts/start";
 import { newServiceSecrets, startSandbox, toServiceEnvironment, type Sandbox } from "../../../sandbox/src";
-import { startFunctionsHost, type FunctionsHost, type HostLogger, type HostSettingsOverrides } from "../../../sandbox/src/functions-host";
+import {
+  startFunctionsHost,
+  type FunctionsHost,
+  type HostLogger,
+  type HostSettingsOverrides,
+} from "../../../sandbox/src/functions-host";
 
 export interface RealtimeSandbox {
   sandbox: Sandbox;
@@ -40,11 +52,21 @@ export interface RealtimeSandbox {
   stop(): Promise<void>;
 }
 
-const freePorts = { dataverse: 0, xero: 0, xeroIdentity: 0, azuriteBlob: 0, azuriteQueue: 0, azuriteTable: 0, functions: 0 };
+const freePorts = {
+  dataverse: 0,
+  xero: 0,
+  xeroIdentity: 0,
+  azuriteBlob: 0,
+  azuriteQueue: 0,
+  azuriteTable: 0,
+  functions: 0,
+};
 
 type Row = Record<string, unknown>;
 
-export async function startRealtimeSandbox(options: { hostSettings?: HostSettingsOverrides; hostLogger?: HostLogger } = {}): Promise<RealtimeSandbox> {
+export async function startRealtimeSandbox(
+  options: { hostSettings?: HostSettingsOverrides; hostLogger?: HostLogger } = {},
+): Promise<RealtimeSandbox> {
   // The emulators and Azurite; the service runs in a host of our own so tests can shorten the queue's delays.
   const sandbox = await startSandbox({ ports: freePorts, withService: false, endpointsFile: false, env: {} });
   const stops: Array<() => Promise<void>> = [() => sandbox.stop()];
@@ -67,7 +89,14 @@ export async function startRealtimeSandbox(options: { hostSettings?: HostSetting
       dataverseAuthorityUrl: sandbox.dataverse.url,
       secrets: newServiceSecrets(),
     });
-    const host = await startFunctionsHost({ table: createFunctionTable(env), port: sandbox.ports.functions, env, storageConnectionString: sandbox.azurite.connectionString, ...(options.hostSettings === undefined ? {} : { settings: options.hostSettings }), ...(options.hostLogger === undefined ? {} : { logger: options.hostLogger }) });
+    const host = await startFunctionsHost({
+      table: createFunctionTable(env),
+      port: sandbox.ports.functions,
+      env,
+      storageConnectionString: sandbox.azurite.connectionString,
+      ...(options.hostSettings === undefined ? {} : { settings: options.hostSettings }),
+      ...(options.hostLogger === undefined ? {} : { logger: options.hostLogger }),
+    });
     stops.push(() => host.stop());
     // As in Xero's developer portal: the delivery URL must pass intent to receive before events flow.
     const sender = sandbox.xero.webhooks.configure({ url: `${host.apiUrl}/${xeroWebhookRoutes.primary}` });
@@ -75,16 +104,33 @@ export async function startRealtimeSandbox(options: { hostSettings?: HostSetting
 
     const seeded = await seedDemoConnection({ ...sandbox, host, serviceEnv: env });
     const { endpoints } = sandbox;
-    const client = createDataverseClient({ url: endpoints.dataverseUrl, tenantId: endpoints.dataverseTenantId, clientId: endpoints.dataverseClientId, clientSecret: endpoints.dataverseClientSecret }, { authorityUrl: endpoints.dataverseHostUrl });
+    const client = createDataverseClient(
+      {
+        url: endpoints.dataverseUrl,
+        tenantId: endpoints.dataverseTenantId,
+        clientId: endpoints.dataverseClientId,
+        clientSecret: endpoints.dataverseClientSecret,
+      },
+      { authorityUrl: endpoints.dataverseHostUrl },
+    );
 
     // Reference data first (the timer's first run queues it with the other due flows), then the connector's defaults.
     await host.runTimer("syncScheduler");
     await host.waitForIdle({ timeoutMs: 60_000 });
-    const codes = await client.retrieveMultiple<Row>(mag_xeroaccountcode.entitySetName, { select: [mag_xeroaccountcode.columns.mag_xeroaccountcodeid, mag_xeroaccountcode.columns.mag_code] });
-    const rates = await client.retrieveMultiple<Row>(mag_taxrate.entitySetName, { select: [mag_taxrate.columns.mag_taxrateid, mag_taxrate.columns.mag_taxtype] });
-    const code = codes.find((row) => row[mag_xeroaccountcode.columns.mag_code] === "200")?.[mag_xeroaccountcode.columns.mag_xeroaccountcodeid];
-    const rate = rates.find((row) => row[mag_taxrate.columns.mag_taxtype] === "OUTPUT2")?.[mag_taxrate.columns.mag_taxrateid];
-    if (typeof code !== "string" || typeof rate !== "string") throw new Error("reference data did not arrive from Xero");
+    const codes = await client.retrieveMultiple<Row>(mag_xeroaccountcode.entitySetName, {
+      select: [mag_xeroaccountcode.columns.mag_xeroaccountcodeid, mag_xeroaccountcode.columns.mag_code],
+    });
+    const rates = await client.retrieveMultiple<Row>(mag_taxrate.entitySetName, {
+      select: [mag_taxrate.columns.mag_taxrateid, mag_taxrate.columns.mag_taxtype],
+    });
+    const code = codes.find((row) => row[mag_xeroaccountcode.columns.mag_code] === "200")?.[
+      mag_xeroaccountcode.columns.mag_xeroaccountcodeid
+    ];
+    const rate = rates.find((row) => row[mag_taxrate.columns.mag_taxtype] === "OUTPUT2")?.[
+      mag_taxrate.columns.mag_taxrateid
+    ];
+    if (typeof code !== "string" || typeof rate !== "string")
+      throw new Error("reference data did not arrive from Xero");
     await client.update(mag_xeroconnector.entitySetName, seeded.connectorId, {
       [`${mag_xeroconnector.navigation.mag_defaultaccountcodeid.mag_xeroaccountcode}@odata.bind`]: `/${mag_xeroaccountcode.entitySetName}(${code})`,
       [`${mag_xeroconnector.navigation.mag_defaulttaxrateid.mag_taxrate}@odata.bind`]: `/${mag_taxrate.entitySetName}(${rate})`,
@@ -95,16 +141,32 @@ export async function startRealtimeSandbox(options: { hostSettings?: HostSetting
     const table = openTable(sandbox.azurite.connectionString, realtimeTableName);
     await ensureTable(table);
     const store = createTableRealtimeStore(table, { now: () => Date.now() });
-    const registration = await syncRealtimeRegistration(client, { id: seeded.connectionId, connectorId: seeded.connectorId }, { publicBaseUrl: functionsUrl, keySecret: env["XC_LINK_SIGNING_KEY"] ?? "", store });
+    const registration = await syncRealtimeRegistration(
+      client,
+      { id: seeded.connectionId, connectorId: seeded.connectorId },
+      { publicBaseUrl: functionsUrl, keySecret: env["XC_LINK_SIGNING_KEY"] ?? "", store },
+    );
 
-    const [firstAccount] = await client.retrieveMultiple<Row>(account.entitySetName, { select: [account.columns.accountid], top: 1, orderBy: [`${account.columns.name} asc`] });
-    const [priceList] = await client.retrieveMultiple<Row>("pricelevels", { select: ["pricelevelid", "_transactioncurrencyid_value"], top: 1, orderBy: ["name asc"] });
+    const [firstAccount] = await client.retrieveMultiple<Row>(account.entitySetName, {
+      select: [account.columns.accountid],
+      top: 1,
+      orderBy: [`${account.columns.name} asc`],
+    });
+    const [priceList] = await client.retrieveMultiple<Row>("pricelevels", {
+      select: ["pricelevelid", "_transactioncurrencyid_value"],
+      top: 1,
+      orderBy: ["name asc"],
+    });
     const accountId = String(firstAccount?.[account.columns.accountid]);
     const priceListId = String(priceList?.["pricelevelid"]);
     const currencyId = String(priceList?.["_transactioncurrencyid_value"]);
 
-    const queues = { work: new QueueClient(sandbox.azurite.connectionString, "sync-work"), poison: new QueueClient(sandbox.azurite.connectionString, "sync-work-poison") };
-    const depth = async (queue: QueueClient): Promise<number> => ((await queue.exists()) ? (await queue.getProperties()).approximateMessagesCount ?? 0 : 0);
+    const queues = {
+      work: new QueueClient(sandbox.azurite.connectionString, "sync-work"),
+      poison: new QueueClient(sandbox.azurite.connectionString, "sync-work-poison"),
+    };
+    const depth = async (queue: QueueClient): Promise<number> =>
+      (await queue.exists()) ? ((await queue.getProperties()).approximateMessagesCount ?? 0) : 0;
 
     return {
       sandbox,
@@ -150,7 +212,8 @@ export async function startRealtimeSandbox(options: { hostSettings?: HostSetting
         ]);
         return id;
       },
-      flipAddToXero: (invoiceId) => client.update(invoice.entitySetName, invoiceId, { [invoice.columns.mag_addtoxero]: true }),
+      flipAddToXero: (invoiceId) =>
+        client.update(invoice.entitySetName, invoiceId, { [invoice.columns.mag_addtoxero]: true }),
       async queueDepth() {
         return { work: await depth(queues.work), poison: await depth(queues.poison) };
       },

@@ -24,26 +24,46 @@ const connection: Connection = {
   updatedOn: "2026-03-02T09:00:00.000Z",
 };
 
-const report = (synced: number): FlowReport => ({ result: { flow: "InvoicesToXero", result: synced > 0 ? "Succeeded" : "NothingToDo", synced, failed: 0, message: "", ranOn: new Date(0) }, followUps: [] });
+const report = (synced: number): FlowReport => ({
+  result: {
+    flow: "InvoicesToXero",
+    result: synced > 0 ? "Succeeded" : "NothingToDo",
+    synced,
+    failed: 0,
+    message: "",
+    ranOn: new Date(0),
+  },
+  followUps: [],
+});
 
-function setUp(options: { flowEnabled?: boolean; leaseFree?: boolean; run?: (scope: RunScope) => Promise<FlowReport> } = {}) {
+function setUp(
+  options: { flowEnabled?: boolean; leaseFree?: boolean; run?: (scope: RunScope) => Promise<FlowReport> } = {},
+) {
   const clock = new ManualClock(Date.UTC(2026, 2, 2, 9));
   const store = createMemoryRealtimeStore(clock);
   const queue = createMemoryWorkQueue();
   const runs: RunScope[] = [];
-  const run = options.run ?? (async (scope: RunScope) => report(scope.recordIds?.length ?? 0));
+  const run = options.run ?? ((scope: RunScope) => Promise.resolve(report(scope.recordIds?.length ?? 0)));
   const dataverse = {
-    retrieve: async () => ({
-      mag_enabled: true,
-      mag_isdefault: true,
-      mag_xerostatus: 582100000,
-      mag_xeroconnector_xerodataflow_xeroconnectorid: [
-        { mag_xerodataflowid: "flow-row-1", mag_flow: mag_flow.InvoicesToXero, mag_enabled: options.flowEnabled ?? true, mag_intervalminutes: 15, mag_synclastxdays: 7, mag_lastrunon: "2026-03-02T08:50:00Z" },
-      ],
-    }),
+    retrieve: () =>
+      Promise.resolve({
+        mag_enabled: true,
+        mag_isdefault: true,
+        mag_xerostatus: 582100000,
+        mag_xeroconnector_xerodataflow_xeroconnectorid: [
+          {
+            mag_xerodataflowid: "flow-row-1",
+            mag_flow: mag_flow.InvoicesToXero,
+            mag_enabled: options.flowEnabled ?? true,
+            mag_intervalminutes: 15,
+            mag_synclastxdays: 7,
+            mag_lastrunon: "2026-03-02T08:50:00Z",
+          },
+        ],
+      }),
   } as unknown as DataversePort;
   const worker = new RealtimeWorker({
-    connections: { get: async (id) => (id === connection.id ? connection : undefined) },
+    connections: { get: (id) => Promise.resolve(id === connection.id ? connection : undefined) },
     runtimeFor: () => ({
       flows: {
         InvoicesToXero: {
@@ -53,18 +73,34 @@ function setUp(options: { flowEnabled?: boolean; leaseFree?: boolean; run?: (sco
           },
         },
       },
-      resolveScope: async () => undefined,
+      resolveScope: () => Promise.resolve(undefined),
     }),
     contextFor: () => ({ dataverse }) as unknown as ConnectionContext,
     targetedRunsFor: () => ({}),
     store,
-    leases: { withLease: async (_connection, _flow, _ms, work) => (options.leaseFree === false ? { ran: false } : { ran: true, value: await work({ renew: async () => undefined }) }) },
+    leases: {
+      withLease: async (_connection, _flow, _ms, work) =>
+        options.leaseFree === false
+          ? { ran: false }
+          : { ran: true, value: await work({ renew: () => Promise.resolve() }) },
+    },
     queue,
     clock,
     logger: silentLogger,
     batchSize: 50,
   });
-  const message = (recordId: string, reason: SyncWorkMessage["reason"] = "realtime", flow: FlowName = "InvoicesToXero"): SyncWorkMessage => ({ connectionId: connection.id, flow, reason, recordId, correlationId: `c-${recordId}`, enqueuedAt: "2026-03-02T09:00:00.000Z" });
+  const message = (
+    recordId: string,
+    reason: SyncWorkMessage["reason"] = "realtime",
+    flow: FlowName = "InvoicesToXero",
+  ): SyncWorkMessage => ({
+    connectionId: connection.id,
+    flow,
+    reason,
+    recordId,
+    correlationId: `c-${recordId}`,
+    enqueuedAt: "2026-03-02T09:00:00.000Z",
+  });
   return { clock, store, queue, runs, worker, message };
 }
 
@@ -73,7 +109,13 @@ describe("RealtimeWorker", () => {
     const { store, worker, runs, message } = setUp();
     for (const id of ["inv-1", "inv-2", "inv-3"]) await store.mark("conn-1", "InvoicesToXero", id, `c-${id}`);
     await store.mark("conn-1", "InvoicesToXero", "inv-1", "c-again");
-    expect(await worker.handle(message("inv-1"))).toStrictEqual({ status: "drained", rounds: 1, records: 3, synced: 3, failed: 0 });
+    expect(await worker.handle(message("inv-1"))).toStrictEqual({
+      status: "drained",
+      rounds: 1,
+      records: 3,
+      synced: 3,
+      failed: 0,
+    });
     expect(runs.map((scope) => scope.recordIds)).toStrictEqual([["inv-1", "inv-2", "inv-3"]]);
     // A real-time run reports nothing on the data-flow row (that row paces the timed runs).
     expect(runs[0]?.dataFlowId).toBeUndefined();
@@ -122,16 +164,23 @@ describe("RealtimeWorker", () => {
   });
 
   it("rethrows what is retryable (the host retries) and keeps the markers", async () => {
-    const { store, worker, message } = setUp({ run: () => Promise.reject(new SyncError("Xero is busy", { kind: "transient" })) });
+    const { store, worker, message } = setUp({
+      run: () => Promise.reject(new SyncError("Xero is busy", { kind: "transient" })),
+    });
     await store.mark("conn-1", "InvoicesToXero", "inv-1", "c-1");
     await expect(worker.handle(message("inv-1"))).rejects.toMatchObject({ kind: "transient" });
     expect(await store.isMarked("conn-1", "InvoicesToXero", "inv-1")).toBe(true);
   });
 
   it("acknowledges a permanent failure and lets the markers go", async () => {
-    const { store, worker, message } = setUp({ run: () => Promise.reject(new SyncError("no default account code", { kind: "config" })) });
+    const { store, worker, message } = setUp({
+      run: () => Promise.reject(new SyncError("no default account code", { kind: "config" })),
+    });
     await store.mark("conn-1", "InvoicesToXero", "inv-1", "c-1");
-    expect(await worker.handle(message("inv-1"))).toMatchObject({ status: "skipped", reason: "no default account code" });
+    expect(await worker.handle(message("inv-1"))).toMatchObject({
+      status: "skipped",
+      reason: "no default account code",
+    });
     expect(await store.isMarked("conn-1", "InvoicesToXero", "inv-1")).toBe(false);
   });
 
@@ -153,7 +202,8 @@ describe("RealtimeWorker", () => {
     expect(isRealtimeWork(message("inv-1"))).toBe(true);
     expect(isRealtimeWork(message("inv-1", "webhook", "PaymentsFromXero"))).toBe(true);
     expect(isRealtimeWork({ ...message("inv-1", "schedule") })).toBe(false);
-    const { recordId: _record, ...withoutRecord } = message("inv-1");
+    const withoutRecord: SyncWorkMessage = { ...message("inv-1") };
+    delete withoutRecord.recordId;
     expect(isRealtimeWork(withoutRecord)).toBe(false);
     expect(isRealtimeWork(message("inv-1", "realtime", "ReferenceData"))).toBe(false);
   });

@@ -15,7 +15,12 @@ const event = {
   tenantId: "C2CC9B6E-9458-4C7D-93CC-F02B81B0594F",
   tenantType: "ORGANISATION",
 };
-const payload = JSON.stringify({ events: [event], firstEventSequence: 1, lastEventSequence: 1, entropy: "FXNGWLCCGVANWHKILRUB" });
+const payload = JSON.stringify({
+  events: [event],
+  firstEventSequence: 1,
+  lastEventSequence: 1,
+  entropy: "FXNGWLCCGVANWHKILRUB",
+});
 
 describe("verifyXeroSignature", () => {
   it("accepts Xero's signature over the raw bytes", () => {
@@ -44,7 +49,19 @@ describe("parseXeroWebhookPayload", () => {
     expect(parsed.events[0]?.eventCategory).toBe("INVOICE");
   });
 
-  it.each([["not JSON", "{"], ["no events", JSON.stringify({ firstEventSequence: 1, lastEventSequence: 1, entropy: "X" })], ["an event without a tenant", JSON.stringify({ events: [{ ...event, tenantId: undefined }], firstEventSequence: 1, lastEventSequence: 1, entropy: "X" })]])("refuses %s", (_label, body) => {
+  it.each([
+    ["not JSON", "{"],
+    ["no events", JSON.stringify({ firstEventSequence: 1, lastEventSequence: 1, entropy: "X" })],
+    [
+      "an event without a tenant",
+      JSON.stringify({
+        events: [{ ...event, tenantId: undefined }],
+        firstEventSequence: 1,
+        lastEventSequence: 1,
+        entropy: "X",
+      }),
+    ],
+  ])("refuses %s", (_label, body) => {
     expect(() => parseXeroWebhookPayload(bytes(body))).toThrow(SyncError);
   });
 });
@@ -62,13 +79,23 @@ describe("toXeroWork and toEventKey", () => {
   });
 
   it("contacts feed the contacts flow; sales credit notes the credit-note pull; supplier credit notes nothing", () => {
-    expect(toXeroWork({ ...event, eventCategory: "CONTACT" }).map((work) => work.flow)).toStrictEqual(["ContactsFromXero"]);
-    expect(toXeroWork({ ...event, eventCategory: "CREDITNOTE", data: { Type: "ACCRECCREDIT", Status: "AUTHORISED" } }).map((work) => work.flow)).toStrictEqual(["CreditNotesFromXero"]);
-    expect(toXeroWork({ ...event, eventCategory: "CREDITNOTE", data: { Type: "ACCPAYCREDIT", Status: "AUTHORISED" } })).toStrictEqual([]);
+    expect(toXeroWork({ ...event, eventCategory: "CONTACT" }).map((work) => work.flow)).toStrictEqual([
+      "ContactsFromXero",
+    ]);
+    expect(
+      toXeroWork({ ...event, eventCategory: "CREDITNOTE", data: { Type: "ACCRECCREDIT", Status: "AUTHORISED" } }).map(
+        (work) => work.flow,
+      ),
+    ).toStrictEqual(["CreditNotesFromXero"]);
+    expect(
+      toXeroWork({ ...event, eventCategory: "CREDITNOTE", data: { Type: "ACCPAYCREDIT", Status: "AUTHORISED" } }),
+    ).toStrictEqual([]);
   });
 
   it("identifies an event by tenant, category, resource, type and instant, whatever the case", () => {
-    expect(toEventKey(event)).toBe(toEventKey({ ...event, tenantId: event.tenantId.toLowerCase(), resourceId: event.resourceId.toLowerCase() }));
+    expect(toEventKey(event)).toBe(
+      toEventKey({ ...event, tenantId: event.tenantId.toLowerCase(), resourceId: event.resourceId.toLowerCase() }),
+    );
     expect(toEventKey(event)).not.toBe(toEventKey({ ...event, eventDateUtc: "2026-03-02T09:00:00.124" }));
   });
 });
