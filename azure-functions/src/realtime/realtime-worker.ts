@@ -63,6 +63,9 @@ export interface RealtimeWorkerDependencies {
   /** How long a message waits before trying again while the flow runs elsewhere. */
   busyDelaySeconds?: number;
   leaseMs?: number;
+  /** Events younger than this are given that long to gather before the first round (a burst becomes one run). */
+  gatherMs?: number;
+  sleep?: (ms: number) => Promise<void>;
 }
 
 export type RealtimeOutcome =
@@ -161,7 +164,16 @@ export class RealtimeWorker {
     const totals = { status: "drained" as const, rounds: 0, records: 0, synced: 0, failed: 0 };
     let extra = replayed;
     for (; totals.rounds < maxRounds; totals.rounds++) {
-      const markers: Marker[] = await store.listMarkers(connection.id, message.flow, batchSize);
+      let markers: Marker[] = await store.listMarkers(connection.id, message.flow, batchSize);
+      if (totals.rounds === 0 && markers.length > 0 && markers.length < batchSize) {
+        // A user saving several records fires several events within milliseconds: wait for the rest of the burst.
+        const newest = Math.max(...markers.map((marker) => Date.parse(marker.lastRequestedAt)));
+        const wait = Math.min(this.deps.gatherMs ?? 150, newest + (this.deps.gatherMs ?? 150) - this.deps.clock.now());
+        if (wait > 0) {
+          await (this.deps.sleep ?? realSleep)(wait);
+          markers = await store.listMarkers(connection.id, message.flow, batchSize);
+        }
+      }
       const ids = markers.map((marker) => marker.recordId);
       if (extra !== undefined && !ids.includes(extra.toLowerCase())) ids.push(extra.toLowerCase());
       extra = undefined;
@@ -205,6 +217,8 @@ export class RealtimeWorker {
     if (markers.length > 0) await this.deps.store.settle(message.connectionId, message.flow, markers);
   }
 }
+
+const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 function withoutDataFlow(scope: RunScope): Omit<RunScope, "dataFlowId"> {
   const copy = { ...scope };

@@ -43,6 +43,7 @@ function setUp(
   const store = createMemoryRealtimeStore(clock);
   const queue = createMemoryWorkQueue();
   const runs: RunScope[] = [];
+  const sleeps: number[] = [];
   const run = options.run ?? ((scope: RunScope) => Promise.resolve(report(scope.recordIds?.length ?? 0)));
   const dataverse = {
     retrieve: () =>
@@ -88,6 +89,10 @@ function setUp(
     clock,
     logger: silentLogger,
     batchSize: 50,
+    sleep: (ms) => {
+      sleeps.push(ms);
+      return Promise.resolve();
+    },
   });
   const message = (
     recordId: string,
@@ -101,7 +106,7 @@ function setUp(
     correlationId: `c-${recordId}`,
     enqueuedAt: "2026-03-02T09:00:00.000Z",
   });
-  return { clock, store, queue, runs, worker, message };
+  return { clock, store, queue, runs, worker, message, sleeps };
 }
 
 describe("RealtimeWorker", () => {
@@ -121,6 +126,19 @@ describe("RealtimeWorker", () => {
     expect(runs[0]?.dataFlowId).toBeUndefined();
     expect(await worker.handle(message("inv-2"))).toStrictEqual({ status: "coalesced" });
     expect(runs).toHaveLength(1);
+  });
+
+  it("gives a burst that has just begun a moment to gather before the first round", async () => {
+    const { store, worker, sleeps, clock, message } = setUp();
+    await store.mark("conn-1", "InvoicesToXero", "inv-1", "c-1");
+    clock.advance(100);
+    await worker.handle(message("inv-1"));
+    expect(sleeps).toStrictEqual([50]);
+    clock.advance(1_000);
+    await store.mark("conn-1", "InvoicesToXero", "inv-2", "c-2");
+    clock.advance(1_000);
+    await worker.handle(message("inv-2"));
+    expect(sleeps).toStrictEqual([50]);
   });
 
   it("looks at a record again when an event touched it during the run", async () => {
