@@ -128,7 +128,8 @@ export async function readIncrementally<R>(
 
   // Earlier failures first, by id (what Xero no longer returns is gone or no longer qualifies).
   for (const ids of chunk([...attempts.keys()], 50)) {
-    const records = await retrying(() => source.read({ ids }));
+    // With a page, Xero answers in full (line items included), as the incremental pages do.
+    const records = await retrying(() => source.read({ ids, page: 1, pageSize: Math.max(pageSize, ids.length) }));
     result.reads += 1;
     if (records.length > 0) absorb(await handle(records, { retried: true }));
   }

@@ -11,6 +11,7 @@ import { randomUUID } from "node:crypto";
 import type { BatchItem, BatchOperation } from "../adapters/dataverse/batch";
 import { toGuidLiteral } from "../adapters/dataverse/odata";
 import type { XeroPayment, XeroPulledInvoice } from "../adapters/xero/pull-schemas";
+import { SyncError } from "../core/errors";
 import { chunk } from "./batching";
 import {
   invoice,
@@ -115,6 +116,20 @@ export class PullInvoicesFlow {
     for (const record of records) {
       if (known.has(record.InvoiceID.toLowerCase())) continue;
       if (record.Type !== undefined && record.Type !== "ACCREC") continue;
+      if (record.LineItems === undefined) {
+        // A summary answer (Xero leaves line items out of unpaged lists): never create an invoice without its lines.
+        page.failed += 1;
+        page.retryIds.push(record.InvoiceID);
+        fail({
+          table: invoice.logicalName,
+          xeroId: record.InvoiceID,
+          name: record.InvoiceNumber ?? record.InvoiceID,
+          error: new SyncError("Xero answered without the invoice's line items; it will be read again.", {
+            kind: "transient",
+          }),
+        });
+        continue;
+      }
       try {
         fresh.push({ record, model: fromXeroInvoice(record) });
       } catch (thrown) {

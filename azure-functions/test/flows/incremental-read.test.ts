@@ -158,7 +158,7 @@ test("records whose write failed are read again by id next run, then given up on
   expect(cursors.peek("c1", "PaymentsFromXero")?.retry).toStrictEqual([{ id: "bad", attempts: 1 }]);
   clock.advance(day);
   await readIncrementally(deps, scope, xero.source, failing, { maxRetryAttempts: 2 });
-  expect(xero.queries[1]).toStrictEqual({ ids: ["bad"] });
+  expect(xero.queries[1]).toStrictEqual({ ids: ["bad"], page: 1, pageSize: 100 });
   expect(cursors.peek("c1", "PaymentsFromXero")?.retry).toStrictEqual([{ id: "bad", attempts: 2 }]);
   clock.advance(day);
   await readIncrementally(deps, scope, xero.source, failing, { maxRetryAttempts: 2 });

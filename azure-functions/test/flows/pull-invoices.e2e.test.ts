@@ -1,5 +1,6 @@
 import { createMemoryCursorStore } from "../../src/flows/incremental-read";
 import { PullInvoicesFlow } from "../../src/flows/pull-invoices";
+import { PullPaymentsFlow } from "../../src/flows/pull-payments";
 import {
   account,
   invoice,
@@ -326,7 +327,7 @@ test("a rerun creates nothing new", async () => {
   expect(await count()).toBe(before);
 });
 
-test("a product or currency Dynamics 365 lacks fails the invoice visibly on the sync log; nothing half-written", async () => {
+test("a product or currency Dynamics 365 lacks fails the invoice visibly on the sync log; nothing half-written; retried in full", async () => {
   await books.createItem("TOOL-9", "Tool");
   sandbox.xero.store.tenant(sandbox.tenantId).currencies.set("EUR", { Code: "EUR", Description: "Euro" });
   sandbox.clock.advance(60_000);
@@ -353,5 +354,41 @@ test("a product or currency Dynamics 365 lacks fails the invoice visibly on the 
   expect(await logText()).toStrictEqual([
     "The product TOOL-9 (item code of line 1 of Xero invoice XI-003) is not in Dynamics 365.",
     "The currency EUR of Xero invoice XI-004 is not in Dynamics 365.",
+  ]);
+});
+
+test("a payment pulled before its invoice is linked when the invoice arrives (one row, not two)", async () => {
+  sandbox.clock.advance(60_000);
+  const contactId = await books.createContact({ Name: "Manuka Cafe" });
+  const created = await books.createInvoice({
+    InvoiceNumber: "XI-005",
+    Contact: { ContactID: contactId },
+    Date: "2026-03-06",
+    LineItems: [{ Description: "Catering", Quantity: 1, UnitAmount: 50, AccountCode: "200", TaxType: "NONE" }],
+  });
+  const xeroId = String(created["InvoiceID"]);
+  const paymentId = await books.pay(xeroId, 20);
+  const deps = pullDependencies(sandbox, cursors);
+  await new PullPaymentsFlow(deps).run(sandbox.scope("PaymentsFromXero"));
+  const paymentRow = async () =>
+    (
+      await sandbox.client.retrieveMultiple<Row>(mag_payment.entitySetName, {
+        select: [mag_payment.columns.mag_xeropaymentid, `_${mag_payment.columns.mag_invoiceid}_value`],
+      })
+    ).filter((row) => row[mag_payment.columns.mag_xeropaymentid] === paymentId);
+  expect((await paymentRow()).map((row) => row[`_${mag_payment.columns.mag_invoiceid}_value`])).toStrictEqual([null]);
+  // XI-003 and XI-004 (previous test) are read again by id and fail again, visibly; XI-005 arrives.
+  expect((await run()).result).toMatchObject({ result: "PartiallySucceeded", synced: 1 });
+  const numbers = (
+    await sandbox.client.retrieveMultiple<Row>(invoice.entitySetName, { select: [ic.invoicenumber] })
+  ).map((found) => found[ic.invoicenumber]);
+  expect(numbers.filter((number) => typeof number === "string" && number.startsWith("XI-")).sort()).toStrictEqual([
+    "XI-001",
+    "XI-002",
+    "XI-005",
+  ]);
+  const [row] = await invoiceByXeroId(xeroId);
+  expect((await paymentRow()).map((payment) => payment[`_${mag_payment.columns.mag_invoiceid}_value`])).toStrictEqual([
+    row?.[ic.invoiceid],
   ]);
 });
