@@ -392,6 +392,7 @@ export class DataverseSyncStore implements SyncStore {
         cn.mag_reference,
         cn.mag_amount,
         cn.mag_xeroid,
+        cn.modifiedon,
       ],
       filter: and(
         filter`${column(cn.mag_addtoxero)} eq ${toBooleanLiteral(true)}`,

@@ -26,6 +26,8 @@ export interface PushCreditNotesDependencies extends FlowDependencies {
 interface Candidate {
   id: string;
   name: string;
+  /** The row's version in time: "Retry Xero sync" touches the row, so a retry gets a fresh Idempotency-Key. */
+  attempt: number;
   row: Plain;
   xeroInvoiceId?: string;
   /** Already created in Xero by an earlier run whose allocation failed. */
@@ -152,7 +154,7 @@ export class PushCreditNotesFlow {
         if (remaining.length === 0) continue;
         const key = toIdempotencyKey(
           "creditnotes",
-          remaining.map(({ candidate }) => ({ id: candidate.id, attempt: 0 })),
+          remaining.map(({ candidate }) => ({ id: candidate.id, attempt: candidate.attempt })),
           remaining.map(({ request }) => request),
         );
         try {
@@ -193,7 +195,7 @@ export class PushCreditNotesFlow {
             xero.allocateCreditNote(
               creditNoteId,
               allocation,
-              toIdempotencyKey("allocation", [{ id: candidate.id, attempt: 0 }], allocation),
+              toIdempotencyKey("allocation", [{ id: candidate.id, attempt: candidate.attempt }], allocation),
             ),
           );
           outcomes.push({ kind: "synced", table: "mag_creditnote", id: candidate.id, xeroId: creditNoteId });
@@ -254,9 +256,11 @@ function toCandidate(row: Plain): Candidate {
   const xeroInvoiceId = getPath(row, "mag_invoiceid/mag_xeroid");
   const xeroCreditNoteId = row["mag_xeroid"];
   const number = row["mag_creditnotenumber"];
+  const modifiedOn = Date.parse(String(row["modifiedon"]));
   return {
     id,
     name: typeof number === "string" ? number : id,
+    attempt: Number.isNaN(modifiedOn) ? 0 : modifiedOn,
     row,
     ...(typeof xeroInvoiceId === "string" && xeroInvoiceId !== "" ? { xeroInvoiceId } : {}),
     ...(typeof xeroCreditNoteId === "string" && xeroCreditNoteId !== "" ? { xeroCreditNoteId } : {}),

@@ -2,7 +2,8 @@
 // Xero = No, synced, Xero Id present, modified in the window); Xero's side is checked in batches (the invoice is not
 // sent and not a draft; the contact's primary person has an email); then Xero emails each invoice (one call each:
 // https://developer.xero.com/documentation/api/accounting/invoices#emailing-an-invoice) and the invoice is marked
-// Email Sent From Xero = Yes.
+// Email Sent From Xero = Yes. The email's Idempotency-Key holds the day: a retry the same day cannot email twice; a
+// failure is tried afresh the next day.
 import { SyncError, toRecordMessage, toSyncError } from "../core/errors";
 import { toIdempotencyKey } from "../adapters/xero/idempotency";
 import { xeroBatchSize, type XeroPort } from "../adapters/xero/port";
@@ -87,7 +88,10 @@ export class PushInvoiceEmailsFlow {
         }
         try {
           await this.retrying(() =>
-            xero.emailInvoice(candidate.xeroId, toIdempotencyKey("email", [{ id: candidate.id, attempt: 0 }])),
+            xero.emailInvoice(
+              candidate.xeroId,
+              toIdempotencyKey("email", [{ id: candidate.id, attempt: Math.floor(clock.now() / 86_400_000) }]),
+            ),
           );
           outcomes.push({
             kind: "synced",

@@ -6,6 +6,9 @@ import {
   account,
   invoicedetail,
   manyToMany,
+  mag_flow,
+  mag_lastresult,
+  mag_xerodataflow,
   mag_trackingoption,
   mag_xeroaccountcode,
   mag_xeroconnector,
@@ -421,6 +424,55 @@ describe("exactly once across crashes", () => {
       const killed = failingCommit(sandbox.store, "kill");
       return { store: killed.store, reached: killed.reached };
     });
+  });
+});
+
+describe("run results", () => {
+  test("land on the data-flow row (last run, result, counts) and the connector (last synched, calls left today)", async () => {
+    const dataFlowId = await sandbox.client.create(mag_xerodataflow.entitySetName, {
+      [mag_xerodataflow.columns.mag_name]: "Invoices to Xero",
+      [`${mag_xerodataflow.navigation.mag_xeroconnectorid.mag_xeroconnector}@odata.bind`]: `/${mag_xeroconnector.entitySetName}(${sandbox.connectorId})`,
+      [mag_xerodataflow.columns.mag_flow]: mag_flow.InvoicesToXero,
+      [mag_xerodataflow.columns.mag_enabled]: true,
+    });
+    await createInvoice(sandbox, {
+      number: nextNumber("RR"),
+      customer: { kind: "account", id: sandbox.seed.accounts["kauri"] ?? "" },
+      lines: [{ product: "WIDGET-100", quantity: 1 }],
+    });
+    sandbox.clock.advance(60_000);
+    await push({ dataFlowId });
+    const row = await sandbox.client.retrieve<Record<string, unknown>>(mag_xerodataflow.entitySetName, dataFlowId, {
+      select: [
+        mag_xerodataflow.columns.mag_lastrunon,
+        mag_xerodataflow.columns.mag_lastresult,
+        mag_xerodataflow.columns.mag_recordssynced,
+        mag_xerodataflow.columns.mag_recordsfailed,
+        mag_xerodataflow.columns.mag_lastrunmessage,
+      ],
+    });
+    expect(row).toMatchObject({
+      mag_lastresult: mag_lastresult.Succeeded,
+      mag_recordssynced: 1,
+      mag_recordsfailed: 0,
+      mag_lastrunmessage: "1 synced, 0 failed.",
+    });
+    expect(Date.parse(String(row?.[mag_xerodataflow.columns.mag_lastrunon]))).toBe(
+      Math.floor(sandbox.clock.now() / 1000) * 1000,
+    );
+    const connector = await sandbox.client.retrieve<Record<string, unknown>>(
+      mag_xeroconnector.entitySetName,
+      sandbox.connectorId,
+      {
+        select: [mag_xeroconnector.columns.mag_lastsynchedon, mag_xeroconnector.columns.mag_xerocallsremainingtoday],
+      },
+    );
+    expect(Date.parse(String(connector?.[mag_xeroconnector.columns.mag_lastsynchedon]))).toBe(
+      Math.floor(sandbox.clock.now() / 1000) * 1000,
+    );
+    expect(connector?.[mag_xeroconnector.columns.mag_xerocallsremainingtoday]).toBe(
+      await sandbox.gate.callsRemainingToday(sandbox.tenantId),
+    );
   });
 });
 
