@@ -1,6 +1,8 @@
 // The composition root: configuration → adapters → flows → the scheduler and the worker. Everything is built here
 // and injected by constructor; nothing else in the service constructs an adapter. Per connection (one Dataverse org
 // and one Xero organisation) a runtime is built once per process and reused: its Dataverse client caches its token.
+// It is rebuilt when the connection row changes (a Dynamics 365 reauthorisation stores new credentials).
+import { createHash } from "node:crypto";
 import type { DataversePort } from "./adapters/dataverse/port";
 import { createDataverseClient } from "./adapters/dataverse/web-api-client";
 import { createStorageWorkQueue, type WorkQueue } from "./adapters/queue/work-queue";
@@ -36,6 +38,7 @@ import { PushCreditNotesFlow } from "./flows/push-credit-notes";
 import { PushInvoiceEmailsFlow } from "./flows/push-invoice-emails";
 import { PushInvoicesFlow } from "./flows/push-invoices";
 import { ReferenceDataFlow } from "./flows/reference-data";
+import { createConnectionHealth, type ConnectionHealth } from "./onboarding/connection-health";
 
 /** What a connection's flows are built from (also handed to flows other modules add). */
 export interface ConnectionContext {
@@ -73,6 +76,8 @@ export interface Service {
   journal: PushJournal;
   scheduler: Scheduler;
   worker: SyncWorker;
+  /** Writes Xero status, grant expiry and calls left today to the connection's connector (the vault calls it too). */
+  health: ConnectionHealth;
   contextFor(connection: Connection): ConnectionContext;
   /** The flows the worker runs for a connection (the real-time worker runs the same ones). */
   runtimeFor(connection: Connection): ConnectionRuntime;
@@ -100,6 +105,12 @@ export async function createService(config: Config, options: ServiceOptions = {}
     logger,
     sleep,
     connections,
+    refreshMarginMs: config.tokens.refreshMarginMs,
+    keepAliveAfterMs: config.tokens.keepAliveAfterMs,
+    // `health` is built below, once contextFor exists (it needs the vault); the vault only calls these later, from
+    // a refresh: it moves the connector's grant expiry, a revocation shows Disconnected with the reason.
+    onDisconnected: (event) => health.onDisconnected(event),
+    onRefreshed: (event) => health.onRefreshed(event),
     ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
   });
   const gate =
@@ -111,10 +122,11 @@ export async function createService(config: Config, options: ServiceOptions = {}
   const journal = createTablePushJournal(tables.idempotency, clock);
   const cursors = createCursorStore(tables.cursors, PullCursor);
 
-  const contexts = new Map<string, ConnectionContext>();
+  const contexts = new Map<string, { version: string; context: ConnectionContext }>();
   const contextFor = (connection: Connection): ConnectionContext => {
+    const version = toContextVersion(connection);
     const cached = contexts.get(connection.id);
-    if (cached !== undefined) return cached;
+    if (cached?.version === version) return cached.context;
     if (connection.dataverse === null || connection.xero === null)
       throw new Error(`connection ${connection.id} is not fully authorised`);
     const dataverse = createDataverseClient(connection.dataverse, {
@@ -144,7 +156,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
       logger: logger.child({ connectionId: connection.id }),
     };
     const context = { connection, dataverse, xero, store, flowDependencies };
-    contexts.set(connection.id, context);
+    contexts.set(connection.id, { version, context });
     return context;
   };
 
@@ -182,6 +194,13 @@ export async function createService(config: Config, options: ServiceOptions = {}
     logger,
   });
   const worker = new SyncWorker({ connections, runtimeFor, scopes, leases, queue, clock, logger });
+  const health: ConnectionHealth = createConnectionHealth({
+    connections,
+    vault,
+    dataverseFor: (connection) => contextFor(connection).dataverse,
+    callsRemainingToday: (tenantId) => gate.callsRemainingToday(tenantId),
+    logger,
+  });
   return {
     config,
     clock,
@@ -194,7 +213,26 @@ export async function createService(config: Config, options: ServiceOptions = {}
     journal,
     scheduler,
     worker,
+    health,
     contextFor,
     runtimeFor,
   };
+}
+
+/**
+ * What a cached connection context was built from: the row's update time and the parts its clients use. A
+ * reauthorisation rewrites the row, so the next caller gets clients with the new credentials (hashed: the key
+ * never holds the secret).
+ */
+export function toContextVersion(connection: Connection): string {
+  return createHash("sha256")
+    .update(
+      JSON.stringify([
+        connection.updatedOn,
+        connection.connectorId,
+        connection.dataverse,
+        connection.xero?.tenantId ?? null,
+      ]),
+    )
+    .digest("base64url");
 }
