@@ -36,6 +36,8 @@ export interface RealtimeStore {
   claimEvent(tenantId: string, eventKey: string): Promise<boolean>;
   /** Forgets an event (its work could not be enqueued, so Xero's resend must be accepted). */
   releaseEvent(tenantId: string, eventKey: string): Promise<void>;
+  /** Deletes event identities received before `before` (Xero stops resending after 24 hours); returns how many. */
+  sweepEvents(before: Date): Promise<number>;
   setOrganisation(organizationId: string, connectionId: string): Promise<void>;
   getOrganisation(organizationId: string): Promise<string | undefined>;
   deleteOrganisation(organizationId: string): Promise<void>;
@@ -166,6 +168,29 @@ export function createTableRealtimeStore(table: TableClient, clock: Clock): Real
       }
     },
 
+    async sweepEvents(before) {
+      let removed = 0;
+      try {
+        // Partitions `event|…` sort between "event|" and "event}" ("}" follows "|").
+        const old = table.listEntities<{ receivedAt: string }>({
+          queryOptions: {
+            filter: `PartitionKey ge 'event|' and PartitionKey lt 'event}' and receivedAt lt '${before.toISOString()}'`,
+            select: ["PartitionKey", "RowKey"],
+          },
+        });
+        for await (const entity of old) {
+          if (entity.partitionKey === undefined || entity.rowKey === undefined) continue;
+          await table.deleteEntity(entity.partitionKey, entity.rowKey).catch((error: unknown) => {
+            if (!isNotFound(error)) throw error;
+          });
+          removed += 1;
+        }
+      } catch (error) {
+        throw toSyncError(error, "storage");
+      }
+      return removed;
+    },
+
     async setOrganisation(organizationId, connectionId) {
       try {
         await table.upsertEntity(
@@ -195,7 +220,7 @@ export function createTableRealtimeStore(table: TableClient, clock: Clock): Real
 /** The same store in memory (unit tests of the receivers and the worker). */
 export function createMemoryRealtimeStore(clock: Clock): RealtimeStore & { markers(): Map<string, Marker> } {
   const markers = new Map<string, Marker>();
-  const events = new Set<string>();
+  const events = new Map<string, number>();
   const orgs = new Map<string, string>();
   let version = 0;
   const markerKey = (connectionId: string, flow: string, recordId: string): string =>
@@ -249,12 +274,17 @@ export function createMemoryRealtimeStore(clock: Clock): RealtimeStore & { marke
     claimEvent(tenantId, eventKey) {
       const key = `${tenantId.toLowerCase()}|${eventKey}`;
       if (events.has(key)) return Promise.resolve(false);
-      events.add(key);
+      events.set(key, clock.now());
       return Promise.resolve(true);
     },
     releaseEvent(tenantId, eventKey) {
       events.delete(`${tenantId.toLowerCase()}|${eventKey}`);
       return Promise.resolve();
+    },
+    sweepEvents(before) {
+      const stale = [...events].filter(([, at]) => at < before.getTime()).map(([key]) => key);
+      for (const key of stale) events.delete(key);
+      return Promise.resolve(stale.length);
     },
     setOrganisation(organizationId, connectionId) {
       orgs.set(organizationId.toLowerCase(), connectionId);
