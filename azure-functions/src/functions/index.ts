@@ -4,6 +4,7 @@ import { app } from "@azure/functions";
 import { registerFunctionTable, type FunctionDefinition } from "../function-table";
 import { dataverseWebhookFunction } from "./dataverse-webhook";
 import { onboardingFunctions } from "./onboarding";
+import { realtimeHousekeepingFunction } from "./realtime-housekeeping";
 import { lazyService } from "./service";
 import { syncSchedulerFunction } from "./sync-scheduler";
 import { syncWorkerFunction } from "./sync-worker";
@@ -11,7 +12,7 @@ import { xeroWebhookFunctions } from "./xero-webhook";
 
 export function createFunctionTable(env: Readonly<Record<string, string | undefined>>): FunctionDefinition[] {
   const service = lazyService(env);
-  return [syncSchedulerFunction(service), syncWorkerFunction(service), ...onboardingFunctions(service), dataverseWebhookFunction(service), ...xeroWebhookFunctions(service)];
+  return [syncSchedulerFunction(service), syncWorkerFunction(service), ...onboardingFunctions(service), dataverseWebhookFunction(service), ...xeroWebhookFunctions(service), realtimeHousekeepingFunction(service)];
 }
 
 // Only the real host sets FUNCTIONS_WORKER_RUNTIME; importing this module anywhere else registers nothing.
