@@ -11,7 +11,24 @@ export interface AzuriteOptions {
   tablePort?: number;
   /** A folder to persist to; in memory when absent. */
   location?: string;
+  /** How long to wait for the three ports to open (default 60 s: two Jest workers on 2 CI cores have needed > 20 s). */
+  startTimeoutMs?: number;
 }
+
+/** Azurite did not open its ports in time or exited first; its process has been killed and has exited. */
+export class AzuriteStartError extends Error {
+  override readonly name = "AzuriteStartError";
+  constructor(
+    message: string,
+    /** The process that was started (and is gone by the time this is thrown). */
+    readonly pid: number,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
+export const defaultStartTimeoutMs = 60_000;
 
 export interface Azurite {
   /** The Azurite child process (it also exits on its own when this process dies: it watches its stdin). */
@@ -86,13 +103,18 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurit
   child.stderr?.on("data", (chunk: Buffer) => {
     stderr += chunk.toString();
   });
+  // Without a listener a spawn failure would be an uncaught error; the wait below sees the exit instead.
+  child.on("error", (error) => {
+    stderr += ` ${error.message}`;
+  });
+  child.stdin?.on("error", () => undefined);
   try {
-    await Promise.all([waitForPort(blobPort, child), waitForPort(queuePort, child), waitForPort(tablePort, child)]);
+    await waitForPorts([blobPort, queuePort, tablePort], child, options.startTimeoutMs ?? defaultStartTimeoutMs);
   } catch (error) {
-    child.kill("SIGKILL");
-    throw new Error(`Azurite did not start: ${error instanceof Error ? error.message : String(error)} ${stderr}`, {
-      cause: error,
-    });
+    // Wait for the exit: a rejected start must leave no process behind (nor a handle that keeps Jest's worker open).
+    await killNow(child);
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new AzuriteStartError(`Azurite did not start: ${reason} ${stderr}`.trim(), child.pid ?? -1, { cause: error });
   }
   return {
     pid: child.pid ?? -1,
@@ -104,14 +126,28 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurit
   };
 }
 
-async function waitForPort(port: number, child: ChildProcess, timeoutMs = 20_000): Promise<void> {
+const hasExited = (child: ChildProcess): boolean => child.exitCode !== null || child.signalCode !== null;
+
+/** One poll loop for all ports, so nothing keeps polling once the wait has failed. */
+async function waitForPorts(ports: readonly number[], child: ChildProcess, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
+  const pending = [...ports];
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`exited with code ${child.exitCode}`);
-    if (await canConnect(port)) return;
-    if (Date.now() > deadline) throw new Error(`port ${port} not open after ${timeoutMs} ms`);
+    if (hasExited(child)) throw new Error(`exited with ${child.exitCode ?? child.signalCode ?? "no status"}`);
+    while (pending.length > 0 && (await canConnect(pending[0] ?? 0))) pending.shift();
+    if (pending.length === 0) return;
+    if (Date.now() > deadline) throw new Error(`port ${pending.join(", ")} not open after ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+function killNow(child: ChildProcess): Promise<void> {
+  if (hasExited(child) || child.pid === undefined) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once("exit", () => resolve());
+    child.stdin?.destroy();
+    child.kill("SIGKILL");
+  });
 }
 
 function canConnect(port: number): Promise<boolean> {
@@ -126,7 +162,7 @@ function canConnect(port: number): Promise<boolean> {
 }
 
 function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return Promise.resolve();
+  if (hasExited(child)) return Promise.resolve();
   return new Promise((resolve) => {
     const timer = setTimeout(() => child.kill("SIGKILL"), 5_000);
     child.once("exit", () => {

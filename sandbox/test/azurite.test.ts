@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import { TableClient } from "@azure/data-tables";
 import { QueueClient } from "@azure/storage-queue";
-import { startAzurite, type Azurite } from "../src/azurite";
+import { AzuriteStartError, defaultStartTimeoutMs, startAzurite, type Azurite } from "../src/azurite";
 
 describe("startAzurite", () => {
   let azurite: Azurite;
@@ -51,6 +51,20 @@ describe("Azurite's lifetime", () => {
     } finally {
       await first.stop();
     }
+  });
+
+  it("waits up to a minute by default: a loaded CI machine has needed more than 20 s", () => {
+    expect(defaultStartTimeoutMs).toBe(60_000);
+  });
+
+  it("a start that times out kills its process and waits for it to exit before rejecting", async () => {
+    // No Node process opens a port within a millisecond of being spawned, so this start always times out.
+    const failure = await startAzurite({ startTimeoutMs: 1 }).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(AzuriteStartError);
+    const { pid, message } = failure as AzuriteStartError;
+    expect(message).toMatch(/not open after 1 ms/);
+    expect(pid).toBeGreaterThan(0);
+    expect(isAlive(pid)).toBe(false);
   });
 
   it("stops with stop() and takes its process with it", async () => {
