@@ -8,11 +8,12 @@ import { realtimeHousekeepingFunction } from "./realtime-housekeeping";
 import { lazyService } from "./service";
 import { syncSchedulerFunction } from "./sync-scheduler";
 import { syncWorkerFunction } from "./sync-worker";
+import { tokenKeepAliveFunction } from "./token-keepalive";
 import { xeroWebhookFunctions } from "./xero-webhook";
 
 export function createFunctionTable(env: Readonly<Record<string, string | undefined>>): FunctionDefinition[] {
   const service = lazyService(env);
-  return [syncSchedulerFunction(service), syncWorkerFunction(service), ...onboardingFunctions(service), dataverseWebhookFunction(service), ...xeroWebhookFunctions(service), realtimeHousekeepingFunction(service)];
+  return [syncSchedulerFunction(service), syncWorkerFunction(service), ...onboardingFunctions(service), dataverseWebhookFunction(service), ...xeroWebhookFunctions(service), realtimeHousekeepingFunction(service), tokenKeepAliveFunction(service)];
 }
 
 // Only the real host sets FUNCTIONS_WORKER_RUNTIME; importing this module anywhere else registers nothing.
