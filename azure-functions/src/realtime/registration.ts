@@ -211,11 +211,15 @@ async function ensurePostImage(dataverse: DataversePort, stepId: string, attribu
     [im.imagetype]: sdkmessageprocessingstepimage_imagetype.PostImage,
     [im.messagepropertyname]: "Target",
     [im.attributes]: attributes.join(","),
-    [`${sdkmessageprocessingstepimage.navigation.sdkmessageprocessingstepid.sdkmessageprocessingstep}@odata.bind`]: `/${sdkmessageprocessingstep.entitySetName}(${stepId})`,
   };
   const existing = rows[0]?.[im.sdkmessageprocessingstepimageid];
+  // An image's step is set when it is created and cannot change.
   if (typeof existing === "string") await dataverse.update(sdkmessageprocessingstepimage.entitySetName, existing, body);
-  else await dataverse.create(sdkmessageprocessingstepimage.entitySetName, body);
+  else
+    await dataverse.create(sdkmessageprocessingstepimage.entitySetName, {
+      ...body,
+      [`${sdkmessageprocessingstepimage.navigation.sdkmessageprocessingstepid.sdkmessageprocessingstep}@odata.bind`]: `/${sdkmessageprocessingstep.entitySetName}(${stepId})`,
+    });
 }
 
 /** Removes the connection's steps (with their images) and webhook; returns how many rows went. */

@@ -3,6 +3,8 @@
 import { createStorageWorkQueue, replayPoison, toWorkMessage } from "../../src/adapters/queue/work-queue";
 import { invoice, mag_xeroconnector, mag_xerosynclog } from "../../src/generated/dataverse";
 import { signXeroWebhook } from "../../../sandbox/src/xero/webhooks";
+import { parseWebhookArgs, runWebhooks } from "../../../scripts/register-webhooks";
+import { loadConfig } from "../../src/config";
 import { startRealtimeSandbox, type RealtimeSandbox } from "./harness";
 
 type Row = Record<string, unknown>;
@@ -317,4 +319,28 @@ describe("real-time add-on on the sandbox", () => {
     await rt.host.waitForIdle({ timeoutMs: 30_000 });
     expect(await rt.queueDepth()).toStrictEqual({ work: 0, poison: 0 });
   }, 120_000);
+
+  it("npm run webhooks: sync leaves one registration in place, remove takes it away, a flip then reaches nobody", async () => {
+    const lines: string[] = [];
+    const config = loadConfig(rt.env);
+    expect(await runWebhooks(parseWebhookArgs([]), config, (line) => lines.push(line))).toBe(0);
+    expect(lines).toStrictEqual([
+      expect.stringMatching(new RegExp(`^${rt.connectionId}: webhook [0-9a-f-]+, steps invoice, mag_creditnote$`)),
+    ]);
+    const count = async (set: string) =>
+      (await rt.client.retrieveMultiple<Row>(set, { select: ["name"] })).filter((row) =>
+        String(row["name"]).startsWith("Xero Connector real-time"),
+      ).length;
+    expect(await count("serviceendpoints")).toBe(1);
+    expect(await count("sdkmessageprocessingsteps")).toBe(2);
+
+    expect(await runWebhooks(parseWebhookArgs(["remove"]), config, (line) => lines.push(line))).toBe(0);
+    expect(await count("serviceendpoints")).toBe(0);
+    expect(await count("sdkmessageprocessingsteps")).toBe(0);
+    const before = rt.sandbox.dataverse.webhooks.deliveries.length;
+    await rt.flipAddToXero(await rt.createInvoice(`RTX-${Date.now()}`));
+    await rt.sandbox.dataverse.webhooks.idle();
+    expect(rt.sandbox.dataverse.webhooks.deliveries.length).toBe(before);
+    expect(() => parseWebhookArgs(["explode"])).toThrow(RangeError);
+  }, 60_000);
 });
