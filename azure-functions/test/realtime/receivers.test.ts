@@ -192,6 +192,20 @@ describe("receiveDataverseWebhook", () => {
     expect(queue.messages).toHaveLength(0);
   });
 
+  it("enqueues a cut context (x-ms-dynamics-msg-size-exceeded) so the worker re-reads the row", async () => {
+    const { dataverse, queue } = setUp();
+    const cut = invoiceBody({ InputParameters: [], PostEntityImages: [], PreEntityImages: [], ParentContext: null });
+    const outcome = await receiveDataverseWebhook(
+      request(cut, {
+        code: toDataverseWebhookKey(secret, "conn-1"),
+        headers: { "x-ms-dynamics-msg-size-exceeded": "true" },
+      }),
+      dataverse,
+    );
+    expect(outcome).toMatchObject({ status: 202, result: "enqueued", recordId: invoiceId });
+    expect(queue.messages).toHaveLength(1);
+  });
+
   it("ignores events of a disconnected connection", async () => {
     const { dataverse, queue } = setUp([connection("conn-1", { status: "disconnected" })]);
     expect(
