@@ -1,8 +1,8 @@
 import { createServer } from "node:net";
 
 /** Asks the kernel for a free loopback port (bind to 0, read it back, release it). */
-export async function findFreePort(): Promise<number> {
-  return await new Promise((resolve, reject) => {
+export function findFreePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
     const server = createServer();
     server.unref();
     server.on("error", reject);
