@@ -1,7 +1,7 @@
 // The real-time add-on end to end on the sandbox, through the local Functions host: webhooks registered in the
 // Dataverse emulator, deliveries to the service's HTTP triggers, the sync-work queue, the same flows as the timed runs.
 import { createStorageWorkQueue, replayPoison, toWorkMessage } from "../../src/adapters/queue/work-queue";
-import { invoice, mag_xeroconnector, mag_xerosynclog } from "../../src/generated/dataverse";
+import { invoice, mag_creditnote, mag_xeroconnector, mag_xerosynclog } from "../../src/generated/dataverse";
 import { signXeroWebhook } from "../../../sandbox/src/xero/webhooks";
 import { parseWebhookArgs, runWebhooks } from "../../../scripts/register-webhooks";
 import { loadConfig } from "../../src/config";
@@ -319,6 +319,44 @@ describe("real-time add-on on the sandbox", () => {
     await rt.host.waitForIdle({ timeoutMs: 30_000 });
     expect(await rt.queueDepth()).toStrictEqual({ work: 0, poison: 0 });
   }, 120_000);
+
+  it("a credit note whose Add to Xero is turned on goes to Xero through its own webhook step", async () => {
+    const number = `RTC-${Date.now()}`;
+    const id = await rt.createInvoice(number);
+    await rt.flipAddToXero(id);
+    await rt.waitFor("the invoice push", async () =>
+      (await readInvoice(id))?.[invoice.columns.mag_synchedwithxero] === true ? true : undefined,
+    );
+    const creditNoteNumber = `CN-${number}`;
+    const creditNoteId = await rt.client.create(mag_creditnote.entitySetName, {
+      [mag_creditnote.columns.mag_name]: `Refund for ${number}`,
+      [mag_creditnote.columns.mag_creditnotenumber]: creditNoteNumber,
+      [mag_creditnote.columns.mag_creditdate]: "2026-03-02",
+      [mag_creditnote.columns.mag_amount]: 20,
+      [mag_creditnote.columns.mag_addtoxero]: false,
+      [`${mag_creditnote.navigation.mag_invoiceid.invoice}@odata.bind`]: `/${invoice.entitySetName}(${id})`,
+    });
+    await rt.client.update(mag_creditnote.entitySetName, creditNoteId, {
+      [mag_creditnote.columns.mag_addtoxero]: true,
+    });
+    const row = await rt.waitFor("the credit note write-back", async () => {
+      const current = await rt.client.retrieve<Row>(mag_creditnote.entitySetName, creditNoteId, {
+        select: [mag_creditnote.columns.mag_synchedwithxero, mag_creditnote.columns.mag_xeroid],
+      });
+      return current?.[mag_creditnote.columns.mag_synchedwithxero] === true ? current : undefined;
+    });
+    const inXero = [...rt.sandbox.xero.store.tenant(rt.sandbox.endpoints.xeroTenantId).creditNotes.values()].filter(
+      (note) => note.CreditNoteNumber === creditNoteNumber,
+    );
+    expect(inXero).toHaveLength(1);
+    expect(row[mag_creditnote.columns.mag_xeroid]).toBe(inXero[0]?.CreditNoteID);
+    expect(
+      rt.sandbox.dataverse.webhooks.deliveries.some(
+        (delivery) =>
+          delivery.recordId === creditNoteId && delivery.entityName === "mag_creditnote" && delivery.outcome === 202,
+      ),
+    ).toBe(true);
+  }, 60_000);
 
   it("npm run webhooks: sync leaves one registration in place, remove takes it away, a flip then reaches nobody", async () => {
     const lines: string[] = [];
