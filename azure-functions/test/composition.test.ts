@@ -187,13 +187,22 @@ describe("composition (Azurite, the Xero and Dataverse emulators)", () => {
     const refreshCount = async (): Promise<number | undefined> =>
       (await service.vault.getGrantInfo(connectionId))?.refreshCount;
 
+    const logged: string[] = [];
+    const invocation = (): InvocationContext =>
+      new InvocationContext({
+        functionName: keepAlive.name,
+        logHandler: (level, ...args) => logged.push(`${level} ${args.map(String).join(" ")}`),
+      });
+
     clock.advance(day); // younger than 2 days: left alone
-    await keepAlive.handler(timer, new InvocationContext({ functionName: keepAlive.name }));
+    await keepAlive.handler(timer, invocation());
     expect(await refreshCount()).toBe(0);
 
     clock.advance(day + minute);
-    await keepAlive.handler(timer, new InvocationContext({ functionName: keepAlive.name }));
+    await keepAlive.handler(timer, invocation());
     expect(await refreshCount()).toBe(1);
+    expect(logged).toHaveLength(2);
+    expect(logged[1]).toMatch(/Xero grants kept alive.*"refreshed":[1-9]/);
     const grant = await service.vault.getGrantInfo(connectionId);
     expect(toSeconds((await connectorOf(org, connectorId))[cc.mag_xerograntexpireson] as string)).toBe(
       toSeconds(grant?.grantExpiresOn),
