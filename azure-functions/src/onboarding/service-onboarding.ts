@@ -1,12 +1,10 @@
-// Builds onboarding and connection health over the service's composition (its stores, vault, queue and scope store)
-// with the caller's logger (an invocation's). The links table and a read-only rate governor (for calls remaining
-// today) are opened here; both are cheap clients.
-import { createRateGovernor } from "../adapters/table-storage/rate-governor";
+// Builds onboarding over the service's composition (its stores, vault, queue, scope store and connection health)
+// with the caller's logger (an invocation's). The links table is opened here; it is a cheap client.
 import { openTable, tableNames } from "../adapters/table-storage/tables";
 import { createLinkStore } from "../links/link-store";
 import type { Service } from "../composition";
 import type { Logger } from "../core/logger";
-import { createConnectionHealth, type ConnectionHealth } from "./connection-health";
+import type { ConnectionHealth } from "./connection-health";
 import type { RealtimeRegistration } from "./first-sync";
 import { createOnboarding, type Onboarding } from "./onboarding";
 
@@ -21,18 +19,8 @@ export function createServiceOnboarding(
 ): ServiceOnboarding {
   const { config, clock } = service;
   const logger = options.logger ?? service.logger;
-  const governor = createRateGovernor({
-    table: openTable(config.storageConnectionString, tableNames.rateBudget),
-    clock,
-    limits: config.xero.limits,
-  });
-  const health = createConnectionHealth({
-    connections: service.connections,
-    vault: service.vault,
-    dataverseFor: (connection) => service.contextFor(connection).dataverse,
-    callsRemainingToday: (tenantId) => governor.callsRemainingToday(tenantId),
-    logger,
-  });
+  // One connection-health writer per service: the vault already reports refreshes and revocations to it.
+  const { health } = service;
   const links = createLinkStore(openTable(config.storageConnectionString, tableNames.links), {
     signingKey: config.links.signingKey,
     publicBaseUrl: config.links.publicBaseUrl,
