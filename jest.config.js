@@ -19,7 +19,8 @@ const existing = (roots) => roots.filter((root) => fs.existsSync(path.join(__dir
 /** @type {import('jest').Config} */
 module.exports = {
   maxWorkers: 2,
-  testTimeout: 60000,
+  // Hooks share this limit; Azurite alone may wait up to 60 s for its ports on a loaded 2-core machine.
+  testTimeout: 120000,
   reporters: ["default", "<rootDir>/scripts/jest-summary-reporter.js", "<rootDir>/sandbox/test/xero/validation-count-reporter.js"],
   projects: [
     { ...shared, displayName: "customizations", testEnvironment: "node", roots: existing(["<rootDir>/customizations/test", "<rootDir>/scripts/test"]) },
