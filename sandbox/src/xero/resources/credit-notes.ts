@@ -5,14 +5,7 @@ import { XeroHttpError, toNotFound } from "../http/xero-errors";
 import { roundMoney } from "../model/money";
 import { startOfUtcDay, toDateString, toMsDate } from "../model/ms-date";
 import { applyListQuery, toListQuery, type ListType } from "../query/list-query";
-import type {
-  AllocationRecord,
-  ContactRecord,
-  CreditNoteRecord,
-  DocumentStatus,
-  Tenant,
-  XeroObject,
-} from "../store/types";
+import type { AllocationRecord, CreditNoteRecord, DocumentStatus, Tenant, XeroObject } from "../store/types";
 import { saveBatch, type ElementOutcome } from "./batch";
 import { toNestedContact } from "./contacts";
 import { bodyElements, toEnvelope, type Handler, type HandlerContext } from "./context";
@@ -24,7 +17,7 @@ import {
   isApproved,
   nextDocumentNumber,
   readDay,
-  resolveDocumentContact,
+  chooseDocumentContact,
   toLineAmountTypes,
 } from "./documents";
 import { amountDue } from "./invoices";
@@ -154,21 +147,7 @@ export function prepareCreditNote(
   if (existing !== undefined && allocated > 0 && element["LineItems"] !== undefined)
     errors.push("This document cannot be edited as it has a payment or credit note allocated to it.");
 
-  let contact: ContactRecord | undefined = existing === undefined ? undefined : tenant.contacts.get(existing.ContactID);
-  let newContact: ContactRecord | undefined;
-  const givenContact = element["Contact"] as XeroObject | undefined;
-  if (givenContact !== undefined && !(existing !== undefined && givenContact["ContactID"] === existing.ContactID)) {
-    const resolved = resolveDocumentContact(tenant, givenContact, now);
-    if (!resolved.ok) errors.push(resolved.error);
-    else {
-      contact = resolved.contact;
-      if (resolved.isNew) newContact = resolved.contact;
-      else if (contact.ContactStatus === "ARCHIVED")
-        errors.push("The contact has been archived and cannot be used on new transactions.");
-    }
-  } else if (contact === undefined) {
-    errors.push("A Contact must be specified for this type of transaction");
-  }
+  const { contact, newContact } = chooseDocumentContact(tenant, element, existing?.ContactID, now, errors);
 
   const lineAmountTypes = toLineAmountTypes(element["LineAmountTypes"], existing?.LineAmountTypes ?? "Exclusive");
   const lineInputs = Array.isArray(element["LineItems"])

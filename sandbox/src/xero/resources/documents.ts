@@ -6,6 +6,40 @@ import { fromXeroDay } from "../model/ms-date";
 import type { ContactRecord, DocumentStatus, LineAmountTypes, Tenant, XeroObject } from "../store/types";
 import { findActiveContactByName, findContactByNumber, validateContact } from "./contacts";
 
+/**
+ * The contact a saved invoice or credit note ends up with: the existing document's own contact unless the element
+ * names another; a named contact that is archived cannot go on new transactions
+ * (https://developer.xero.com/documentation/api/accounting/contacts#archiving-contacts). Problems are pushed to
+ * `errors`; `newContact` is set when the name creates one.
+ */
+export function chooseDocumentContact(
+  tenant: Tenant,
+  element: XeroObject,
+  existingContactId: string | undefined,
+  now: number,
+  errors: string[],
+): { contact: ContactRecord | undefined; newContact: ContactRecord | undefined } {
+  let contact = existingContactId === undefined ? undefined : tenant.contacts.get(existingContactId);
+  let newContact: ContactRecord | undefined;
+  const givenContact = element["Contact"] as XeroObject | undefined;
+  if (
+    givenContact !== undefined &&
+    !(existingContactId !== undefined && givenContact["ContactID"] === existingContactId)
+  ) {
+    const resolved = resolveDocumentContact(tenant, givenContact, now);
+    if (!resolved.ok) errors.push(resolved.error);
+    else {
+      contact = resolved.contact;
+      if (resolved.isNew) newContact = resolved.contact;
+      else if (contact.ContactStatus === "ARCHIVED")
+        errors.push("The contact has been archived and cannot be used on new transactions.");
+    }
+  } else if (contact === undefined) {
+    errors.push("A Contact must be specified for this type of transaction");
+  }
+  return { contact, newContact };
+}
+
 export type ContactResolution = { ok: true; contact: ContactRecord; isNew: boolean } | { ok: false; error: string };
 
 /**

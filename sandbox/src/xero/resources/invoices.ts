@@ -5,7 +5,7 @@ import { XeroHttpError, toNotFound, toValidationMessage, type XeroAnswer } from 
 import { roundMoney } from "../model/money";
 import { startOfUtcDay, toDateString, toMsDate } from "../model/ms-date";
 import { applyListQuery, toListParameter, toListQuery, type ListType } from "../query/list-query";
-import type { ContactRecord, DocumentStatus, InvoiceRecord, Tenant, XeroObject } from "../store/types";
+import type { DocumentStatus, InvoiceRecord, Tenant, XeroObject } from "../store/types";
 import { saveBatch, type ElementOutcome } from "./batch";
 import { toNestedContact } from "./contacts";
 import { bodyElements, toEnvelope, type Handler, type HandlerContext } from "./context";
@@ -17,7 +17,7 @@ import {
   isApproved,
   nextDocumentNumber,
   readDay,
-  resolveDocumentContact,
+  chooseDocumentContact,
   toLineAmountTypes,
 } from "./documents";
 import { fromLineItem, toLineItems, toTotals } from "./line-items";
@@ -208,22 +208,7 @@ export function prepareInvoice(
       errors.push("This document cannot be edited as it has a payment or credit note allocated to it.");
   }
 
-  // The contact: archived contacts cannot go on new invoices (https://developer.xero.com/documentation/api/accounting/contacts#archiving-contacts).
-  let contact: ContactRecord | undefined = existing === undefined ? undefined : tenant.contacts.get(existing.ContactID);
-  let newContact: ContactRecord | undefined;
-  const givenContact = element["Contact"] as XeroObject | undefined;
-  if (givenContact !== undefined && !(existing !== undefined && givenContact["ContactID"] === existing.ContactID)) {
-    const resolved = resolveDocumentContact(tenant, givenContact, now);
-    if (!resolved.ok) errors.push(resolved.error);
-    else {
-      contact = resolved.contact;
-      if (resolved.isNew) newContact = resolved.contact;
-      else if (contact.ContactStatus === "ARCHIVED")
-        errors.push("The contact has been archived and cannot be used on new transactions.");
-    }
-  } else if (contact === undefined) {
-    errors.push("A Contact must be specified for this type of transaction");
-  }
+  const { contact, newContact } = chooseDocumentContact(tenant, element, existing?.ContactID, now, errors);
 
   const lineAmountTypes = toLineAmountTypes(element["LineAmountTypes"], existing?.LineAmountTypes ?? "Exclusive");
   const lineInputs = Array.isArray(element["LineItems"]) ? (element["LineItems"] as XeroObject[]) : undefined;
