@@ -5,6 +5,7 @@ import { randomUUID } from "node:crypto";
 import type { TableClient } from "@azure/data-tables";
 import type { Clock } from "../../core/clock";
 import { SyncError, toSyncError } from "../../core/errors";
+import { realSleep, type Sleep } from "../../core/retry";
 import { isConcurrencyConflict, isNotFound, readEntity, toKey } from "./tables";
 
 export interface Lease {
@@ -108,4 +109,42 @@ export function createLeaseStore(table: TableClient, clock: Clock): LeaseStore {
       }
     },
   };
+}
+
+export interface WaitOptions {
+  /** How long the lease is held (it expires by itself if the holder dies). */
+  durationMs: number;
+  /** How long to wait for a lease someone else holds before giving up with a `conflict` SyncError. */
+  waitMs: number;
+  /** The pause between attempts. */
+  pollMs?: number;
+  clock: Clock;
+  sleep?: Sleep;
+}
+
+/**
+ * Runs `work` under the lease, waiting for it when another instance holds it: a mutex across instances for short
+ * critical sections (e.g. choosing an organisation's default connector), where `withLease`'s "skip when held" would
+ * lose the work.
+ */
+export async function withLeaseWaiting<T>(
+  leases: Pick<LeaseStore, "withLease">,
+  key: { connectionId: string; flow: string },
+  options: WaitOptions,
+  work: () => Promise<T>,
+): Promise<T> {
+  const sleep = options.sleep ?? realSleep;
+  const pollMs = options.pollMs ?? 250;
+  const giveUpAt = options.clock.now() + options.waitMs;
+  for (;;) {
+    const result = await leases.withLease(key.connectionId, key.flow, options.durationMs, work);
+    if (result.ran) return result.value;
+    if (options.clock.now() >= giveUpAt) {
+      throw new SyncError(`another instance held the ${key.flow} lease for longer than ${options.waitMs} ms`, {
+        kind: "conflict",
+        details: { source: "storage" },
+      });
+    }
+    await sleep(pollMs);
+  }
 }

@@ -1,5 +1,5 @@
 import type { Azurite } from "../../../../sandbox/src/azurite";
-import { createLeaseStore } from "../../../src/adapters/table-storage/leases";
+import { createLeaseStore, withLeaseWaiting } from "../../../src/adapters/table-storage/leases";
 import { ManualClock } from "../../../src/core/clock";
 import { freshTable, startStorage } from "../../support/storage";
 
@@ -47,5 +47,31 @@ describe("leases (Azurite)", () => {
     });
     expect(inner).toStrictEqual({ ran: true, value: { ran: false } });
     expect(await leases.withLease("c1", "ReferenceData", 60_000, () => Promise.resolve("again"))).toStrictEqual({ ran: true, value: "again" });
+  });
+
+  it("withLeaseWaiting serialises concurrent critical sections and gives up after its wait", async () => {
+    const clock = new ManualClock();
+    const leases = createLeaseStore(await freshTable(azurite, "lease"), clock);
+    const key = { connectionId: "org-contoso", flow: "DefaultConnector" };
+    const sleep = (ms: number): Promise<void> => {
+      clock.advance(ms);
+      return new Promise((resolve) => setTimeout(resolve, 5));
+    };
+    let inside = 0;
+    let most = 0;
+    const section = async (): Promise<number> => {
+      inside++;
+      most = Math.max(most, inside);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      inside--;
+      return inside;
+    };
+    const options = { durationMs: 60_000, waitMs: 60_000, pollMs: 10, clock, sleep };
+    await Promise.all(Array.from({ length: 5 }, () => withLeaseWaiting(leases, key, options, section)));
+    expect(most).toBe(1);
+
+    const held = await leases.acquire(key.connectionId, key.flow, 600_000, "elsewhere");
+    expect(held).toBeDefined();
+    await expect(withLeaseWaiting(leases, key, { ...options, waitMs: 100 }, section)).rejects.toMatchObject({ kind: "conflict" });
   });
 });
