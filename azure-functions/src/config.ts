@@ -20,12 +20,18 @@ const keyRing = z
   .min(1)
   .transform((value, context) => {
     const keys = new Map<string, Buffer>();
-    for (const part of value.split(",").map((item) => item.trim()).filter((item) => item !== "")) {
+    for (const part of value
+      .split(",")
+      .map((item) => item.trim())
+      .filter((item) => item !== "")) {
       const separator = part.indexOf(":");
       const id = separator > 0 ? part.slice(0, separator) : "";
       const key = Buffer.from(part.slice(separator + 1), "base64");
       if (!/^[A-Za-z0-9_-]{1,32}$/.test(id) || key.length !== 32) {
-        context.addIssue({ code: "custom", message: "each key must be keyId:base64 of 32 bytes (key id: letters, digits, - or _)" });
+        context.addIssue({
+          code: "custom",
+          message: "each key must be keyId:base64 of 32 bytes (key id: letters, digits, - or _)",
+        });
         return z.NEVER;
       }
       keys.set(id, key);
@@ -58,7 +64,9 @@ export const environmentSchema = z.object({
   XERO_API_URL: z.url().default("https://api.xero.com/api.xro/2.0"),
   XERO_CONNECTIONS_URL: z.url().default("https://api.xero.com/connections"),
   /** Granular scopes (apps created after 2 March 2026 cannot ask for accounting.transactions). */
-  XERO_SCOPES: z.string().default("offline_access accounting.invoices accounting.payments accounting.contacts accounting.settings"),
+  XERO_SCOPES: z
+    .string()
+    .default("offline_access accounting.invoices accounting.payments accounting.contacts accounting.settings"),
   /** Xero's webhook signing key (x-xero-signature). */
   XERO_WEBHOOK_KEY: secret(z.string().min(1).optional()),
   /** Per organisation per app: https://developer.xero.com/documentation/guides/oauth2/limits/ */
@@ -67,6 +75,13 @@ export const environmentSchema = z.object({
   XERO_DAY_LIMIT: positiveInt(5000),
   /** Entra ID authority; the sandbox's stand-in has the same `/<tenant>/oauth2/v2.0/token` shape. */
   DATAVERSE_AUTHORITY_URL: z.url().default("https://login.microsoftonline.com"),
+  /**
+   * The service's own multi-tenant app registration ("Accounts in any organizational directory"): customers grant it
+   * admin consent instead of creating a secret. Both or neither; without them onboarding offers only the client-secret
+   * form. https://learn.microsoft.com/power-apps/developer/data-platform/use-multi-tenant-server-server-authentication
+   */
+  DATAVERSE_APP_CLIENT_ID: z.string().trim().min(1).optional(),
+  DATAVERSE_APP_CLIENT_SECRET: secret(z.string().min(1).optional()),
   /** Refresh a Xero access token this long before it expires. */
   XC_TOKEN_REFRESH_MARGIN_SECONDS: positiveInt(300),
   /** Refresh an idle grant once its refresh token is this old (Xero's refresh tokens die after 60 days unused). */
@@ -74,6 +89,12 @@ export const environmentSchema = z.object({
 });
 
 export type Environment = z.input<typeof environmentSchema>;
+
+/** The service's multi-tenant Entra app: one id and secret for every customer who consented to it. */
+export interface DataverseApp {
+  clientId: string;
+  clientSecret: string;
+}
 
 export interface Config {
   storageConnectionString: string;
@@ -90,7 +111,11 @@ export interface Config {
     webhookKey: string | undefined;
     limits: { concurrent: number; perMinute: number; perDay: number };
   };
-  dataverse: { authorityUrl: string };
+  dataverse: {
+    authorityUrl: string;
+    /** The service's multi-tenant app (admin-consent onboarding); undefined when not configured. */
+    app: DataverseApp | undefined;
+  };
   tokens: { refreshMarginMs: number; keepAliveAfterMs: number };
   /** Every value marked secret in the schema (and its fragments), for the logger's redaction. */
   secrets: readonly string[];
@@ -108,8 +133,23 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   const e = parsed.data;
   const currentKeyId = e.XC_ENCRYPTION_KEY_ID ?? [...e.XC_ENCRYPTION_KEYS.keys()][0];
   if (currentKeyId === undefined || !e.XC_ENCRYPTION_KEYS.has(currentKeyId)) {
-    throw new SyncError("invalid configuration: XC_ENCRYPTION_KEY_ID names a key that XC_ENCRYPTION_KEYS does not hold", { kind: "config" });
+    throw new SyncError(
+      "invalid configuration: XC_ENCRYPTION_KEY_ID names a key that XC_ENCRYPTION_KEYS does not hold",
+      { kind: "config" },
+    );
   }
+  if ((e.DATAVERSE_APP_CLIENT_ID === undefined) !== (e.DATAVERSE_APP_CLIENT_SECRET === undefined)) {
+    throw new SyncError(
+      "invalid configuration: DATAVERSE_APP_CLIENT_ID and DATAVERSE_APP_CLIENT_SECRET must be set together (or neither)",
+      {
+        kind: "config",
+      },
+    );
+  }
+  const app =
+    e.DATAVERSE_APP_CLIENT_ID === undefined || e.DATAVERSE_APP_CLIENT_SECRET === undefined
+      ? undefined
+      : { clientId: e.DATAVERSE_APP_CLIENT_ID, clientSecret: e.DATAVERSE_APP_CLIENT_SECRET };
   return {
     storageConnectionString: e.AzureWebJobsStorage,
     encryption: { currentKeyId, keys: e.XC_ENCRYPTION_KEYS },
@@ -125,8 +165,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       webhookKey: e.XERO_WEBHOOK_KEY,
       limits: { concurrent: e.XERO_CONCURRENT_LIMIT, perMinute: e.XERO_MINUTE_LIMIT, perDay: e.XERO_DAY_LIMIT },
     },
-    dataverse: { authorityUrl: trimSlash(e.DATAVERSE_AUTHORITY_URL) },
-    tokens: { refreshMarginMs: e.XC_TOKEN_REFRESH_MARGIN_SECONDS * 1000, keepAliveAfterMs: e.XC_TOKEN_KEEPALIVE_DAYS * 86_400_000 },
+    dataverse: { authorityUrl: trimSlash(e.DATAVERSE_AUTHORITY_URL), app },
+    tokens: {
+      refreshMarginMs: e.XC_TOKEN_REFRESH_MARGIN_SECONDS * 1000,
+      keepAliveAfterMs: e.XC_TOKEN_KEEPALIVE_DAYS * 86_400_000,
+    },
     secrets: secretValues(env),
   };
 }
@@ -156,7 +199,8 @@ export function secretValues(env: Record<string, string | undefined>): string[] 
       const name = trimmed.slice(0, separator);
       const fragment = trimmed.slice(separator + 1);
       // Connection strings also hold endpoints and the account name, which are not secret.
-      if (fragment.includes("://") || /^(DefaultEndpointsProtocol|AccountName|EndpointSuffix|\w*Endpoint)$/i.test(name)) continue;
+      if (fragment.includes("://") || /^(DefaultEndpointsProtocol|AccountName|EndpointSuffix|\w*Endpoint)$/i.test(name))
+        continue;
       values.add(fragment);
     }
   }
