@@ -32,7 +32,7 @@ export interface LeaseStore {
   release(lease: Lease): Promise<boolean>;
   /**
    * Runs `work` under the lease, then releases it; `{ ran: false }` (without running) when it is held elsewhere.
-   * `work` may call `renew()` to extend the lease by `durationMs` from now (long runs).
+   * A heartbeat renews the lease every third of `durationMs` while `work` runs; `work` may also call `renew()`.
    */
   withLease<T>(
     connectionId: string,
@@ -42,7 +42,21 @@ export interface LeaseStore {
   ): Promise<{ ran: true; value: T } | { ran: false }>;
 }
 
-export function createLeaseStore(table: TableClient, clock: Clock): LeaseStore {
+/** Calls `tick` every `ms` until the returned stop is called (injected so tests can drive it). */
+export type Every = (ms: number, tick: () => void) => () => void;
+
+const realEvery: Every = (ms, tick) => {
+  const timer = setInterval(tick, ms);
+  timer.unref();
+  return () => clearInterval(timer);
+};
+
+/**
+ * `every` drives `withLease`'s heartbeat: a held lease is renewed every third of its duration while the work runs, so
+ * a long run keeps its flow and only a crashed holder's lease expires.
+ */
+export function createLeaseStore(table: TableClient, clock: Clock, options: { every?: Every } = {}): LeaseStore {
+  const every = options.every ?? realEvery;
   const acquire = async (connectionId: string, flow: string, durationMs: number, owner: string = randomUUID()): Promise<Lease | undefined> => {
     const partitionKey = toKey(connectionId);
     const rowKey = toKey(flow);
@@ -95,17 +109,34 @@ export function createLeaseStore(table: TableClient, clock: Clock): LeaseStore {
     renew,
     release,
     async withLease(connectionId, flow, durationMs, work) {
-      let lease = await acquire(connectionId, flow, durationMs);
-      if (lease === undefined) return { ran: false };
-      const handle = {
-        renew: async (): Promise<void> => {
-          if (lease !== undefined) lease = await renew(lease, durationMs);
-        },
+      const acquired = await acquire(connectionId, flow, durationMs);
+      if (acquired === undefined) return { ran: false };
+      let lease: Lease = acquired;
+      // Renewals (the heartbeat's and the work's own) run one after another: each needs the previous one's ETag.
+      let renewals: Promise<void> = Promise.resolve();
+      let lost = false;
+      const renewOnce = (): Promise<void> => {
+        renewals = renewals.then(async () => {
+          if (lost) return;
+          try {
+            lease = await renew(lease, durationMs);
+          } catch (error) {
+            lost = true;
+            throw error;
+          }
+        });
+        return renewals;
       };
+      const stopHeartbeat = every(Math.max(1, Math.floor(durationMs / 3)), () => {
+        // A lost lease ends the heartbeat; the work finds out when its own renew() or release reports it.
+        renewOnce().catch(() => undefined);
+      });
       try {
-        return { ran: true, value: await work(handle) };
+        return { ran: true, value: await work({ renew: renewOnce }) };
       } finally {
-        await release(lease);
+        stopHeartbeat();
+        await renewals.catch(() => undefined);
+        if (!lost) await release(lease);
       }
     },
   };

@@ -1,5 +1,5 @@
 import type { Azurite } from "../../../../sandbox/src/azurite";
-import { createLeaseStore, withLeaseWaiting } from "../../../src/adapters/table-storage/leases";
+import { createLeaseStore, withLeaseWaiting, type Every } from "../../../src/adapters/table-storage/leases";
 import { ManualClock } from "../../../src/core/clock";
 import { freshTable, startStorage } from "../../support/storage";
 
@@ -73,5 +73,33 @@ describe("leases (Azurite)", () => {
     const held = await leases.acquire(key.connectionId, key.flow, 600_000, "elsewhere");
     expect(held).toBeDefined();
     await expect(withLeaseWaiting(leases, key, { ...options, waitMs: 100 }, section)).rejects.toMatchObject({ kind: "conflict" });
+  });
+
+  it("withLease's heartbeat keeps a long run's lease past its duration, and stops with the run", async () => {
+    const clock = new ManualClock();
+    const ticks: Array<() => void> = [];
+    let intervalMs = 0;
+    const every: Every = (ms, tick) => {
+      intervalMs = ms;
+      ticks.push(tick);
+      return () => ticks.splice(ticks.indexOf(tick), 1);
+    };
+    const leases = createLeaseStore(await freshTable(azurite, "lease"), clock, { every });
+    const contenders: Array<boolean> = [];
+    let finish: () => void = () => undefined;
+    const running = leases.withLease("c1", "InvoicesToXero", 60_000, () => new Promise<string>((resolve) => (finish = () => resolve("done"))));
+    while (ticks.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(intervalMs).toBe(20_000);
+    for (let beat = 0; beat < 6; beat++) {
+      clock.advance(20_000);
+      ticks.forEach((tick) => tick());
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      contenders.push((await leases.acquire("c1", "InvoicesToXero", 60_000, "other")) !== undefined);
+    }
+    expect(contenders).toStrictEqual([false, false, false, false, false, false]);
+    finish();
+    expect(await running).toStrictEqual({ ran: true, value: "done" });
+    expect(ticks).toHaveLength(0);
+    expect(await leases.acquire("c1", "InvoicesToXero", 60_000, "other")).toBeDefined();
   });
 });
