@@ -92,7 +92,7 @@ export async function createService(config: Config, options: ServiceOptions = {}
   const scopesTable = openTable(config.storageConnectionString, scopesTableName);
   await ensureTable(scopesTable);
   const keyRing = { currentKeyId: config.encryption.currentKeyId, keys: config.encryption.keys };
-  const connections = createConnectionStore(tables.connections, { keyRing, clock });
+  const connections = createConnectionStore(tables.connections, { keyRing, clock, dataverseApp: config.dataverse.app });
   const vault = createTokenVault({
     table: tables.tokens,
     keyRing,

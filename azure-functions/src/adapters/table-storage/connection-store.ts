@@ -1,26 +1,51 @@
 // The connections table: one row per connection (a Dataverse org + one Xero organisation + its Xero Connector row).
 // The Dataverse client secret is encrypted at rest (AES-256-GCM, key id stored with it). The Xero grant lives in the
 // `tokens` table (token-vault.ts) so a token refresh's ETag covers only the grant, never the connection's settings.
+// Dynamics 365 is authorised one of two ways: the customer's own app registration (client id + secret, stored), or
+// admin consent to the service's multi-tenant app (only the environment and its tenant are stored; the app's id and
+// secret come from configuration when the row is read, so rotating the service's secret needs no customer action).
+// https://learn.microsoft.com/power-apps/developer/data-platform/use-multi-tenant-server-server-authentication
 import { randomUUID } from "node:crypto";
 import type { TableClient } from "@azure/data-tables";
 import { z } from "zod";
 import type { Clock } from "../../core/clock";
 import { SyncError, toSyncError } from "../../core/errors";
-import { decryptSecret, encryptSecret, needsReencryption, reencryptSecret, type KeyRing } from "../../security/encryption";
+import {
+  decryptSecret,
+  encryptSecret,
+  needsReencryption,
+  reencryptSecret,
+  type KeyRing,
+} from "../../security/encryption";
 import { isConcurrencyConflict, readEntity, toKey } from "./tables";
 
 export const connectionStatuses = ["pending", "connected", "disconnected"] as const;
 export type ConnectionStatus = (typeof connectionStatuses)[number];
 
+export const dynamicsAuthorisations = ["client-secret", "app-consent"] as const;
+export type DynamicsAuthorisation = (typeof dynamicsAuthorisations)[number];
+
 export const DataverseCredentials = z.object({
   /** The org root, e.g. https://contoso.crm.dynamics.com. */
   url: z.url(),
   tenantId: z.string().min(1),
+  /** For app consent: the service's multi-tenant app, filled in from configuration on read (never stored). */
   clientId: z.string().min(1),
-  /** Plain in memory only; the store encrypts it. */
+  /** Plain in memory only; the store encrypts it (a customer's) or does not store it at all (the service's app). */
   clientSecret: z.string().min(1),
+  /** Absent means "client-secret" (rows written before app consent existed read that way). */
+  authorisation: z.enum(dynamicsAuthorisations).optional(),
 });
 export type DataverseCredentials = z.infer<typeof DataverseCredentials>;
+
+/** The service's own multi-tenant app (config.dataverse.app): what an app-consent connection signs in with. */
+export interface DataverseAppCredentials {
+  clientId: string;
+  clientSecret: string;
+}
+
+export const isAppConsent = (credentials: DataverseCredentials | null): boolean =>
+  credentials?.authorisation === "app-consent";
 
 export const XeroOrganisation = z.object({
   tenantId: z.string().min(1),
@@ -51,6 +76,8 @@ const ConnectionEntity = z.object({
   dataverseTenantId: z.string().optional(),
   dataverseClientId: z.string().optional(),
   dataverseClientSecret: z.string().optional(),
+  /** "app-consent", or absent for the customer's own app registration. */
+  dataverseAuthorisation: z.enum(["app-consent"]).optional(),
   xeroTenantId: z.string().optional(),
   xeroTenantName: z.string().optional(),
   connectorId: z.string().optional(),
@@ -77,8 +104,17 @@ export function toConnectionEntity(connection: Connection, ring: KeyRing): Omit<
   if (connection.dataverse !== null) {
     entity.dataverseUrl = connection.dataverse.url;
     entity.dataverseTenantId = connection.dataverse.tenantId;
-    entity.dataverseClientId = connection.dataverse.clientId;
-    entity.dataverseClientSecret = encryptSecret(ring, connection.dataverse.clientSecret, secretContext(connection.id));
+    if (isAppConsent(connection.dataverse)) {
+      // The service's app id and secret belong to the configuration, not to the customer's row.
+      entity.dataverseAuthorisation = "app-consent";
+    } else {
+      entity.dataverseClientId = connection.dataverse.clientId;
+      entity.dataverseClientSecret = encryptSecret(
+        ring,
+        connection.dataverse.clientSecret,
+        secretContext(connection.id),
+      );
+    }
   }
   if (connection.xero !== null) {
     entity.xeroTenantId = connection.xero.tenantId;
@@ -89,22 +125,47 @@ export function toConnectionEntity(connection: Connection, ring: KeyRing): Omit<
   return entity;
 }
 
-export function fromConnectionEntity(raw: unknown, ring: KeyRing): Connection {
+/** The Dataverse credentials a stored row stands for; the service's app for an app-consent row. */
+function toDataverseCredentials(
+  entity: ConnectionEntity,
+  ring: KeyRing,
+  app: DataverseAppCredentials | undefined,
+): DataverseCredentials | null {
+  const id = entity.rowKey;
+  if (entity.dataverseUrl === undefined || entity.dataverseTenantId === undefined) return null;
+  if (entity.dataverseAuthorisation === "app-consent") {
+    if (app === undefined)
+      throw new SyncError(
+        `connection ${id} is authorised through the service's Dynamics 365 app, but DATAVERSE_APP_CLIENT_ID and DATAVERSE_APP_CLIENT_SECRET are not set`,
+        { kind: "config", details: { source: "storage" } },
+      );
+    return {
+      url: entity.dataverseUrl,
+      tenantId: entity.dataverseTenantId,
+      clientId: app.clientId,
+      clientSecret: app.clientSecret,
+      authorisation: "app-consent",
+    };
+  }
+  if (entity.dataverseClientId === undefined || entity.dataverseClientSecret === undefined) return null;
+  return {
+    url: entity.dataverseUrl,
+    tenantId: entity.dataverseTenantId,
+    clientId: entity.dataverseClientId,
+    clientSecret: decryptSecret(ring, entity.dataverseClientSecret, secretContext(id)),
+  };
+}
+
+export function fromConnectionEntity(raw: unknown, ring: KeyRing, app?: DataverseAppCredentials): Connection {
   const entity = ConnectionEntity.parse(raw);
   const id = entity.rowKey;
-  const hasDataverse =
-    entity.dataverseUrl !== undefined && entity.dataverseTenantId !== undefined && entity.dataverseClientId !== undefined && entity.dataverseClientSecret !== undefined;
   return Connection.parse({
     id,
-    dataverse: hasDataverse
-      ? {
-          url: entity.dataverseUrl,
-          tenantId: entity.dataverseTenantId,
-          clientId: entity.dataverseClientId,
-          clientSecret: decryptSecret(ring, entity.dataverseClientSecret ?? "", secretContext(id)),
-        }
-      : null,
-    xero: entity.xeroTenantId === undefined ? null : { tenantId: entity.xeroTenantId, tenantName: entity.xeroTenantName ?? "" },
+    dataverse: toDataverseCredentials(entity, ring, app),
+    xero:
+      entity.xeroTenantId === undefined
+        ? null
+        : { tenantId: entity.xeroTenantId, tenantName: entity.xeroTenantName ?? "" },
     connectorId: entity.connectorId ?? null,
     status: entity.status,
     statusReason: entity.statusReason ?? null,
@@ -129,20 +190,35 @@ export interface ConnectionStore {
   reencryptAll(): Promise<number>;
 }
 
-export function createConnectionStore(table: TableClient, options: { keyRing: KeyRing; clock: Clock }): ConnectionStore {
-  const { keyRing, clock } = options;
+export interface ConnectionStoreOptions {
+  keyRing: KeyRing;
+  clock: Clock;
+  /** The service's multi-tenant app (config.dataverse.app); reading an app-consent row without it is a config error. */
+  dataverseApp?: DataverseAppCredentials | undefined;
+}
+
+export function createConnectionStore(table: TableClient, options: ConnectionStoreOptions): ConnectionStore {
+  const { keyRing, clock, dataverseApp } = options;
   const now = (): string => new Date(clock.now()).toISOString();
 
   const get = async (id: string): Promise<Connection | undefined> => {
     const entity = await readEntity<ConnectionEntity>(table, partition, toKey(id));
-    return entity === undefined ? undefined : fromConnectionEntity(entity, keyRing);
+    return entity === undefined ? undefined : fromConnectionEntity(entity, keyRing, dataverseApp);
   };
 
   const update = async (id: string, change: (current: Connection) => Connection): Promise<Connection> => {
     for (let attempt = 0; attempt < 10; attempt++) {
       const entity = await readEntity<ConnectionEntity>(table, partition, toKey(id));
-      if (entity === undefined) throw new SyncError("the connection does not exist", { kind: "config", details: { source: "storage", status: 404 } });
-      const next = Connection.parse({ ...change(fromConnectionEntity(entity, keyRing)), id, updatedOn: now() });
+      if (entity === undefined)
+        throw new SyncError("the connection does not exist", {
+          kind: "config",
+          details: { source: "storage", status: 404 },
+        });
+      const next = Connection.parse({
+        ...change(fromConnectionEntity(entity, keyRing, dataverseApp)),
+        id,
+        updatedOn: now(),
+      });
       try {
         await table.updateEntity(toConnectionEntity(next, keyRing), "Replace", { etag: entity.etag });
         return next;
@@ -150,7 +226,10 @@ export function createConnectionStore(table: TableClient, options: { keyRing: Ke
         if (!isConcurrencyConflict(error)) throw toSyncError(error, "storage");
       }
     }
-    throw new SyncError("the connection kept changing while being updated", { kind: "conflict", details: { source: "storage" } });
+    throw new SyncError("the connection kept changing while being updated", {
+      kind: "conflict",
+      details: { source: "storage" },
+    });
   };
 
   return {
@@ -169,7 +248,11 @@ export function createConnectionStore(table: TableClient, options: { keyRing: Ke
       try {
         await table.createEntity(toConnectionEntity(connection, keyRing));
       } catch (error) {
-        if (isConcurrencyConflict(error)) throw new SyncError("a connection with this id already exists", { kind: "conflict", details: { source: "storage", status: 409 } });
+        if (isConcurrencyConflict(error))
+          throw new SyncError("a connection with this id already exists", {
+            kind: "conflict",
+            details: { source: "storage", status: 409 },
+          });
         throw toSyncError(error, "storage");
       }
       return connection;
@@ -177,14 +260,18 @@ export function createConnectionStore(table: TableClient, options: { keyRing: Ke
     get,
     async require(id) {
       const connection = await get(id);
-      if (connection === undefined) throw new SyncError("the connection does not exist", { kind: "config", details: { source: "storage", status: 404 } });
+      if (connection === undefined)
+        throw new SyncError("the connection does not exist", {
+          kind: "config",
+          details: { source: "storage", status: 404 },
+        });
       return connection;
     },
     async list() {
       const connections: Connection[] = [];
       try {
         for await (const entity of table.listEntities({ queryOptions: { filter: `PartitionKey eq '${partition}'` } })) {
-          connections.push(fromConnectionEntity(entity, keyRing));
+          connections.push(fromConnectionEntity(entity, keyRing, dataverseApp));
         }
       } catch (error) {
         throw toSyncError(error, "storage");
@@ -193,7 +280,8 @@ export function createConnectionStore(table: TableClient, options: { keyRing: Ke
     },
     update,
     markConnected: (id) => update(id, (current) => ({ ...current, status: "connected", statusReason: null })),
-    markDisconnected: (id, reason) => update(id, (current) => ({ ...current, status: "disconnected", statusReason: reason })),
+    markDisconnected: (id, reason) =>
+      update(id, (current) => ({ ...current, status: "disconnected", statusReason: reason })),
     async delete(id) {
       try {
         await table.deleteEntity(partition, toKey(id));
@@ -203,12 +291,18 @@ export function createConnectionStore(table: TableClient, options: { keyRing: Ke
     },
     async reencryptAll() {
       let changed = 0;
-      for await (const entity of table.listEntities<ConnectionEntity>({ queryOptions: { filter: `PartitionKey eq '${partition}'` } })) {
+      for await (const entity of table.listEntities<ConnectionEntity>({
+        queryOptions: { filter: `PartitionKey eq '${partition}'` },
+      })) {
         const ciphertext = entity.dataverseClientSecret;
         if (ciphertext === undefined || !needsReencryption(keyRing, ciphertext)) continue;
         try {
           await table.updateEntity(
-            { partitionKey: partition, rowKey: entity.rowKey, dataverseClientSecret: reencryptSecret(keyRing, ciphertext, secretContext(entity.rowKey)) },
+            {
+              partitionKey: partition,
+              rowKey: entity.rowKey,
+              dataverseClientSecret: reencryptSecret(keyRing, ciphertext, secretContext(entity.rowKey)),
+            },
             "Merge",
             { etag: entity.etag },
           );
