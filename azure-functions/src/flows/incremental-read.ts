@@ -101,8 +101,17 @@ export async function readIncrementally<R>(
     return { ...result, cursorInFuture: true };
   }
 
+  if (window.restart) {
+    logger.info("sync last X days grew; reading the wider window again", {
+      flow: scope.flow,
+      from: window.modifiedSince.toISOString(),
+    });
+  }
+  // A restart reads like a first run: the cursor may move back to the wider window's pages as they are written.
   let position: SyncCursor | undefined =
-    stored === undefined ? undefined : { modifiedUpTo: stored.cursor.modifiedUpTo };
+    stored === undefined || window.restart ? undefined : { modifiedUpTo: stored.cursor.modifiedUpTo };
+  const coveredFrom =
+    stored === undefined || window.restart ? window.modifiedSince.toISOString() : stored.cursor.coveredFrom;
   const attempts = new Map((stored?.cursor.retry ?? []).map((entry) => [entry.id, entry.attempts] as const));
   const retry = new Map<string, number>();
   const remember = (ids: readonly string[]): void => {
@@ -116,6 +125,7 @@ export async function readIncrementally<R>(
   const save = async (): Promise<void> => {
     const cursor: PullCursor = {
       modifiedUpTo: (position ?? { modifiedUpTo: window.modifiedSince.toISOString() }).modifiedUpTo,
+      ...(coveredFrom === undefined ? {} : { coveredFrom }),
       retry: [...retry].map(([id, tried]) => ({ id, attempts: tried })),
     };
     etag = await cursors.save(scope.connectionId, scope.flow, cursor, etag);

@@ -74,8 +74,37 @@ test("the first run reads the data flow's last X days; the cursor then sits at t
   expect(result).toStrictEqual({ synced: 1, failed: 0, reads: 1, cursorInFuture: false, complete: true });
   expect(cursors.peek("c1", "PaymentsFromXero")).toStrictEqual({
     modifiedUpTo: new Date(start).toISOString(),
+    coveredFrom: new Date(start - 7 * day).toISOString(),
     retry: [],
   });
+});
+
+test("when sync last X days grows, the wider window is read again, page by page, and then carries on", async () => {
+  const { deps, scope, clock, cursors } = setup();
+  const xero = fakeXero([
+    { id: "older", updatedAt: start - 20 * day },
+    { id: "old", updatedAt: start - 10 * day },
+    { id: "recent", updatedAt: start - day },
+  ]);
+  const written: string[] = [];
+  await readIncrementally(deps, scope, xero.source, writeAll(written));
+  expect(written).toStrictEqual(["recent"]);
+
+  // The admin sets "sync last X days" to 30: the next schedule's window starts 30 days back.
+  clock.advance(60 * minute);
+  const wider = { ...scope, modifiedSince: new Date(clock.now() - 30 * day) };
+  const first = await readIncrementally(deps, wider, xero.source, writeAll(written), { pageSize: 1, maxPages: 1 });
+  expect(first.complete).toBe(false);
+  expect(written).toStrictEqual(["recent", "older"]);
+  // Part way through the backfill the cursor sits inside it (behind where it was), and knows the wider start.
+  expect(cursors.peek("c1", "PaymentsFromXero")).toMatchObject({
+    modifiedUpTo: new Date(start - 20 * day - 1).toISOString(),
+    coveredFrom: wider.modifiedSince.toISOString(),
+  });
+  // Later runs carry on from there rather than starting over again.
+  await readIncrementally(deps, wider, xero.source, writeAll(written), { pageSize: 1, maxPages: 5 });
+  expect(written).toStrictEqual(["recent", "older", "older", "old", "recent"]);
+  expect(cursors.peek("c1", "PaymentsFromXero")?.modifiedUpTo).toBe(new Date(clock.now()).toISOString());
 });
 
 test("the next run reads from the cursor minus the overlap", async () => {

@@ -6,6 +6,11 @@ import { z } from "zod";
 export const SyncCursor = z.object({
   /** Everything modified before this instant (ISO-8601, UTC) has been read and written. */
   modifiedUpTo: z.iso.datetime(),
+  /**
+   * Where the reads began: the first run's look-back window start. When "sync last X days" grows to reach before it,
+   * the flow reads again from the new window start. (Cursors written before this field existed never widen.)
+   */
+  coveredFrom: z.iso.datetime().optional(),
 });
 export type SyncCursor = z.infer<typeof SyncCursor>;
 
@@ -19,19 +24,30 @@ export interface ReadWindowOptions {
   skewMs?: number;
 }
 
+/** `restart`: the look-back window grew past where the cursor's reads began, so reading starts over from it. */
 export type ReadWindow =
-  | { kind: "read"; modifiedSince: Date; until: Date }
+  | { kind: "read"; modifiedSince: Date; until: Date; restart: boolean }
   | { kind: "nothingToDo"; reason: "cursor-in-future" };
 
-/** What to read this run. Without a cursor, the look-back window; with one, since the cursor (minus overlap). */
+/** A look-back window start must reach this far before `coveredFrom` to count as widened (scheduling jitter). */
+const wideningToleranceMs = 60 * 60_000;
+
+/**
+ * What to read this run. Without a cursor, the look-back window; with one, since the cursor (minus overlap); with one
+ * whose reads began after the (widened) look-back window's start, the whole window again.
+ */
 export function planReadWindow(cursor: SyncCursor | undefined, options: ReadWindowOptions): ReadWindow {
   const overlapMs = options.overlapMs ?? 5 * 60_000;
   const skewMs = options.skewMs ?? 5 * 60_000;
   const until = new Date(options.now);
-  if (cursor === undefined) return { kind: "read", modifiedSince: new Date(options.now - options.lookbackDays * 86_400_000), until };
+  const windowStart = new Date(options.now - options.lookbackDays * 86_400_000);
+  if (cursor === undefined) return { kind: "read", modifiedSince: windowStart, until, restart: false };
+  if (cursor.coveredFrom !== undefined && windowStart.getTime() < Date.parse(cursor.coveredFrom) - wideningToleranceMs) {
+    return { kind: "read", modifiedSince: windowStart, until, restart: true };
+  }
   const position = Date.parse(cursor.modifiedUpTo);
   if (position > options.now + skewMs) return { kind: "nothingToDo", reason: "cursor-in-future" };
-  return { kind: "read", modifiedSince: new Date(Math.min(position, options.now) - overlapMs), until };
+  return { kind: "read", modifiedSince: new Date(Math.min(position, options.now) - overlapMs), until, restart: false };
 }
 
 /**

@@ -9,7 +9,7 @@ const now = Date.UTC(2026, 4, 10, 12, 0, 0);
 
 describe("cursor maths", () => {
   it("reads the look-back window on the first run", () => {
-    expect(planReadWindow(undefined, { now, lookbackDays: 7 })).toStrictEqual({ kind: "read", modifiedSince: new Date(Date.UTC(2026, 4, 3, 12)), until: new Date(now) });
+    expect(planReadWindow(undefined, { now, lookbackDays: 7 })).toStrictEqual({ kind: "read", modifiedSince: new Date(Date.UTC(2026, 4, 3, 12)), until: new Date(now), restart: false });
   });
 
   it("reads since the cursor, minus the overlap", () => {
@@ -17,7 +17,24 @@ describe("cursor maths", () => {
       kind: "read",
       modifiedSince: new Date(Date.UTC(2026, 4, 10, 10, 59)),
       until: new Date(now),
+      restart: false,
     });
+  });
+
+  it("reads the whole window again when sync last X days grows past where the reads began", () => {
+    const cursor = { modifiedUpTo: "2026-05-10T11:00:00.000Z", coveredFrom: "2026-05-03T11:30:00.000Z" };
+    // 7 days from a later "now": the window starts after coveredFrom (minus scheduling jitter) — carry on.
+    expect(planReadWindow(cursor, { now, lookbackDays: 7, overlapMs: 0 })).toMatchObject({ restart: false, modifiedSince: new Date(Date.parse(cursor.modifiedUpTo)) });
+    // 30 days: the window reaches 23 days before the reads began — read it all again.
+    expect(planReadWindow(cursor, { now, lookbackDays: 30 })).toStrictEqual({
+      kind: "read",
+      modifiedSince: new Date(Date.UTC(2026, 3, 10, 12)),
+      until: new Date(now),
+      restart: true,
+    });
+    // A smaller look-back never restarts; neither does a cursor from before coveredFrom was recorded.
+    expect(planReadWindow(cursor, { now, lookbackDays: 1 })).toMatchObject({ restart: false });
+    expect(planReadWindow({ modifiedUpTo: cursor.modifiedUpTo }, { now, lookbackDays: 30 })).toMatchObject({ restart: false });
   });
 
   it("does no work for a cursor in the year 2200", () => {
