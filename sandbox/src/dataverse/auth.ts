@@ -4,11 +4,14 @@
 // https://learn.microsoft.com/entra/identity-platform/reference-error-codes
 import { randomBytes, randomUUID } from "node:crypto";
 import type { Clock } from "../clock";
+import { rememberIssuedSecret } from "../issued-secrets";
 
 export const accessTokenLifetimeSeconds = 3599;
 
 export interface TokenClaims {
   org: string;
+  /** The client id the token was issued to: which application user the Web API acts as. */
+  appId: string;
   expiresAt: number;
 }
 
@@ -22,6 +25,19 @@ export interface AppRegistration {
 }
 
 const base64Url = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString("base64url");
+
+/** Entra's timestamp in error descriptions: `2019-09-24 18:34:26Z`. */
+export const toEntraTimestamp = (ms: number): string =>
+  new Date(ms)
+    .toISOString()
+    .replace("T", " ")
+    .replace(/\.\d+Z$/, "Z");
+
+export const unknownTenantDescription = (tenantId: string): string =>
+  `Tenant '${tenantId}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`;
+
+export const unknownClientDescription = (clientId: string, tenantId: string): string =>
+  `Application with identifier '${clientId}' was not found in the directory '${tenantId}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`;
 
 export interface TokenErrorBody {
   error: string;
@@ -54,15 +70,21 @@ export class TokenAuthority {
       oid: randomUUID(),
     });
     const token = `${header}.${payload}.${randomBytes(32).toString("base64url")}`;
-    this.tokens.set(token, { org: registration.org, expiresAt });
+    rememberIssuedSecret(token);
+    this.tokens.set(token, { org: registration.org, appId: registration.clientId, expiresAt });
     return { token, expiresIn: accessTokenLifetimeSeconds };
+  }
+
+  /** The claims of a token issued for this org that has not expired, else undefined. */
+  claimsFor(token: string | undefined, org: string): TokenClaims | undefined {
+    if (token === undefined) return undefined;
+    const claims = this.tokens.get(token);
+    return claims !== undefined && claims.org === org && claims.expiresAt > this.clock.now() ? claims : undefined;
   }
 
   /** True when the token was issued for this org and has not expired. */
   validate(token: string | undefined, org: string): boolean {
-    if (token === undefined) return false;
-    const claims = this.tokens.get(token);
-    return claims !== undefined && claims.org === org && claims.expiresAt > this.clock.now();
+    return this.claimsFor(token, org) !== undefined;
   }
 
   tokenError(
@@ -73,10 +95,7 @@ export class TokenAuthority {
   ): { status: number; body: TokenErrorBody } {
     const traceId = randomUUID();
     const correlationId = randomUUID();
-    const timestamp = new Date(this.clock.now())
-      .toISOString()
-      .replace("T", " ")
-      .replace(/\.\d+Z$/, "Z");
+    const timestamp = toEntraTimestamp(this.clock.now());
     return {
       status,
       body: {
@@ -99,12 +118,7 @@ export class TokenAuthority {
   ): { status: number; body: Record<string, unknown> | TokenErrorBody } {
     const inTenant = registrations.filter((registration) => registration.tenantId === tenantId);
     if (inTenant.length === 0) {
-      return this.tokenError(
-        400,
-        "invalid_request",
-        90002,
-        `Tenant '${tenantId}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`,
-      );
+      return this.tokenError(400, "invalid_request", 90002, unknownTenantDescription(tenantId));
     }
     const grantType = form.get("grant_type");
     if (grantType !== "client_credentials") {
@@ -116,14 +130,11 @@ export class TokenAuthority {
       );
     }
     const clientId = form.get("client_id") ?? "";
-    const registration = inTenant.find((candidate) => candidate.clientId === clientId);
+    // A multi-tenant app has one registration per organisation of each tenant that holds its service principal.
+    const forClient = inTenant.filter((candidate) => candidate.clientId === clientId);
+    const registration = forClient[0];
     if (registration === undefined) {
-      return this.tokenError(
-        400,
-        "unauthorized_client",
-        700016,
-        `Application with identifier '${clientId}' was not found in the directory '${tenantId}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`,
-      );
+      return this.tokenError(400, "unauthorized_client", 700016, unknownClientDescription(clientId, tenantId));
     }
     if (form.get("client_secret") !== registration.clientSecret) {
       return this.tokenError(
@@ -134,8 +145,10 @@ export class TokenAuthority {
       );
     }
     const scope = form.get("scope") ?? "";
-    const wanted = `${registration.resource}/.default`;
-    if (scope !== wanted && scope !== `${registration.resource}//.default`) {
+    const target = forClient.find(
+      (candidate) => scope === `${candidate.resource}/.default` || scope === `${candidate.resource}//.default`,
+    );
+    if (target === undefined) {
       return this.tokenError(
         400,
         "invalid_resource",
@@ -143,7 +156,7 @@ export class TokenAuthority {
         `The resource principal named ${scope.replace(/\/\.default$/, "")} was not found in the tenant named ${tenantId}. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant.`,
       );
     }
-    const { token, expiresIn } = this.issue(registration);
+    const { token, expiresIn } = this.issue(target);
     return {
       status: 200,
       body: { token_type: "Bearer", expires_in: expiresIn, ext_expires_in: expiresIn, access_token: token },

@@ -136,3 +136,10 @@ export function ensureDataverseError(thrown: unknown): DataverseError {
   const message = thrown instanceof Error ? thrown.message : String(thrown);
   return new DataverseError(500, "0x80040216", `An unexpected error occurred: ${message}`);
 }
+
+/**
+ * A valid token whose application has no application user in the organisation.
+ * https://learn.microsoft.com/dynamics365/fin-ops-core/dev-itpro/data-entities/dual-write/dual-write-troubleshooting-live-sync
+ */
+export const notAMember = (): DataverseError =>
+  new DataverseError(403, "0x80072560", "The user is not a member of the organization.");

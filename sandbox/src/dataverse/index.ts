@@ -1,5 +1,6 @@
 // The Dataverse emulator: an HTTP server on 127.0.0.1 hosting any number of organisations, each with its Web API
-// at `<url>/<org>/api/data/v9.2/`, and an Entra ID stand-in token endpoint at `<url>/<tenant>/oauth2/v2.0/token`.
+// at `<url>/<org>/api/data/v9.2/`, and an Entra ID stand-in: the token endpoint `<url>/<tenant>/oauth2/v2.0/token`
+// and the admin consent endpoint `<url>/<tenant>/v2.0/adminconsent` for multi-tenant apps.
 // What it copies and what it does not: README.md beside this file.
 import { randomBytes, randomUUID } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
@@ -10,17 +11,22 @@ import { join } from "node:path";
 import type { DataverseMetadata } from "../../../customizations/src/metadata";
 import type { Clock } from "../clock";
 import { systemClock } from "../clock";
+import { rememberIssuedSecret } from "../issued-secrets";
+import type { ConsentDirectory } from "./admin-consent";
+import { serveAdminConsent } from "./admin-consent";
 import type { AppRegistration } from "./auth";
 import { TokenAuthority } from "./auth";
 import { executeBatch } from "./batch";
-import { ensureDataverseError, methodNotAllowed } from "./errors";
+import { ensureDataverseError, methodNotAllowed, notAMember } from "./errors";
 import type { OrgContext, WriteSession } from "./operations";
 import { newSession } from "./operations";
 import type { SchemaIndex } from "./schema-index";
 import { buildSchemaIndex } from "./schema-index";
 import type { DemoSeed } from "./seed";
 import { seedDemo } from "./seed";
+import type { Caller } from "./security";
 import { defaultRequestsPer5Min, ServiceProtection } from "./service-protection";
+import { createSolutionRows, withoutSolution, withPlatformTables } from "./solutions";
 import type { Row, StoredValue } from "./store";
 import { OrgStore } from "./store";
 import { createSystemRows, insertSystemRow } from "./system-rows";
@@ -55,7 +61,31 @@ export interface CreateOrganisationOptions {
   tenantId?: string;
   clientId?: string;
   clientSecret?: string;
+  /**
+   * The installed Xero Connector solution's version (default: the version the generator wrote into the metadata);
+   * null: the solution is not installed, so its tables and columns are absent.
+   */
+  solutionVersion?: string | null;
 }
+
+/** A multi-tenant app registration (in the ISV's own tenant) that customer tenants consent to. */
+export interface MultiTenantApp {
+  clientId: string;
+  clientSecret: string;
+  displayName: string;
+  homeTenantId: string;
+  redirectUris: string[];
+}
+
+export interface RegisterMultiTenantAppOptions {
+  displayName: string;
+  redirectUris: string[];
+  clientId?: string;
+  clientSecret?: string;
+}
+
+/** The security role every organisation's own application user holds. */
+export const systemAdministratorRole = "System Administrator";
 
 export interface DataverseOrganisation {
   name: string;
@@ -71,7 +101,7 @@ export interface DataverseOrganisation {
   businessUnitId: string;
 }
 
-type OrgRef = string | { name: string };
+export type OrgRef = string | { name: string };
 
 export interface DataverseEmulator {
   url: string;
@@ -80,6 +110,16 @@ export interface DataverseEmulator {
   createOrganisation(name: string, options?: CreateOrganisationOptions): DataverseOrganisation;
   organisation(org: OrgRef): DataverseOrganisation;
   issueAccessToken(org: OrgRef): string;
+  /** Registers a multi-tenant app; customer tenants grant it through `<url>/<tenant>/v2.0/adminconsent`. */
+  registerMultiTenantApp(options: RegisterMultiTenantAppOptions): MultiTenantApp;
+  /** Tenants that have granted admin consent to the app (i.e. hold its service principal). */
+  consentedTenants(clientId: string): string[];
+  /**
+   * What a customer admin does in the Power Platform admin center: an application user for the app (roles default
+   * to none). Returns its systemuserid.
+   */
+  addApplicationUser(org: OrgRef, options: { clientId: string; roles?: string[] }): string;
+  assignSecurityRole(org: OrgRef, clientId: string, role: string): void;
   seedDemo(org: OrgRef): DemoSeed;
   /** Direct access for tests: rows as stored (lookups as `{ id, table }`), bypassing the Web API and its rules. */
   store: {
@@ -94,16 +134,25 @@ export interface DataverseEmulator {
   stop(): Promise<void>;
 }
 
+interface ApplicationUser {
+  systemUserId: string;
+  objectId: string;
+  roles: string[];
+}
+
 interface OrgState {
   info: DataverseOrganisation;
   context: OrgContext;
   webhookOrg: WebhookOrg;
   requests: number;
+  /** Client id → the application user that client's tokens act as in this organisation. */
+  applicationUsers: Map<string, ApplicationUser>;
 }
 
 const orgNamePattern = /^[a-z0-9][a-z0-9-]{0,62}$/;
 const webApiPattern = /^\/([^/]+)\/api\/data\/v9\.[0-2]\/(.*)$/;
 const tokenPattern = /^\/([^/]+)\/oauth2\/v2\.0\/token$/;
+const adminConsentPattern = /^\/([^/]+)\/v2\.0\/adminconsent$/;
 
 async function readBody(request: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
@@ -123,23 +172,73 @@ const flatHeaders = (request: IncomingMessage): Record<string, string | undefine
 
 export async function startDataverseEmulator(options: DataverseEmulatorOptions = {}): Promise<DataverseEmulator> {
   const clock = options.clock ?? systemClock;
-  const schema = buildSchemaIndex(options.metadata ?? loadGeneratedMetadata());
+  const schema = buildSchemaIndex(withPlatformTables(options.metadata ?? loadGeneratedMetadata()));
+  let schemaWithoutSolution: SchemaIndex | undefined;
   const authority = new TokenAuthority(clock);
   const protection = new ServiceProtection(clock, options.serviceProtection?.requestsPer5Min ?? defaultRequestsPer5Min);
   const dispatcher = new WebhookDispatcher(
     options.webhookTimeoutMs === undefined ? {} : { timeoutMs: options.webhookTimeoutMs },
   );
   const orgs = new Map<string, OrgState>();
+  const multiTenantApps = new Map<string, MultiTenantApp>();
+  /** Client id → tenants holding the app's service principal. */
+  const servicePrincipals = new Map<string, Set<string>>();
   let baseUrl = "";
 
-  const registrations = (): AppRegistration[] =>
-    [...orgs.values()].map(({ info }) => ({
+  /**
+   * Who may get a token for which org: each org's own single-tenant registration, and each consented multi-tenant
+   * app once per org of every tenant holding its service principal.
+   * https://learn.microsoft.com/power-apps/developer/data-platform/use-multi-tenant-server-server-authentication
+   */
+  const registrations = (): AppRegistration[] => {
+    const own = [...orgs.values()].map(({ info }) => ({
       org: info.name,
       tenantId: info.tenantId,
       clientId: info.clientId,
       clientSecret: info.clientSecret,
       resource: info.url,
     }));
+    const consented = [...servicePrincipals].flatMap(([clientId, tenants]) => {
+      const app = multiTenantApps.get(clientId);
+      if (app === undefined) return [];
+      return [...orgs.values()]
+        .filter(({ info }) => tenants.has(info.tenantId))
+        .map(({ info }) => ({
+          org: info.name,
+          tenantId: info.tenantId,
+          clientId,
+          clientSecret: app.clientSecret,
+          resource: info.url,
+        }));
+    });
+    return [...own, ...consented];
+  };
+
+  const consentDirectory: ConsentDirectory = {
+    tenants() {
+      const byTenant = new Map<string, string[]>();
+      for (const { info } of orgs.values())
+        byTenant.set(info.tenantId, [...(byTenant.get(info.tenantId) ?? []), info.name]);
+      return [...byTenant].map(([tenantId, orgNames]) => ({ tenantId, orgNames }));
+    },
+    app(clientId) {
+      const app = multiTenantApps.get(clientId);
+      if (app !== undefined) return app;
+      // An org's own registration is single-tenant with no redirect URI: Entra knows it but can redirect nowhere.
+      const own = [...orgs.values()].find(({ info }) => info.clientId === clientId);
+      return own === undefined ? undefined : { displayName: own.info.name, redirectUris: [] };
+    },
+    grant(tenantId, clientId) {
+      const tenants = servicePrincipals.get(clientId) ?? new Set<string>();
+      tenants.add(tenantId);
+      servicePrincipals.set(clientId, tenants);
+    },
+  };
+
+  const isClientIdTaken = (clientId: string): boolean =>
+    multiTenantApps.has(clientId) || [...orgs.values()].some(({ info }) => info.clientId === clientId);
+
+  const displayNameOf = (clientId: string): string => multiTenantApps.get(clientId)?.displayName ?? clientId;
 
   const stateOf = (org: OrgRef): OrgState => {
     const name = typeof org === "string" ? org : org.name;
@@ -153,9 +252,10 @@ export async function startDataverseEmulator(options: DataverseEmulatorOptions =
   async function serveOrg(state: OrgState, request: IncomingMessage, path: string): Promise<WebApiResponse> {
     const headers = flatHeaders(request);
     const bearer = /^Bearer\s+(.+)$/i.exec(headers["authorization"] ?? "")?.[1];
+    const claims = authority.claimsFor(bearer, state.info.name);
     // A request without a valid token for this org: 401 with an empty body, as Dataverse answers.
     // https://learn.microsoft.com/power-apps/developer/data-platform/authenticate-oauth
-    if (!authority.validate(bearer, state.info.name)) {
+    if (claims === undefined) {
       return {
         status: 401,
         headers: {
@@ -163,6 +263,18 @@ export async function startDataverseEmulator(options: DataverseEmulatorOptions =
         },
       };
     }
+    // A valid token whose app has no application user here is not a member of the organisation.
+    // https://learn.microsoft.com/power-platform/admin/manage-application-users
+    const applicationUser = state.applicationUsers.get(claims.appId);
+    if (applicationUser === undefined) return errorResponse(notAMember());
+    const caller: Caller = {
+      systemUserId: applicationUser.systemUserId,
+      businessUnitId: state.info.businessUnitId,
+      objectId: applicationUser.objectId,
+      roles: [...applicationUser.roles],
+    };
+    // The request runs as its application user: WhoAmI, createdby / modifiedby / ownerid and privilege checks.
+    const context: OrgContext = { ...state.context, userId: applicationUser.systemUserId, caller };
     state.requests += 1;
     const body = await readBody(request);
     try {
@@ -175,14 +287,14 @@ export async function startDataverseEmulator(options: DataverseEmulatorOptions =
     if (path === "$batch") {
       if (method !== "POST") return errorResponse(methodNotAllowed(url.toString()));
       try {
-        return executeBatch({ org: state.context, onCommit: commit(state) }, body, headers);
+        return executeBatch({ org: context, onCommit: commit(state) }, body, headers);
       } catch (thrown) {
         return errorResponse(ensureDataverseError(thrown));
       }
     }
     // Each request is atomic: a write that fails half way (a deep insert, a cascade) leaves nothing behind.
     const snapshot = method === "GET" ? undefined : state.context.store.snapshot();
-    const session = newSession(state.context);
+    const session = newSession(context);
     try {
       const answer = routeWebApi({ method, url, headers, body }, { session, path: decodeURIComponent(path) });
       commit(state)(session);
@@ -212,6 +324,13 @@ export async function startDataverseEmulator(options: DataverseEmulatorOptions =
         },
         body: JSON.stringify(answer.body),
       });
+      return;
+    }
+    const consent = adminConsentPattern.exec(url.pathname);
+    if (consent?.[1] !== undefined) {
+      const method = (request.method ?? "GET").toUpperCase();
+      const params = method === "POST" ? new URLSearchParams(await readBody(request)) : url.searchParams;
+      send(response, serveAdminConsent(method, decodeURIComponent(consent[1]), params, consentDirectory, clock));
       return;
     }
     const webApi = webApiPattern.exec(url.pathname);
@@ -245,6 +364,8 @@ export async function startDataverseEmulator(options: DataverseEmulatorOptions =
         throw new Error(`Organisation names are lower-case letters, digits and hyphens: '${name}'.`);
       if (orgs.has(name)) throw new Error(`The Dataverse emulator already has an organisation named '${name}'.`);
       const orgUrl = `${baseUrl}/${name}`;
+      if (organisationOptions.clientId !== undefined && isClientIdTaken(organisationOptions.clientId))
+        throw new Error(`The Dataverse emulator already has an app with client id '${organisationOptions.clientId}'.`);
       const info: DataverseOrganisation = {
         name,
         url: orgUrl,
@@ -256,22 +377,35 @@ export async function startDataverseEmulator(options: DataverseEmulatorOptions =
         userId: randomUUID(),
         businessUnitId: randomUUID(),
       };
+      rememberIssuedSecret(info.clientSecret);
+      const solutionVersion =
+        organisationOptions.solutionVersion === undefined
+          ? schema.metadata.version
+          : organisationOptions.solutionVersion;
       const context: OrgContext = {
         name,
         organizationId: info.organizationId,
         businessUnitId: info.businessUnitId,
         userId: info.userId,
         store: new OrgStore(),
-        schema,
+        schema:
+          solutionVersion === null
+            ? (schemaWithoutSolution ??= buildSchemaIndex(withoutSolution(schema.metadata)))
+            : schema,
         clock,
         webApiUrl: info.webApiUrl,
       };
       createSystemRows(context);
+      createSolutionRows(context, solutionVersion);
       orgs.set(name, {
         info,
         context,
         webhookOrg: { ...context, organizationHost: `127.0.0.1:${port}/${name}` },
         requests: 0,
+        // The org's own registration keeps full access, as every caller before multi-tenant apps expects.
+        applicationUsers: new Map([
+          [info.clientId, { systemUserId: info.userId, objectId: randomUUID(), roles: [systemAdministratorRole] }],
+        ]),
       });
       return info;
     },
@@ -285,6 +419,60 @@ export async function startDataverseEmulator(options: DataverseEmulatorOptions =
         clientSecret: info.clientSecret,
         resource: info.url,
       }).token;
+    },
+    registerMultiTenantApp(appOptions) {
+      const clientId = appOptions.clientId ?? randomUUID();
+      if (isClientIdTaken(clientId))
+        throw new Error(`The Dataverse emulator already has an app with client id '${clientId}'.`);
+      for (const uri of appOptions.redirectUris) {
+        // Entra stores redirect URIs as absolute URIs.
+        if (!URL.canParse(uri)) throw new Error(`A redirect URI must be an absolute URI: '${uri}'.`);
+      }
+      const app: MultiTenantApp = {
+        clientId,
+        clientSecret: appOptions.clientSecret ?? randomBytes(30).toString("base64url"),
+        displayName: appOptions.displayName,
+        homeTenantId: randomUUID(),
+        redirectUris: [...appOptions.redirectUris],
+      };
+      rememberIssuedSecret(app.clientSecret);
+      multiTenantApps.set(clientId, app);
+      return { ...app, redirectUris: [...app.redirectUris] };
+    },
+    consentedTenants: (clientId) => [...(servicePrincipals.get(clientId) ?? [])],
+    addApplicationUser(org, userOptions) {
+      const state = stateOf(org);
+      if (state.applicationUsers.has(userOptions.clientId)) {
+        throw new Error(
+          `Organisation '${state.info.name}' already has an application user for client id '${userOptions.clientId}'.`,
+        );
+      }
+      const displayName = displayNameOf(userOptions.clientId);
+      const objectId = randomUUID();
+      // https://learn.microsoft.com/power-platform/admin/manage-application-users#create-an-application-user
+      const systemUserId = insertSystemRow(state.context, "systemuser", {
+        systemuserid: randomUUID(),
+        fullname: `# ${displayName}`,
+        firstname: "#",
+        lastname: displayName,
+        applicationid: userOptions.clientId,
+        azureactivedirectoryobjectid: objectId,
+        isdisabled: false,
+        businessunitid: { id: state.info.businessUnitId, table: "businessunit" },
+      });
+      state.applicationUsers.set(userOptions.clientId, {
+        systemUserId,
+        objectId,
+        roles: [...(userOptions.roles ?? [])],
+      });
+      return systemUserId;
+    },
+    assignSecurityRole(org, clientId, role) {
+      const state = stateOf(org);
+      const user = state.applicationUsers.get(clientId);
+      if (user === undefined)
+        throw new Error(`Organisation '${state.info.name}' has no application user for client id '${clientId}'.`);
+      if (!user.roles.includes(role)) user.roles.push(role);
     },
     seedDemo(org) {
       const state = stateOf(org);

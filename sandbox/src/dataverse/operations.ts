@@ -23,6 +23,7 @@ import { findRow, parseEntityReference, requireRow } from "./references";
 import type { CollectionNavigation, SchemaIndex, TableIndex } from "./schema-index";
 import { isLookup, stateName } from "./schema-index";
 import type { LookupValue, OrgStore, Row, StoredValue } from "./store";
+import type { Caller } from "./security";
 import { isLookupValue } from "./store";
 import { roundTo, toDataverseDateTime, toStoredValue } from "./values";
 
@@ -37,6 +38,8 @@ export interface OrgContext {
   clock: Clock;
   /** `<org root>/api/data/v9.2/` */
   webApiUrl: string;
+  /** The application user of the request being served; absent for the platform's own writes (seeds, tests). */
+  caller?: Caller;
 }
 
 export interface ChangeEvent {

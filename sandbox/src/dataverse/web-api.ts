@@ -27,9 +27,11 @@ import {
 } from "./operations";
 import { contextUrl, defaultPageSize, readCollection, serializeRow, toAnnotationFilter } from "./read";
 import type { KeySpec } from "./references";
-import { parseEntityReference, parseKey, requireRow } from "./references";
+import { findRow, parseEntityReference, parseKey, requireRow } from "./references";
 import type { SchemaIndex, TableIndex } from "./schema-index";
 import { buildSchemaIndex } from "./schema-index";
+import { requirePrivilege } from "./security";
+import { readOnlyPlatformTables } from "./solutions";
 
 export interface WebApiRequest {
   method: string;
@@ -258,10 +260,12 @@ export function routeWebApi(request: WebApiRequest, route: RouteOptions): WebApi
     return entityDefinitions(org, request, first.key);
   }
   const table = org.schema.tableBySet(first.name);
+  if (method !== "GET" && readOnlyPlatformTables.has(table.logicalName)) throw methodNotAllowed(request.url.toString());
   const read = { org, annotations: toAnnotationFilter(header(request, "prefer")) };
   if (first.key === undefined) {
     if (second !== undefined) throw resourceNotFound(second.name);
     if (method === "GET") {
+      requirePrivilege(org, table, "Read");
       const options = parseQueryOptions(queryEntries(request.url), table, org.schema);
       const page = readCollection(
         read,
@@ -274,6 +278,7 @@ export function routeWebApi(request: WebApiRequest, route: RouteOptions): WebApi
       return json(200, page.body, preferenceApplied(request));
     }
     if (method === "POST") {
+      requirePrivilege(org, table, "Create");
       const id = createRow(session, table, parseJsonBody(request, table));
       if (route.contentId !== undefined) session.contentIds.set(route.contentId, { table: table.logicalName, id });
       return afterWrite(request, org, table, id, 201);
@@ -321,6 +326,7 @@ function entityRequest(request: WebApiRequest, route: RouteOptions, table: Table
   const { org } = session;
   const method = request.method.toUpperCase();
   if (method === "GET") {
+    requirePrivilege(org, table, "Read");
     const options = parseQueryOptions(queryEntries(request.url), table, org.schema);
     const row = requireRow(org.store, table, key);
     const ifNoneMatch = header(request, "if-none-match");
@@ -337,11 +343,14 @@ function entityRequest(request: WebApiRequest, route: RouteOptions, table: Table
     );
   }
   if (method === "PATCH") {
+    // An upsert is an update of a row that exists and a create otherwise: each needs its own privilege.
+    requirePrivilege(org, table, findRow(org.store, table, key) === undefined ? "Create" : "Write");
     const { id, created } = upsertRow(session, table, key, parseJsonBody(request, table), upsertCondition(request));
     if (route.contentId !== undefined) session.contentIds.set(route.contentId, { table: table.logicalName, id });
     return afterWrite(request, org, table, id, created ? 201 : 200);
   }
   if (method === "DELETE") {
+    requirePrivilege(org, table, "Delete");
     const row = requireRow(org.store, table, key);
     const ifMatch = header(request, "if-match");
     if (ifMatch !== undefined && ifMatch.trim() !== "*" && ifMatch.trim() !== toEtag(row)) {
@@ -364,6 +373,7 @@ function navigationRequest(
   const { session } = route;
   const { org } = session;
   const method = request.method.toUpperCase();
+  requirePrivilege(org, table, method === "GET" ? "Read" : "Append");
   const row = requireRow(org.store, table, key);
   const id = row[table.primaryId] as string;
   const single = table.lookupNavigations.get(nav.name);
