@@ -178,6 +178,26 @@ const checkViewsAndCharts = (model: Model): string[] => [
   }),
 ];
 
+/**
+ * A role names each table once and each privilege once; `schemaName` is for platform tables the model does not
+ * declare (a declared table's privileges carry its own schema name).
+ */
+const checkRoleGrants =
+  (tables: ReadonlySet<string>) =>
+  (role: Model["roles"][number]): string[] => {
+    const seen = new Set<string>();
+    return role.tables.flatMap((grant) => {
+      const problems: string[] = [];
+      if (seen.has(grant.table)) problems.push(`role "${role.name}" names table ${grant.table} twice`);
+      seen.add(grant.table);
+      if (grant.schemaName !== undefined && tables.has(grant.table))
+        problems.push(`role "${role.name}" gives a schema name to ${grant.table}, which the model declares`);
+      const repeated = grant.privileges.filter((privilege, index) => grant.privileges.indexOf(privilege) !== index);
+      problems.push(...repeated.map((privilege) => `role "${role.name}" grants ${privilege} on ${grant.table} twice`));
+      return problems;
+    });
+  };
+
 const checkAppsRolesRibbon = (model: Model): string[] => {
   const tables = new Set(model.tables.map((t) => t.logicalName));
   const roles = new Set(model.roles.map((r) => r.name));
@@ -185,7 +205,10 @@ const checkAppsRolesRibbon = (model: Model): string[] => {
   const missingTable = (user: string) => (table: string) =>
     tables.has(table) ? [] : [`${user} names table ${table}, which does not exist`];
   return [
-    ...model.roles.flatMap((role) => role.tables.flatMap((t) => missingTable(`role "${role.name}"`)(t.table))),
+    ...model.roles.flatMap((role) =>
+      role.tables.flatMap((t) => (t.schemaName === undefined ? missingTable(`role "${role.name}"`)(t.table) : [])),
+    ),
+    ...model.roles.flatMap(checkRoleGrants(tables)),
     ...model.apps.flatMap((app) => [
       ...app.tables.flatMap(missingTable(`app ${app.uniqueName}`)),
       ...app.roles

@@ -266,6 +266,11 @@ export const roleSchema = z.object({
   tables: z.array(
     z.object({
       table: logicalNameSchema,
+      /**
+       * A platform table the model does not declare (e.g. `solution`): the schema name its privileges carry
+       * (`prvReadSolution`). Tables the model declares take their own schema name.
+       */
+      schemaName: schemaNameSchema.optional(),
       privileges: z.array(z.enum(["Create", "Read", "Write", "Delete", "Append", "AppendTo", "Assign", "Share"])),
       depth: privilegeDepthSchema,
     }),

@@ -2,7 +2,7 @@
 // the model-driven app and its site map, and the solution manifest (solution.xml).
 // https://learn.microsoft.com/power-apps/developer/data-platform/customization-solutions-file-schema
 // https://learn.microsoft.com/power-platform/alm/solution-packager-tool
-import type { App, ManyToMany, Role, Table, WebResource } from "../../../customizations/src/schema";
+import type { App, ManyToMany, Model, Role, Table, WebResource } from "../../../customizations/src/schema";
 import { braced, stableGuid } from "../guid";
 import { el, type XmlElement } from "../xml";
 import { type Context, descriptions, displayNames, labels, localizedNames, tableByName } from "./common";
@@ -104,7 +104,20 @@ export const globalOptionSetElement = (ctx: Context, name: string): XmlElement =
 
 export const roleId = (role: Role): string => stableGuid("role", role.name);
 
-const privilegeName = (privilege: string, table: Table): string => `prv${privilege}${table.schemaName}`;
+// Privileges are named prv<Privilege><table schema name> (prvReadInvoice, prvCreatemag_XeroConnector); a platform table
+// the model does not declare brings its schema name in the grant (prvReadSolution).
+// https://learn.microsoft.com/power-platform/admin/security-roles-privileges
+const privilegeSchemaName = (model: Model, grant: Role["tables"][number]): string =>
+  grant.schemaName ?? tableByName(model, grant.table).schemaName;
+
+/** The role's privileges as customizations.xml lists them, in declaration order. */
+export const rolePrivileges = (model: Model, role: Role): { name: string; level: Role["tables"][number]["depth"] }[] =>
+  role.tables.flatMap((grant) =>
+    grant.privileges.map((privilege) => ({
+      name: `prv${privilege}${privilegeSchemaName(model, grant)}`,
+      level: grant.depth,
+    })),
+  );
 
 export const roleElement = (ctx: Context, role: Role): XmlElement =>
   el(
@@ -115,11 +128,7 @@ export const roleElement = (ctx: Context, role: Role): XmlElement =>
     el(
       "RolePrivileges",
       {},
-      role.tables.flatMap((grant) =>
-        grant.privileges.map((privilege) =>
-          el("RolePrivilege", { name: privilegeName(privilege, tableByName(ctx.model, grant.table)), level: grant.depth }),
-        ),
-      ),
+      rolePrivileges(ctx.model, role).map((privilege) => el("RolePrivilege", privilege)),
     ),
   );
 
