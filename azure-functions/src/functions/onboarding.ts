@@ -5,7 +5,14 @@ import type { HttpRequest, HttpResponseInit, InvocationContext } from "@azure/fu
 import { toSyncError } from "../core/errors";
 import { createInvocationLogger, type Logger } from "../core/logger";
 import type { HttpFunctionDefinition } from "../function-table";
-import { onboardingCookieName, onboardingRoutes, type Onboarding, type PageAnswer } from "../onboarding/onboarding";
+import {
+  dynamicsConsentCookieName,
+  onboardingCookieName,
+  onboardingRoutes,
+  type AppConsentQuery,
+  type Onboarding,
+  type PageAnswer,
+} from "../onboarding/onboarding";
 import { renderProblemPage } from "../onboarding/pages";
 import { createServiceOnboarding } from "../onboarding/service-onboarding";
 import { realtimeFor } from "../realtime/realtime-service";
@@ -31,13 +38,23 @@ export function toHttpResponse(answer: PageAnswer): HttpResponseInit {
   };
 }
 
-/** The onboarding cookie from the Cookie header. */
-export function readOnboardingCookie(header: string | null): string | undefined {
+/** The onboarding cookie (or another of ours, by name) from the Cookie header. */
+export function readOnboardingCookie(header: string | null, wanted: string = onboardingCookieName): string | undefined {
   for (const part of (header ?? "").split(";")) {
     const [name, ...rest] = part.trim().split("=");
-    if (name === onboardingCookieName) return rest.join("=");
+    if (name === wanted) return rest.join("=");
   }
   return undefined;
+}
+
+/** The defined parameters of a query, by name. */
+function pick<K extends string>(request: HttpRequest, names: readonly K[]): Partial<Record<K, string>> {
+  const picked: Partial<Record<K, string>> = {};
+  for (const name of names) {
+    const value = request.query.get(name);
+    if (value !== null) picked[name] = value;
+  }
+  return picked;
 }
 
 async function readForm(request: HttpRequest): Promise<Record<string, string>> {
@@ -127,6 +144,40 @@ export function onboardingFunctions(service: ServiceProvider): HttpFunctionDefin
         request.method === "POST"
           ? onboarding.submitDynamicsForm(await readForm(request))
           : onboarding.showDynamicsForm(query(request, "token")),
+      ),
+    },
+    {
+      kind: "http",
+      name: "onboardingDynamicsConsent",
+      route: onboardingRoutes.dynamicsConsent,
+      methods: ["POST"],
+      authLevel: "anonymous",
+      handler: onboardingHandler(service, async (onboarding, request) =>
+        onboarding.startAppConsent(await readForm(request)),
+      ),
+    },
+    {
+      kind: "http",
+      name: "dynamicsConsentCallback",
+      route: onboardingRoutes.dynamicsConsentCallback,
+      methods: ["GET"],
+      authLevel: "anonymous",
+      handler: onboardingHandler(service, (onboarding, request) => {
+        const answer: AppConsentQuery = pick(request, ["admin_consent", "tenant", "state", "error"]);
+        return onboarding.completeAppConsent(
+          answer,
+          readOnboardingCookie(request.headers.get("cookie"), dynamicsConsentCookieName),
+        );
+      }),
+    },
+    {
+      kind: "http",
+      name: "onboardingDynamicsConsentCheck",
+      route: onboardingRoutes.dynamicsConsentCheck,
+      methods: ["POST"],
+      authLevel: "anonymous",
+      handler: onboardingHandler(service, async (onboarding, request) =>
+        onboarding.checkAppConsentAgain(await readForm(request)),
       ),
     },
   ];

@@ -7,6 +7,11 @@
 //   ─► no Dynamics 365 credentials yet: 303 to a fresh dynamics link ─► GET/POST onboarding/dynamics: credentials
 //   verified with WhoAmI and install checks before they are stored ─► connector + data flows, status connected,
 //   health written, first sync queued.
+// Dynamics 365 the other way, with the service's multi-tenant app configured: POST onboarding/dynamics/consent (the
+// environment URL only) ─► tenant read from the environment's bearer challenge ─► 303 Entra admin consent (state
+// bound to the link, the environment and the tenant; the link token rides in its own HttpOnly cookie) ─► GET
+// dynamics/consent/callback ─► verified with the service's app in that tenant ─► connected, or a steps page (add the
+// application user, give it its role, install the solution) whose "Check again" re-runs the checks.
 // Either step may come first (a dynamics link leads on to a fresh xero link), and either alone reauthorises.
 // Nothing here logs a code, state, token, link token or secret: only connection ids and normalised errors.
 import { z } from "zod";
@@ -14,7 +19,12 @@ import type { DataversePort } from "../adapters/dataverse/port";
 import { verifyDynamicsCredentials } from "../adapters/dataverse/verify-credentials";
 import { createDataverseClient } from "../adapters/dataverse/web-api-client";
 import type { WorkQueue } from "../adapters/queue/work-queue";
-import type { Connection, ConnectionStore, DataverseCredentials } from "../adapters/table-storage/connection-store";
+import {
+  isAppConsent,
+  type Connection,
+  type ConnectionStore,
+  type DataverseCredentials,
+} from "../adapters/table-storage/connection-store";
 import type { TokenVault } from "../adapters/table-storage/token-vault";
 import { exchangeXeroAuthorizationCode, type XeroTokenSet } from "../adapters/table-storage/xero-token-endpoint";
 import type { Config } from "../config";
@@ -22,21 +32,32 @@ import type { Clock } from "../core/clock";
 import { toSyncError } from "../core/errors";
 import type { Logger } from "../core/logger";
 import type { ScopeStore } from "../engine/scope-store";
+import { discoverTenant } from "../adapters/dataverse/discover-tenant";
+import type { CredentialProblem } from "../adapters/dataverse/verify-credentials";
 import { checkConsentState, newConsentState, toXeroAuthorizeUrl } from "../links/authorization";
 import type { LinkStore } from "../links/link-store";
 import { explainRefusal, type LinkKind, type LinkPayload, type LinkRefusal } from "../links/signed-links";
 import type { SafeHtml } from "../security/html";
+import {
+  checkAppConsentToken,
+  newAppConsentToken,
+  toAdminConsentAnswer,
+  toAdminConsentUrl,
+  type AppConsentTarget,
+} from "./app-consent";
 import type { ConnectionHealth } from "./connection-health";
 import { ensureConnector, ensureDataFlows } from "./connector-setup";
 import { startFirstSync, type RealtimeRegistration } from "./first-sync";
 import { dataFlowDefaults } from "./flow-defaults";
 import { checkInstallation, type InstallCheck } from "./install-checks";
 import {
+  renderAppConsentSteps,
   renderConnectedPage,
   renderDynamicsForm,
   renderOrganisationChoice,
   renderProblemPage,
   renderReauthorisedPage,
+  type AppConsentGap,
   type DynamicsFormValues,
   type OrganisationOption,
 } from "./pages";
@@ -48,10 +69,23 @@ export const onboardingRoutes = {
   xeroOrganisation: "onboarding/xero/organisation",
   xeroCallback: "xero/callback",
   dynamics: "onboarding/dynamics",
+  /** POST: the environment URL; answers with a redirect to Entra's admin consent for the service's app. */
+  dynamicsConsent: "onboarding/dynamics/consent",
+  /** Entra's redirect back (registered as a redirect URI of the service's multi-tenant app). */
+  dynamicsConsentCallback: "dynamics/consent/callback",
+  /** POST: the steps page's "Check again". */
+  dynamicsConsentCheck: "onboarding/dynamics/consent/check",
 } as const;
 
 /** Holds the link token between the consent redirect and the callback (the browser binding of `state`). */
 export const onboardingCookieName = "xc_onboarding";
+/** The same for the Dynamics 365 admin consent (its own name, so a Xero sign-in in another tab does not clash). */
+export const dynamicsConsentCookieName = "xc_dynamics_consent";
+/**
+ * The security role the solution ships for the service's application user (customizations/src/ui/roles.ts): it can
+ * create and update every table the service writes.
+ */
+export const serviceRoleName = "Xero Connector Administrator";
 const cookieLifetimeSeconds = 30 * 60;
 /** A link the service issues itself for the next step, opened at once by the same customer. */
 const nextStepLinkLifetimeMs = 24 * 60 * 60_000;
@@ -121,6 +155,15 @@ const problem = (status: number, title: string, message: string, action: string)
   page: renderProblemPage({ title, message, action }),
 });
 
+/** The consent routes on a service without its multi-tenant app configured. */
+const appConsentUnavailable = (): PageAnswer =>
+  problem(
+    404,
+    "Connecting with the Xero Connector app is not offered here",
+    "This service has no Xero Connector app for Dynamics 365 configured.",
+    "Open your link again and connect with your own app registration (client id and secret).",
+  );
+
 function refusedLink(reason: LinkRefusal): PageAnswer {
   const status = reason === "expired" || reason === "used" || reason === "revoked" ? 410 : 400;
   return { status, page: renderProblemPage(explainRefusal(reason)) };
@@ -143,7 +186,49 @@ export interface Onboarding {
   showDynamicsForm(token: string | undefined): Promise<PageAnswer>;
   /** POST onboarding/dynamics */
   submitDynamicsForm(form: Record<string, string | undefined>): Promise<PageAnswer>;
+  /** POST onboarding/dynamics/consent: the environment URL, then Entra's admin consent for the service's app. */
+  startAppConsent(form: Record<string, string | undefined>): Promise<PageAnswer>;
+  /** GET dynamics/consent/callback */
+  completeAppConsent(query: AppConsentQuery, cookieToken: string | undefined): Promise<PageAnswer>;
+  /** POST onboarding/dynamics/consent/check: "Check again" after adding the application user or its role. */
+  checkAppConsentAgain(form: Record<string, string | undefined>): Promise<PageAnswer>;
 }
+
+/** What Entra's admin consent redirect carries: https://learn.microsoft.com/entra/identity-platform/v2-admin-consent#successful-response */
+export interface AppConsentQuery {
+  admin_consent?: string;
+  tenant?: string;
+  state?: string;
+  error?: string;
+}
+
+/** A failed check of the service's app in the customer's tenant: what the customer still has to do, if anything. */
+export function toAppConsentGap(problem: CredentialProblem): AppConsentGap | "service" {
+  switch (problem) {
+    case "no-application-user":
+    case "missing-role":
+    case "solution-missing":
+      return problem;
+    // AADSTS700016 in the customer's tenant: the app has no service principal there, i.e. no consent (or a revoked one).
+    case "bad-client-id":
+    case "bad-tenant":
+      return "not-consented";
+    // The service's own secret was refused: nothing the customer can fix.
+    case "bad-secret":
+      return "service";
+    case "bad-url":
+    case "unreachable":
+      return "unreachable";
+  }
+}
+
+const appConsentMessages: Record<AppConsentGap, string> = {
+  "no-application-user": "The app is approved, but the environment has no application user for it yet.",
+  "missing-role": "The application user exists but has no security role that can read the Xero Connector tables yet.",
+  "solution-missing": "The Xero Connector solution is not installed in this environment.",
+  "not-consented": "Microsoft Entra ID reports that the Xero Connector app is not approved in this directory.",
+  unreachable: "The environment could not be reached to check the connection.",
+};
 
 export function createOnboarding(deps: OnboardingDependencies): Onboarding {
   const { config, links, connections, vault, clock } = deps;
@@ -327,8 +412,112 @@ export function createOnboarding(deps: OnboardingDependencies): Onboarding {
   const dynamicsValues = (connection: Connection): DynamicsFormValues => ({
     environmentUrl: connection.dataverse?.url ?? "",
     tenantId: connection.dataverse?.tenantId ?? "",
-    clientId: connection.dataverse?.clientId ?? "",
+    // An app-consent connection signs in with the service's app: there is no client id of the customer's to offer.
+    clientId: isAppConsent(connection.dataverse) ? "" : (connection.dataverse?.clientId ?? ""),
   });
+
+  const app = config.dataverse.app;
+  const appConsentOption =
+    app === undefined ? {} : { appConsent: { action: `${apiBase}/${onboardingRoutes.dynamicsConsent}` } };
+  const dynamicsForm = (
+    token: string,
+    connection: Connection,
+    values: DynamicsFormValues,
+    found?: { message: string; action: string },
+  ): SafeHtml =>
+    renderDynamicsForm({
+      action: `${apiBase}/${onboardingRoutes.dynamics}`,
+      token,
+      values,
+      xeroOrganisation: connection.xero?.tenantName,
+      ...(found === undefined ? {} : { problem: found }),
+      ...appConsentOption,
+    });
+  const consentCallbackUri = `${apiBase}/${onboardingRoutes.dynamicsConsentCallback}`;
+  const consentCookie = (value: string, maxAge: number): OnboardingCookie => ({
+    ...cookie(value, maxAge),
+    name: dynamicsConsentCookieName,
+  });
+  const clearConsentCookie = consentCookie("", 0);
+  const dynamicsLinkUrl = (token: string): string =>
+    `${apiBase}/${onboardingRoutes.dynamics}?token=${encodeURIComponent(token)}`;
+
+  /**
+   * The service's app in the customer's tenant: token, WhoAmI, a read of the solution's table, the install checks.
+   * Connected on success (the link used up, the connection stored as app consent); otherwise the page that says what
+   * is left to do, with a "Check again" ticket bound to this link, environment and tenant.
+   */
+  const verifyAppConsent = async (
+    token: string,
+    link: LinkPayload,
+    connection: Connection,
+    target: { environmentUrl: string; tenantId: string },
+  ): Promise<PageAnswer> => {
+    if (app === undefined) return appConsentUnavailable();
+    const log = deps.logger.child({ connectionId: connection.id });
+    const credentials: DataverseCredentials = {
+      url: target.environmentUrl,
+      tenantId: target.tenantId,
+      clientId: app.clientId,
+      clientSecret: app.clientSecret,
+      authorisation: "app-consent",
+    };
+    const check = await verifyDynamicsCredentials(credentials, {
+      authorityUrl: config.dataverse.authorityUrl,
+      clock,
+      ...(deps.fetch === undefined ? {} : { fetch: deps.fetch }),
+    });
+    let gap: AppConsentGap | "service" | undefined = check.ok ? undefined : toAppConsentGap(check.problem);
+    let message = check.ok ? "" : gap === "solution-missing" ? check.message : "";
+    const install = check.ok ? await checkInstallation(dataverseFor(credentials)) : undefined;
+    if (install !== undefined && !install.ok) {
+      gap = "solution-missing";
+      message = install.message;
+    }
+    if (gap === "service") {
+      log.error("the service's dynamics 365 app was refused (check DATAVERSE_APP_CLIENT_SECRET)", {
+        tenantId: target.tenantId,
+      });
+      return problem(
+        503,
+        "The Xero Connector service could not sign in",
+        "Microsoft Entra ID refused the Xero Connector app's own credentials. This is a problem on our side, not in your environment.",
+        "Please tell Xero Connector support; your link keeps working, so you can finish here once it is fixed.",
+      );
+    }
+    if (gap !== undefined) {
+      log.info("app consent not complete yet", { gap, tenantId: target.tenantId });
+      const ticket = newAppConsentToken(
+        { linkId: link.id, environmentUrl: target.environmentUrl, tenantId: target.tenantId },
+        "check",
+        config.links.signingKey,
+        clock.now(),
+      );
+      return {
+        status: 409,
+        page: renderAppConsentSteps({
+          gap,
+          message: message === "" ? appConsentMessages[gap] : message,
+          environmentUrl: target.environmentUrl,
+          appId: app.clientId,
+          roleName: serviceRoleName,
+          check: { action: `${apiBase}/${onboardingRoutes.dynamicsConsentCheck}`, token, ticket },
+          restart: dynamicsLinkUrl(token),
+        }),
+        cookies: [clearConsentCookie],
+      };
+    }
+    const refused = await consumeLink(token, "dynamics");
+    if (refused !== undefined) return { ...refused, cookies: [clearConsentCookie] };
+    const updated = await connections.update(connection.id, (current) => ({ ...current, dataverse: credentials }));
+    log.info("dynamics 365 authorised through app consent", {
+      tenantId: target.tenantId,
+      organizationId: check.ok ? check.whoAmI.OrganizationId : undefined,
+    });
+    if (updated.xero === null)
+      return { status: 303, location: await issueNextStep(updated.id, "xero"), cookies: [clearConsentCookie] };
+    return { ...(await finishConnection(updated, "dynamics", install)), cookies: [clearConsentCookie] };
+  };
 
   return {
     async startXero(token) {
@@ -470,15 +659,7 @@ export function createOnboarding(deps: OnboardingDependencies): Onboarding {
     async showDynamicsForm(token) {
       const opened = await openLink(token, "dynamics");
       if (!opened.ok) return opened.answer;
-      return {
-        status: 200,
-        page: renderDynamicsForm({
-          action: `${apiBase}/${onboardingRoutes.dynamics}`,
-          token: token ?? "",
-          values: dynamicsValues(opened.connection),
-          xeroOrganisation: opened.connection.xero?.tenantName,
-        }),
-      };
+      return { status: 200, page: dynamicsForm(token ?? "", opened.connection, dynamicsValues(opened.connection)) };
     },
 
     async submitDynamicsForm(raw) {
@@ -497,13 +678,7 @@ export function createOnboarding(deps: OnboardingDependencies): Onboarding {
         : dynamicsValues(connection);
       const again = (status: number, found: { message: string; action: string }): PageAnswer => ({
         status,
-        page: renderDynamicsForm({
-          action: `${apiBase}/${onboardingRoutes.dynamics}`,
-          token,
-          values,
-          xeroOrganisation: connection.xero?.tenantName,
-          problem: found,
-        }),
+        page: dynamicsForm(token, connection, values, found),
       });
       if (
         !parsed.success ||
@@ -552,6 +727,190 @@ export function createOnboarding(deps: OnboardingDependencies): Onboarding {
       });
       if (updated.xero === null) return { status: 303, location: await issueNextStep(updated.id, "xero") };
       return finishConnection(updated, "dynamics", install);
+    },
+
+    async startAppConsent(raw) {
+      const token = raw["token"] ?? "";
+      const opened = await openLink(token, "dynamics");
+      if (!opened.ok) return opened.answer;
+      if (app === undefined) return appConsentUnavailable();
+      const { connection } = opened;
+      const typed = z
+        .string()
+        .trim()
+        .max(400)
+        .safeParse(raw["environmentUrl"] ?? "");
+      const values = { ...dynamicsValues(connection), environmentUrl: typed.success ? typed.data : "" };
+      const again = (found: { message: string; action: string }): PageAnswer => ({
+        status: 400,
+        page: dynamicsForm(token, connection, values, found),
+      });
+      const url = typed.success ? toEnvironmentUrl(typed.data) : undefined;
+      if (url === undefined)
+        return again({
+          message: "The environment URL is not a URL.",
+          action: "Copy it from the Power Platform admin center (it looks like https://yourorg.crm.dynamics.com).",
+        });
+      const discovery = await discoverTenant(url, deps.fetch === undefined ? {} : { fetch: deps.fetch });
+      if (!discovery.ok) {
+        deps.logger.info("dynamics 365 environment not recognised", {
+          connectionId: connection.id,
+          problem: discovery.problem,
+        });
+        return again(
+          {
+            "bad-url": {
+              message: "The environment URL must be an https address.",
+              action: "Copy it from the Power Platform admin center (it looks like https://yourorg.crm.dynamics.com).",
+            },
+            "not-dataverse": {
+              message: "That address did not answer as a Dynamics 365 environment.",
+              action:
+                "Copy the environment URL from the Power Platform admin center (Environments → your environment → Environment URL).",
+            },
+            unreachable: {
+              message: "The environment could not be reached.",
+              action: "Check the environment URL and try again in a minute.",
+            },
+          }[discovery.problem],
+        );
+      }
+      const target: AppConsentTarget = { linkId: opened.link.id, environmentUrl: url, tenantId: discovery.tenantId };
+      const state = newAppConsentToken(target, "consent", config.links.signingKey, clock.now());
+      deps.logger.info("dynamics 365 admin consent started", {
+        connectionId: connection.id,
+        tenantId: discovery.tenantId,
+      });
+      return {
+        status: 303,
+        location: toAdminConsentUrl(config.dataverse.authorityUrl, {
+          tenantId: discovery.tenantId,
+          clientId: app.clientId,
+          environmentUrl: url,
+          redirectUri: consentCallbackUri,
+          state,
+        }),
+        cookies: [consentCookie(token, cookieLifetimeSeconds)],
+      };
+    },
+
+    async completeAppConsent(query, cookieToken) {
+      // The browser binding and the state come first: nothing else is read or called for an answer that is not ours.
+      if (cookieToken === undefined || cookieToken === "") {
+        deps.logger.warn("dynamics consent callback without the onboarding cookie refused");
+        return problem(
+          400,
+          "This approval did not start here",
+          "The answer from Microsoft does not belong to an approval started in this browser.",
+          startAgain,
+        );
+      }
+      const opened = await openLink(cookieToken, "dynamics");
+      if (!opened.ok) return { ...opened.answer, cookies: [clearConsentCookie] };
+      const state = checkAppConsentToken(
+        query.state ?? "",
+        "consent",
+        config.links.signingKey,
+        clock.now(),
+        opened.link.id,
+      );
+      if (!state.ok) {
+        deps.logger.warn("dynamics consent callback state refused", {
+          connectionId: opened.connection.id,
+          reason: state.reason,
+        });
+        return problem(
+          400,
+          "This approval could not be verified",
+          "The answer from Microsoft does not match the approval this browser started (its state did not match).",
+          startAgain,
+        );
+      }
+      const answer = toAdminConsentAnswer(query);
+      const retry = { href: dynamicsLinkUrl(cookieToken), label: "Back to the Dynamics 365 step" };
+      if (answer.kind === "cancelled") {
+        deps.logger.info("dynamics consent cancelled", { connectionId: opened.connection.id });
+        return {
+          status: 400,
+          page: renderProblemPage({
+            title: "The Xero Connector app was not approved",
+            message: "The approval was cancelled on Microsoft's page, so nothing was connected.",
+            action:
+              "Your link still works: go back and approve again when you are ready (a Microsoft Entra administrator of the environment's directory has to approve), or use your own app registration instead.",
+            next: retry,
+          }),
+          cookies: [clearConsentCookie],
+        };
+      }
+      if (answer.kind !== "granted") {
+        deps.logger.info("dynamics consent not given", {
+          connectionId: opened.connection.id,
+          error: answer.kind === "failed" ? answer.error : "incomplete",
+        });
+        return {
+          status: 400,
+          page: renderProblemPage({
+            title: "Microsoft did not complete the approval",
+            message:
+              answer.kind === "failed"
+                ? `Microsoft answered with an error (${answer.error}) instead of an approval.`
+                : "Microsoft's answer carried no approval.",
+            action:
+              "Only a Microsoft Entra administrator of the environment's directory can approve the app. Your link still works: go back and try again.",
+            next: retry,
+          }),
+          cookies: [clearConsentCookie],
+        };
+      }
+      if (answer.tenantId !== state.tenantId.toLowerCase()) {
+        deps.logger.warn("dynamics consent given in another tenant", { connectionId: opened.connection.id });
+        return {
+          status: 400,
+          page: renderProblemPage({
+            title: "Approved in a different directory",
+            message:
+              "The app was approved in a Microsoft Entra directory other than the one your Dynamics 365 environment belongs to.",
+            action:
+              "Go back and approve again, signing in to Microsoft with an administrator account of the environment's own directory.",
+            next: retry,
+          }),
+          cookies: [clearConsentCookie],
+        };
+      }
+      return verifyAppConsent(cookieToken, opened.link, opened.connection, state);
+    },
+
+    async checkAppConsentAgain(raw) {
+      const token = raw["token"] ?? "";
+      const opened = await openLink(token, "dynamics");
+      if (!opened.ok) return opened.answer;
+      const ticket = checkAppConsentToken(
+        raw["ticket"] ?? "",
+        "check",
+        config.links.signingKey,
+        clock.now(),
+        opened.link.id,
+      );
+      if (!ticket.ok) {
+        deps.logger.warn("dynamics consent check refused", {
+          connectionId: opened.connection.id,
+          reason: ticket.reason,
+        });
+        return {
+          status: 400,
+          page: renderProblemPage({
+            title: "This check could not be verified",
+            message:
+              ticket.reason === "expired"
+                ? "This page is too old to check again."
+                : "This check does not belong to the approval made with this link.",
+            action:
+              "Go back to the Dynamics 365 step and approve the app again; it only takes a moment if it is already approved.",
+            next: { href: dynamicsLinkUrl(token), label: "Back to the Dynamics 365 step" },
+          }),
+        };
+      }
+      return verifyAppConsent(token, opened.link, opened.connection, ticket);
     },
   };
 }

@@ -102,6 +102,37 @@ const styles = html`<style>
   dt {
     color: #605e5c;
   }
+  .option {
+    border: 1px solid #c8c6c4;
+    border-radius: 6px;
+    padding: 4px 18px 18px;
+    margin-top: 16px;
+  }
+  .option.recommended {
+    border: 2px solid #0b5394;
+  }
+  .option h2 {
+    font-size: 18px;
+    margin: 12px 0 4px;
+  }
+  .badge {
+    background: #0b5394;
+    color: #fff;
+    font-size: 12px;
+    border-radius: 10px;
+    padding: 2px 8px;
+    margin-left: 6px;
+    vertical-align: middle;
+  }
+  ol.todo li {
+    margin: 6px 0;
+  }
+  code {
+    background: #f3f2f1;
+    padding: 1px 5px;
+    border-radius: 3px;
+    font-size: 14px;
+  }
 </style>`;
 
 /** The frame every page shares. */
@@ -132,12 +163,18 @@ const steps = (current: 1 | 2 | 3): SafeHtml => {
   </div>`;
 };
 
-/** A refused link or request: what happened and what to do. */
-export function renderProblemPage(problem: { title: string; message: string; action: string }): SafeHtml {
+/** A refused link or request: what happened and what to do (and, when there is one, the way back). */
+export function renderProblemPage(problem: {
+  title: string;
+  message: string;
+  action: string;
+  next?: { href: string; label: string };
+}): SafeHtml {
   return toPage(
     problem.title,
     html`<p class="problem" role="alert">${problem.message}</p>
-      <p>${problem.action}</p>`,
+      <p>${problem.action}</p>
+      ${problem.next === undefined ? html`` : html`<p><a id="next-step" href="${problem.next.href}">${problem.next.label}</a></p>`}`,
   );
 }
 
@@ -184,44 +221,171 @@ export interface DynamicsFormValues {
   clientId: string;
 }
 
-/** The Dynamics 365 step: the environment and its application user's app registration. The secret is never echoed. */
+/** The consent option of the Dynamics 365 page, when the service has its multi-tenant app configured. */
+export interface AppConsentOption {
+  action: string;
+}
+
+/**
+ * The Dynamics 365 step. With the service's multi-tenant app configured, two ways: admin consent to the Xero
+ * Connector app (recommended: only the environment URL, no secret to create or rotate), or the customer's own app
+ * registration (tenant, client id, secret). The secret is never echoed.
+ */
 export function renderDynamicsForm(options: {
   action: string;
   token: string;
   values: DynamicsFormValues;
   xeroOrganisation: string | undefined;
   problem?: { message: string; action: string };
+  appConsent?: AppConsentOption;
 }): SafeHtml {
   const { values } = options;
+  const ownApp = html`<form method="post" action="${options.action}" autocomplete="off">
+    <input type="hidden" name="token" value="${options.token}" />
+    <label for="environmentUrl">Environment URL <span class="hint">e.g. https://contoso.crm.dynamics.com</span></label>
+    <input type="url" id="environmentUrl" name="environmentUrl" required value="${values.environmentUrl}" />
+    <label for="tenantId">Directory (tenant) ID</label>
+    <input type="text" id="tenantId" name="tenantId" required value="${values.tenantId}" />
+    <label for="clientId">Application (client) ID</label>
+    <input type="text" id="clientId" name="clientId" required value="${values.clientId}" />
+    <label for="clientSecret">Client secret <span class="hint">the secret's Value, not its ID</span></label>
+    <input type="password" id="clientSecret" name="clientSecret" required />
+    <button type="submit" id="connect-dynamics">Verify and connect</button>
+  </form>`;
+  const problem =
+    options.problem === undefined
+      ? html``
+      : html`<div class="problem" role="alert" id="problem">
+          <p>${options.problem.message}</p>
+          <p>${options.problem.action}</p>
+        </div>`;
+  const connected =
+    options.xeroOrganisation === undefined
+      ? html``
+      : html`<p class="ok">Xero organisation <b>${options.xeroOrganisation}</b> is connected.</p>`;
+  if (options.appConsent === undefined)
+    return toPage(
+      "Connect Dynamics 365",
+      html`${steps(2)}${connected} ${problem}
+        <p>
+          The service signs in to your environment as an <em>application user</em>: an app registration in Microsoft
+          Entra ID added to the environment with the Xero Connector security role.
+        </p>
+        ${ownApp}`,
+    );
   return toPage(
     "Connect Dynamics 365",
-    html`${steps(2)}${options.xeroOrganisation === undefined ? html`` : html`<p class="ok">Xero organisation <b>${options.xeroOrganisation}</b> is connected.</p>`}
-      ${
-        options.problem === undefined
-          ? html``
-          : html`<div class="problem" role="alert" id="problem">
-              <p>${options.problem.message}</p>
-              <p>${options.problem.action}</p>
-            </div>`
-      }
-      <p>
-        The service signs in to your environment as an <em>application user</em>: an app registration in Microsoft Entra
-        ID added to the environment with the Xero Connector security role.
-      </p>
-      <form method="post" action="${options.action}" autocomplete="off">
-        <input type="hidden" name="token" value="${options.token}" />
-        <label for="environmentUrl"
-          >Environment URL <span class="hint">e.g. https://contoso.crm.dynamics.com</span></label
-        >
-        <input type="url" id="environmentUrl" name="environmentUrl" required value="${values.environmentUrl}" />
-        <label for="tenantId">Directory (tenant) ID</label>
-        <input type="text" id="tenantId" name="tenantId" required value="${values.tenantId}" />
-        <label for="clientId">Application (client) ID</label>
-        <input type="text" id="clientId" name="clientId" required value="${values.clientId}" />
-        <label for="clientSecret">Client secret <span class="hint">the secret's Value, not its ID</span></label>
-        <input type="password" id="clientSecret" name="clientSecret" required />
-        <button type="submit" id="connect-dynamics">Verify and connect</button>
-      </form>`,
+    html`${steps(2)}${connected} ${problem}
+      <p>The service signs in to your environment as an <em>application user</em>. Choose how.</p>
+      <section class="option recommended" aria-labelledby="option-app">
+        <h2 id="option-app">Connect with the Xero Connector app <span class="badge">Recommended</span></h2>
+        <p>
+          No secret to create or rotate. A Microsoft Entra administrator of your environment's directory approves the
+          Xero Connector app on Microsoft's page; then you add it to the environment as an application user (this page
+          shows the steps).
+        </p>
+        <form method="post" action="${options.appConsent.action}" autocomplete="off">
+          <input type="hidden" name="token" value="${options.token}" />
+          <label for="consentEnvironmentUrl"
+            >Environment URL <span class="hint">e.g. https://contoso.crm.dynamics.com</span></label
+          >
+          <input
+            type="url"
+            id="consentEnvironmentUrl"
+            name="environmentUrl"
+            required
+            value="${values.environmentUrl}"
+          />
+          <button type="submit" id="connect-with-app">Continue to Microsoft to approve</button>
+        </form>
+      </section>
+      <section class="option" aria-labelledby="option-own">
+        <h2 id="option-own">Use your own app registration</h2>
+        <p>For organisations that manage their own app registration and its client secret.</p>
+        ${ownApp}
+      </section>`,
+  );
+}
+
+/** What still stands between a consented app and a working connection. */
+export type AppConsentGap =
+  "no-application-user" | "missing-role" | "solution-missing" | "not-consented" | "unreachable";
+
+/**
+ * After the administrator approved the app: the exact steps still to do in the Power Platform admin center, with the
+ * app id to search for, and a "Check again" button that re-runs the checks without another trip to Microsoft.
+ * Steps: https://learn.microsoft.com/power-platform/admin/manage-application-users#create-an-application-user
+ */
+export function renderAppConsentSteps(options: {
+  gap: AppConsentGap;
+  message: string;
+  environmentUrl: string;
+  appId: string;
+  roleName: string;
+  check: { action: string; token: string; ticket: string };
+  /** The Dynamics 365 page again (to approve again, or to choose the other way). */
+  restart: string;
+}): SafeHtml {
+  const { appId, roleName } = options;
+  const openEnvironment = html`<li>
+    Open the
+    <a href="https://admin.powerplatform.microsoft.com/environments" rel="noreferrer">Power Platform admin center</a>,
+    select <b>Environments</b> and then the environment <code>${options.environmentUrl}</code>.
+  </li>`;
+  const todo = {
+    "no-application-user": html`<ol class="todo" id="todo">
+      ${openEnvironment}
+      <li>Select <b>Settings</b> → <b>Users + permissions</b> → <b>Application users</b>.</li>
+      <li>Select <b>+ New app user</b>, then <b>+ Add an app</b>.</li>
+      <li>
+        Search for the app ID <code id="app-id">${appId}</code> (the Xero Connector app), select it and <b>Add</b>.
+      </li>
+      <li>Choose the <b>Business unit</b>: your organisation's root business unit.</li>
+      <li>Under <b>Security roles</b>, add <b>${roleName}</b>, then select <b>Create</b>.</li>
+      <li>Come back to this page and select <b>Check again</b>.</li>
+    </ol>`,
+    "missing-role": html`<ol class="todo" id="todo">
+      ${openEnvironment}
+      <li>Select <b>Settings</b> → <b>Users + permissions</b> → <b>Application users</b>.</li>
+      <li>Select the application user with the app ID <code id="app-id">${appId}</code>.</li>
+      <li>Select <b>Edit security roles</b>, add <b>${roleName}</b> and <b>Save</b>.</li>
+      <li>Come back to this page and select <b>Check again</b>.</li>
+    </ol>`,
+    "solution-missing": html`<ol class="todo" id="todo">
+      <li>Install (or update) the Xero Connector solution in <code>${options.environmentUrl}</code> from AppSource.</li>
+      <li>Come back to this page and select <b>Check again</b>.</li>
+    </ol>`,
+    "not-consented": html`<ol class="todo" id="todo">
+      <li>
+        Ask a Microsoft Entra administrator of the environment's directory to approve the Xero Connector app (app ID
+        <code id="app-id">${appId}</code>): <a href="${options.restart}">start the approval again</a>.
+      </li>
+    </ol>`,
+    unreachable: html`<ol class="todo" id="todo">
+      <li>Wait a minute (the environment did not answer), then select <b>Check again</b>.</li>
+    </ol>`,
+  }[options.gap];
+  const titles: Record<AppConsentGap, string> = {
+    "no-application-user": "Add the Xero Connector app to your environment",
+    "missing-role": "Give the Xero Connector app its security role",
+    "solution-missing": "Install the Xero Connector solution",
+    "not-consented": "The Xero Connector app is not approved in this directory",
+    unreachable: "Your environment did not answer",
+  };
+  return toPage(
+    titles[options.gap],
+    html`${steps(2)}
+      ${options.gap === "not-consented" ? html`` : html`<p class="ok">The Xero Connector app is approved for your directory.</p>`}
+      <div class="problem" role="alert" id="problem"><p>${options.message}</p></div>
+      ${todo}
+      <form method="post" action="${options.check.action}">
+        <input type="hidden" name="token" value="${options.check.token}" />
+        <input type="hidden" name="ticket" value="${options.check.ticket}" />
+        <button type="submit" id="check-again">Check again</button>
+      </form>
+      <p class="hint">
+        Prefer your own app registration instead? <a href="${options.restart}">Go back to the Dynamics 365 step</a>.
+      </p>`,
   );
 }
 

@@ -20,6 +20,9 @@ describe("onboarding HTTP triggers", () => {
         ["xeroCallback", "xero/callback", "GET", "anonymous"],
         ["onboardingXeroOrganisation", "onboarding/xero/organisation", "POST", "anonymous"],
         ["onboardingDynamics", "onboarding/dynamics", "GET,POST", "anonymous"],
+        ["onboardingDynamicsConsent", "onboarding/dynamics/consent", "POST", "anonymous"],
+        ["dynamicsConsentCallback", "dynamics/consent/callback", "GET", "anonymous"],
+        ["onboardingDynamicsConsentCheck", "onboarding/dynamics/consent/check", "POST", "anonymous"],
       ]),
     );
   });
@@ -28,6 +31,7 @@ describe("onboarding HTTP triggers", () => {
     expect(readOnboardingCookie("a=1; xc_onboarding=eyJ2.abc_-; b=2")).toBe("eyJ2.abc_-");
     expect(readOnboardingCookie("a=1")).toBeUndefined();
     expect(readOnboardingCookie(null)).toBeUndefined();
+    expect(readOnboardingCookie("xc_onboarding=x; xc_dynamics_consent=eyJ3.d", "xc_dynamics_consent")).toBe("eyJ3.d");
   });
 
   it("answers HTML that is never cached, framed or referred, with its redirect and cookies", () => {
