@@ -1,7 +1,9 @@
 // `npm run webhooks -- [sync|remove] [--connection <id>] [--env-file <path>]`: the real-time add-on's Dataverse
 // webhook for every connection (or one). `sync` (the default) registers it, idempotently, for connections whose
 // connector has Real-time enabled and removes it from the others; `remove` removes it everywhere. Settings come from
-// the environment like `npm run support` (`.sandbox/service.env` when nothing is set).
+// the environment like `npm run support` (`.sandbox/service.env` when nothing is set). Each run records what it left
+// registered, as the scheduler does when it follows the switch: `sync` hands the connection back to the switch,
+// `remove` holds Real-time off (the scheduler leaves it) until the next `sync`.
 import { join } from "node:path";
 import { createDataverseClient } from "../azure-functions/src/adapters/dataverse/web-api-client";
 import { createConnectionStore } from "../azure-functions/src/adapters/table-storage/connection-store";
@@ -10,7 +12,11 @@ import { loadConfig, type Config } from "../azure-functions/src/config";
 import { systemClock } from "../azure-functions/src/core/clock";
 import { toSyncError } from "../azure-functions/src/core/errors";
 import { createTableRealtimeStore, realtimeTableName } from "../azure-functions/src/realtime/realtime-store";
-import { syncRealtimeRegistration, unregisterRealtimeWebhooks } from "../azure-functions/src/realtime/registration";
+import {
+  holdRealtimeRegistration,
+  syncRealtimeRegistration,
+  withRegistrationClaim,
+} from "../azure-functions/src/realtime/registration";
 import { resolveEnvironment } from "./support";
 
 export const usage = "usage: npm run webhooks -- [sync|remove] [--connection <id>] [--env-file <path>]";
@@ -52,22 +58,25 @@ export async function runWebhooks(
     }
     const dataverse = createDataverseClient(connection.dataverse, { authorityUrl: config.dataverse.authorityUrl });
     try {
-      if (command.action === "remove") {
-        out(
-          `${connection.id}: removed ${await unregisterRealtimeWebhooks(dataverse, { connectionId: connection.id, store })} row(s)`,
-        );
-        continue;
-      }
-      const result = await syncRealtimeRegistration(dataverse, connection, {
-        publicBaseUrl: config.links.publicBaseUrl,
-        keySecret: config.links.signingKey,
+      // As the connection's one registration writer: waits while the scheduler or onboarding is registering.
+      const ran = await withRegistrationClaim(
         store,
-      });
-      out(
-        result.action === "registered"
-          ? `${connection.id}: webhook ${result.summary.serviceEndpointId}, steps ${result.summary.steps.map((step) => `${step.table}${step.created ? " (new)" : ""}`).join(", ")}`
-          : `${connection.id}: Real-time is off; removed ${result.rows} row(s)`,
+        connection.id,
+        async () => {
+          if (command.action === "remove")
+            return `${connection.id}: removed ${await holdRealtimeRegistration(dataverse, connection, { store })} row(s); Real-time held off until "npm run webhooks -- sync"`;
+          const result = await syncRealtimeRegistration(dataverse, connection, {
+            publicBaseUrl: config.links.publicBaseUrl,
+            keySecret: config.links.signingKey,
+            store,
+          });
+          return result.action === "registered"
+            ? `${connection.id}: webhook ${result.summary.serviceEndpointId}, steps ${result.summary.steps.map((step) => `${step.table}${step.created ? " (new)" : ""}`).join(", ")}`
+            : `${connection.id}: Real-time is off; removed ${result.rows} row(s)`;
+        },
+        { wait: true },
       );
+      if (ran.ran) out(ran.value);
     } catch (error) {
       failures += 1;
       out(`${connection.id}: ${toSyncError(error, "dataverse").message}`);

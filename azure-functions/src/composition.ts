@@ -39,6 +39,8 @@ import { PushInvoiceEmailsFlow } from "./flows/push-invoice-emails";
 import { PushInvoicesFlow } from "./flows/push-invoices";
 import { ReferenceDataFlow } from "./flows/reference-data";
 import { createConnectionHealth, type ConnectionHealth } from "./onboarding/connection-health";
+import { createTableRealtimeStore, realtimeTableName } from "./realtime/realtime-store";
+import { createRealtimeSwitch } from "./realtime/registration";
 
 /** What a connection's flows are built from (also handed to flows other modules add). */
 export interface ConnectionContext {
@@ -185,6 +187,9 @@ export async function createService(config: Config, options: ServiceOptions = {}
     };
   };
 
+  // The scheduler follows each connector's Real-time switch through the realtime table (realtime/registration.ts).
+  const realtimeTable = openTable(config.storageConnectionString, realtimeTableName);
+  await ensureTable(realtimeTable);
   const scheduler = new Scheduler({
     connections,
     dataverseFor: (connection) => contextFor(connection).dataverse,
@@ -192,6 +197,13 @@ export async function createService(config: Config, options: ServiceOptions = {}
     scopes,
     clock,
     logger,
+    realtime: createRealtimeSwitch({
+      store: createTableRealtimeStore(realtimeTable, clock),
+      publicBaseUrl: config.links.publicBaseUrl,
+      keySecret: config.links.signingKey,
+      clock,
+      logger,
+    }),
   });
   const worker = new SyncWorker({ connections, runtimeFor, scopes, leases, queue, clock, logger });
   const health: ConnectionHealth = createConnectionHealth({

@@ -34,7 +34,14 @@ export async function readConnectorFlows(
   const cc = mag_xeroconnector.columns;
   const fc = mag_xerodataflow.columns;
   const row = await dataverse.retrieve<Plain>(mag_xeroconnector.entitySetName, connectorId, {
-    select: [cc.mag_xeroconnectorid, cc.mag_enabled, cc.mag_isdefault, cc.mag_xerostatus, cc.mag_syncrequestedon],
+    select: [
+      cc.mag_xeroconnectorid,
+      cc.mag_enabled,
+      cc.mag_isdefault,
+      cc.mag_xerostatus,
+      cc.mag_syncrequestedon,
+      cc.mag_realtimeenabled,
+    ],
     expand: [
       {
         property: flowsNavigation,
@@ -56,6 +63,7 @@ export async function readConnectorFlows(
     enabled: row[cc.mag_enabled] === true,
     isDefault: row[cc.mag_isdefault] === true,
     connected: row[cc.mag_xerostatus] !== mag_xerostatus.Disconnected,
+    realtimeEnabled: row[cc.mag_realtimeenabled] === true,
     ...(syncRequestedOn === undefined ? {} : { syncRequestedOn }),
   };
   const flows = ((row[flowsNavigation] as Plain[] | undefined) ?? []).flatMap((flowRow): DataFlowState[] => {

@@ -20,6 +20,8 @@ export interface ConnectorState {
   connected: boolean;
   /** Set by the *Sync now* command. */
   syncRequestedOn?: Date;
+  /** The Real-time switch (`mag_realtimeenabled`); the scheduler keeps the webhook registration in step with it. */
+  realtimeEnabled?: boolean;
 }
 
 /** What the scheduler keeps per connection + flow between runs (Table Storage). */

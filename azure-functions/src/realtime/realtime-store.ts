@@ -4,9 +4,14 @@
 //   touched it meanwhile (ETag), so an event that lands during a run is never lost and never pushed twice.
 // - `event|<tenant>` / <hash>: Xero event identities already accepted (Xero resends payloads; duplicates are dropped).
 // - `org|<organization id>` / `connection`: which connection a Dataverse organisation belongs to (registration writes it).
+// - `registration|<connection>` / `state`: what the service last left registered in the connection's org (the scheduler
+//   compares it with the connector's Real-time switch, so an unchanged switch costs no Dataverse request), with the
+//   back-off of a failed attempt; `/ claim`: one writer of the connection's webhook at a time (scheduler, onboarding,
+//   `npm run webhooks`), expiring so a crashed writer never blocks the next.
 // Entity operations and ETags: https://learn.microsoft.com/rest/api/storageservices/operations-on-entities
-import { createHash } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import type { TableClient } from "@azure/data-tables";
+import { z } from "zod";
 import type { FlowName } from "../adapters/queue/work-queue";
 import { isConcurrencyConflict, isNotFound, readEntity, statusOf, toKey } from "../adapters/table-storage/tables";
 import type { Clock } from "../core/clock";
@@ -22,6 +27,30 @@ export interface Marker {
   events: number;
   correlationId: string;
   etag: string;
+}
+
+/** What is registered for a connection, as the service last left it. */
+export const RegistrationState = z.object({
+  /** The webhook and its steps are in place (true) or removed (false), as of the last attempt that succeeded. */
+  registered: z.boolean(),
+  /** When an attempt last succeeded. */
+  syncedAt: z.string().optional(),
+  /** `npm run webhooks -- remove` holds Real-time off: the scheduler leaves it until `npm run webhooks -- sync`. */
+  held: z.boolean().optional(),
+  /** The switch value the last attempt failed to follow (absent after a success). */
+  failedFor: z.boolean().optional(),
+  /** Failed attempts in a row for `failedFor`. */
+  failures: z.number().int().positive().optional(),
+  /** No new attempt before this instant (ISO) unless the switch moves again. */
+  retryAfter: z.string().optional(),
+  /** What the service wrote to the connector's Last Error, to clear it once an attempt succeeds. */
+  lastError: z.string().optional(),
+});
+export type RegistrationState = z.infer<typeof RegistrationState>;
+
+/** A held claim on a connection's registration. */
+export interface RegistrationClaim {
+  release(): Promise<void>;
 }
 
 export interface RealtimeStore {
@@ -41,6 +70,10 @@ export interface RealtimeStore {
   setOrganisation(organizationId: string, connectionId: string): Promise<void>;
   getOrganisation(organizationId: string): Promise<string | undefined>;
   deleteOrganisation(organizationId: string): Promise<void>;
+  getRegistration(connectionId: string): Promise<RegistrationState | undefined>;
+  saveRegistration(connectionId: string, state: RegistrationState): Promise<void>;
+  /** The connection's registration claim for `durationMs`; undefined while another writer holds an unexpired one. */
+  claimRegistration(connectionId: string, durationMs: number): Promise<RegistrationClaim | undefined>;
 }
 
 interface MarkerEntity {
@@ -57,6 +90,31 @@ const eventPartition = (tenantId: string): string => toKey(`event|${tenantId.toL
 /** Event keys hold characters keys may not; a digest is short and safe. */
 const eventRow = (eventKey: string): string => createHash("sha256").update(eventKey).digest("hex");
 const orgPartition = (organizationId: string): string => toKey(`org|${organizationId.toLowerCase()}`);
+const registrationPartition = (connectionId: string): string => toKey(`registration|${connectionId}`);
+/** Table Storage strings hold 64 KiB; the text is the connector's Last Error, a few lines. */
+const maxStoredErrorLength = 4000;
+
+/** The state as stored: optional fields absent rather than null (Table Storage has no null). */
+function toRegistrationEntity(state: RegistrationState): Record<string, string | number | boolean> {
+  const parsed = RegistrationState.parse(state);
+  return Object.fromEntries(
+    Object.entries({
+      ...parsed,
+      ...(parsed.lastError === undefined ? {} : { lastError: parsed.lastError.slice(0, maxStoredErrorLength) }),
+    }).filter((entry): entry is [string, string | number | boolean] => entry[1] !== undefined),
+  );
+}
+
+/** A row that does not parse (written by a later version, or by hand) counts as no state: the switch is followed. */
+function fromRegistrationEntity(entity: unknown): RegistrationState | undefined {
+  const parsed = RegistrationState.safeParse(entity);
+  return parsed.success ? parsed.data : undefined;
+}
+
+interface ClaimEntity {
+  owner: string;
+  expiresAt: number;
+}
 
 export function createTableRealtimeStore(table: TableClient, clock: Clock): RealtimeStore {
   const now = (): string => new Date(clock.now()).toISOString();
@@ -214,6 +272,47 @@ export function createTableRealtimeStore(table: TableClient, clock: Clock): Real
         if (!isNotFound(error)) throw toSyncError(error, "storage");
       }
     },
+
+    async getRegistration(connectionId) {
+      return fromRegistrationEntity(await readEntity<object>(table, registrationPartition(connectionId), "state"));
+    },
+
+    async saveRegistration(connectionId, state) {
+      try {
+        await table.upsertEntity(
+          { partitionKey: registrationPartition(connectionId), rowKey: "state", ...toRegistrationEntity(state) },
+          "Replace",
+        );
+      } catch (error) {
+        throw toSyncError(error, "storage");
+      }
+    },
+
+    async claimRegistration(connectionId, durationMs) {
+      const partitionKey = registrationPartition(connectionId);
+      const owner = randomUUID();
+      const entity = { partitionKey, rowKey: "claim", owner, expiresAt: clock.now() + durationMs };
+      const current = await readEntity<ClaimEntity>(table, partitionKey, "claim");
+      let etag: string | undefined;
+      try {
+        if (current === undefined) etag = (await table.createEntity(entity)).etag;
+        else if (current.expiresAt > clock.now()) return undefined;
+        else etag = (await table.updateEntity(entity, "Replace", { etag: current.etag })).etag;
+      } catch (error) {
+        if (isConcurrencyConflict(error)) return undefined;
+        throw toSyncError(error, "storage");
+      }
+      return {
+        async release() {
+          try {
+            await table.deleteEntity(partitionKey, "claim", etag === undefined ? {} : { etag });
+          } catch (error) {
+            // Expired and taken by another writer, or already gone: nothing of ours to release.
+            if (!isNotFound(error) && !isConcurrencyConflict(error)) throw toSyncError(error, "storage");
+          }
+        },
+      };
+    },
   };
 }
 
@@ -222,6 +321,8 @@ export function createMemoryRealtimeStore(clock: Clock): RealtimeStore & { marke
   const markers = new Map<string, Marker>();
   const events = new Map<string, number>();
   const orgs = new Map<string, string>();
+  const registrations = new Map<string, RegistrationState>();
+  const claims = new Map<string, { owner: number; expiresAt: number }>();
   let version = 0;
   const markerKey = (connectionId: string, flow: string, recordId: string): string =>
     `${connectionId}|${flow}|${recordId.toLowerCase()}`;
@@ -296,6 +397,27 @@ export function createMemoryRealtimeStore(clock: Clock): RealtimeStore & { marke
     deleteOrganisation(organizationId) {
       orgs.delete(organizationId.toLowerCase());
       return Promise.resolve();
+    },
+    getRegistration(connectionId) {
+      const state = registrations.get(connectionId);
+      return Promise.resolve(state === undefined ? undefined : { ...state });
+    },
+    saveRegistration(connectionId, state) {
+      registrations.set(connectionId, fromRegistrationEntity(toRegistrationEntity(state)) ?? state);
+      return Promise.resolve();
+    },
+    claimRegistration(connectionId, durationMs) {
+      const current = claims.get(connectionId);
+      if (current !== undefined && current.expiresAt > clock.now()) return Promise.resolve(undefined);
+      version += 1;
+      const owner = version;
+      claims.set(connectionId, { owner, expiresAt: clock.now() + durationMs });
+      return Promise.resolve({
+        release() {
+          if (claims.get(connectionId)?.owner === owner) claims.delete(connectionId);
+          return Promise.resolve();
+        },
+      });
     },
   };
 }

@@ -63,7 +63,13 @@ test("the scheduler enqueues each due flow once and leaves its scope for the wor
     logger: silentLogger,
     newId: () => "corr",
   });
-  expect(await scheduler.run()).toStrictEqual({ connections: 1, enqueued: 1, failedConnections: 0 });
+  expect(await scheduler.run()).toStrictEqual({
+    connections: 1,
+    enqueued: 1,
+    failedConnections: 0,
+    realtimeChanged: 0,
+    realtimeFailed: 0,
+  });
   expect(queue.messages.map(({ message }) => [message.flow, message.reason])).toStrictEqual([
     ["InvoicesToXero", "schedule"],
   ]);

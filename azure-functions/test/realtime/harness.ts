@@ -17,7 +17,11 @@ import {
   mag_xeroconnector,
 } from "../../src/generated/dataverse";
 import { createTableRealtimeStore, realtimeTableName, type RealtimeStore } from "../../src/realtime/realtime-store";
-import { syncRealtimeRegistration, type RealtimeSyncResult } from "../../src/realtime/registration";
+import {
+  syncRealtimeRegistration,
+  withRegistrationClaim,
+  type RealtimeSyncResult,
+} from "../../src/realtime/registration";
 import { xeroWebhookRoutes } from "../../src/functions/xero-webhook";
 import { seedDemoConnection } from "../../../scripts/start";
 import { newServiceSecrets, startSandbox, toServiceEnvironment, type Sandbox } from "../../../sandbox/src";
@@ -141,11 +145,20 @@ export async function startRealtimeSandbox(
     const table = openTable(sandbox.azurite.connectionString, realtimeTableName);
     await ensureTable(table);
     const store = createTableRealtimeStore(table, { now: () => Date.now() });
-    const registration = await syncRealtimeRegistration(
-      client,
-      { id: seeded.connectionId, connectorId: seeded.connectorId },
-      { publicBaseUrl: functionsUrl, keySecret: env["XC_LINK_SIGNING_KEY"] ?? "", store },
+    // As the connection's one registration writer: the host's scheduler timer follows the switch too.
+    const claimed = await withRegistrationClaim(
+      store,
+      seeded.connectionId,
+      () =>
+        syncRealtimeRegistration(
+          client,
+          { id: seeded.connectionId, connectorId: seeded.connectorId },
+          { publicBaseUrl: functionsUrl, keySecret: env["XC_LINK_SIGNING_KEY"] ?? "", store },
+        ),
+      { wait: true },
     );
+    if (!claimed.ran) throw new Error("the real-time registration claim was not granted");
+    const registration = claimed.value;
 
     const [firstAccount] = await client.retrieveMultiple<Row>(account.entitySetName, {
       select: [account.columns.accountid],
