@@ -37,6 +37,23 @@ export const privilegeTableOf: Readonly<Record<string, string>> = {
   sdkmessagefilter: "sdkmessage",
 };
 
+const readWriteOnly: readonly Privilege[] = ["Create", "Read", "Write", "Delete"];
+/**
+ * Platform tables that define only some privileges: a role naming another one fails to import. The webhook tables
+ * have no Append/AppendTo (their rows still point at each other), e.g.
+ * https://learn.microsoft.com/previous-versions/dynamicscrm-2013/developers-guide/gg328545(v=crm.6) (ServiceEndpoint),
+ * …/gg334454(v=crm.6) (SdkMessageProcessingStep), …/gg309273(v=crm.7) (SdkMessageProcessingStepImage),
+ * …/gg328085(v=crm.7) (SdkMessage); so does Entity on the Customization tab
+ * https://learn.microsoft.com/previous-versions/dynamicscrm-2016/developers-guide/hh547441(v=crm.8)
+ */
+export const privilegesDefinedOn: Readonly<Record<string, readonly Privilege[]>> = {
+  serviceendpoint: readWriteOnly,
+  sdkmessageprocessingstep: readWriteOnly,
+  sdkmessageprocessingstepimage: readWriteOnly,
+  sdkmessage: readWriteOnly,
+  entity: readWriteOnly,
+};
+
 const grant = (table: string, privileges: Privilege[], schemaName?: string): RoleInput["tables"][number] => ({
   table,
   ...(schemaName === undefined ? {} : { schemaName }),
@@ -77,10 +94,8 @@ const serviceGrants: RoleInput["tables"] = [
   // Products by number, price lists by currency, units of products: read and pointed at by pulled invoices.
   grant("product", ["Read", "AppendTo"]),
   grant("transactioncurrency", ["Read", "AppendTo"]),
-  // Real-time add-on: its webhook (service endpoint), a step per watched table and the step's post image. These
-  // tables have Create/Read/Write/Delete only (no Append/AppendTo):
-  // https://learn.microsoft.com/previous-versions/dynamicscrm-2013/developers-guide/gg328545(v=crm.6) ,
-  // …/gg334454(v=crm.6) , …/gg309273(v=crm.7)
+  // Real-time add-on: its webhook (service endpoint), a step per watched table and the step's post image
+  // (Create/Read/Write/Delete are all these tables have: privilegesDefinedOn).
   grant("serviceendpoint", ["Create", "Read", "Write", "Delete"]),
   grant("sdkmessageprocessingstep", ["Create", "Read", "Write", "Delete"]),
   grant("sdkmessageprocessingstepimage", ["Create", "Read", "Write", "Delete"]),
