@@ -1,5 +1,6 @@
 // The Entra admin consent endpoint and client-credentials tokens for a multi-tenant app, over real HTTP.
 import type { MultiTenantApp } from "../../src/dataverse";
+import { issuedSecrets } from "../../src/issued-secrets";
 import type { TestOrg } from "./helpers";
 import { startTestOrg } from "./helpers";
 
@@ -106,6 +107,8 @@ describe("admin consent to a multi-tenant app", () => {
       string
     >;
     expect(payload).toMatchObject({ appid: app.clientId, tid: t.org.tenantId, aud: t.org.url });
+
+    expect(issuedSecrets()).toEqual(expect.arrayContaining([token, app.clientSecret, t.org.clientSecret]));
 
     const wrongSecret = await requestToken({ ...tokenForm(), client_secret: "not-the-secret" });
     expect(wrongSecret.status).toBe(401);

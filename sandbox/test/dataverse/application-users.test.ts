@@ -128,6 +128,9 @@ describe("application users and security roles", () => {
       expect(response.status).toBe(403);
       expect((await errorOf(response)).message).toContain(`is missing ${privilege} privilege`);
     }
+    // Invoice lines have no privileges of their own: reading them needs the invoice's.
+    const lines = await asApp("invoicedetails");
+    expect((await errorOf(lines)).message).toContain("is missing prvReadinvoice privilege");
     expect(t.dv.store.get(t.org, "account", accountId)).toMatchObject({ name: "Existing" });
     expect(t.dv.store.list(t.org, "account")).toHaveLength(1);
   });
