@@ -417,10 +417,11 @@ export class DataverseSyncStore implements SyncStore {
     return rows.map((row) => nestLookups(row, { [mag_creditnote.navigation.mag_invoiceid.invoice]: cn.mag_invoiceid }));
   }
 
-  // "Invoice Emails: Dynamics 365 to Xero" (the Dynamics 365 criteria; Xero's are checked by the flow).
+  // "Invoice Emails: Dynamics 365 to Xero" (the Dynamics 365 criteria; Xero's are checked by the flow). Xero Sync
+  // Error comes too: the flow writes its note only when the text would change.
   async selectInvoiceEmailsToSend(scope: RunScope, top: number): Promise<Plain[]> {
     return this.dataverse.retrieveMultiple<Plain>(invoice.entitySetName, {
-      select: [ic.invoiceid, ic.invoicenumber, ic.mag_xeroid],
+      select: [ic.invoiceid, ic.invoicenumber, ic.mag_xeroid, ic.mag_xerosyncerror],
       filter: and(
         filter`${column(ic.mag_sendemailfromxero)} eq ${toBooleanLiteral(true)}`,
         or(
@@ -668,8 +669,11 @@ function toRecordOperation(outcome: RecordOutcome, now: string): BatchOperation 
   const headers = { "If-Match": "*" };
   switch (outcome.kind) {
     case "synced": {
-      if (outcome.emailSent === true)
-        return { method: "PATCH", path, headers, body: { [ic.mag_emailsentfromxero]: true } };
+      if (outcome.emailSent === true) {
+        const body: Plain = { [ic.mag_emailsentfromxero]: true };
+        if (outcome.clearNote === true) body[ic.mag_xerosyncerror] = null;
+        return { method: "PATCH", path, headers, body };
+      }
       const body: Plain = {
         [columns.mag_synchedwithxero]: true,
         [columns.mag_xeroid]: outcome.xeroId,
@@ -692,6 +696,9 @@ function toRecordOperation(outcome: RecordOutcome, now: string): BatchOperation 
       if (outcome.xeroId !== undefined) body[columns.mag_xeroid] = outcome.xeroId;
       return { method: "PATCH", path, headers, body };
     }
+    case "noted":
+      // Only the note: the invoice's sync status and the rest stay as the push left them.
+      return { method: "PATCH", path, headers, body: { [ic.mag_xerosyncerror]: outcome.message } };
     case "retrying":
       return {
         method: "PATCH",

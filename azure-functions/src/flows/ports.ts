@@ -61,6 +61,8 @@ export type RecordOutcome =
       payNowLink?: string;
       /** Invoice emails: the email was sent. */
       emailSent?: boolean;
+      /** Invoice emails: also clear Xero Sync Error, which holds this flow's note (see invoice-email-notes.ts). */
+      clearNote?: boolean;
     }
   | {
       kind: "failed";
@@ -74,7 +76,12 @@ export type RecordOutcome =
       /** Credit notes: created in Xero, but the allocation failed (a retry only allocates). */
       xeroId?: string;
     }
-  | { kind: "retrying"; table: "invoice" | "mag_creditnote"; id: string; name: string; message: string };
+  | { kind: "retrying"; table: "invoice" | "mag_creditnote"; id: string; name: string; message: string }
+  /**
+   * Invoice emails: why Xero has not emailed a synced invoice, in Xero Sync Error only (null clears it). The sync
+   * status stays as it is: the invoice is in Xero; only its email is held up.
+   */
+  | { kind: "noted"; table: "invoice"; id: string; message: string | null };
 
 export interface CustomerLink {
   ref: CustomerRef;

@@ -51,11 +51,16 @@ describe("matchContacts", () => {
 
 describe("toEmailBlocker (the reference docs' Xero-side criteria)", () => {
   test.each([
-    ["not found", undefined, "a@b.c", "The invoice was not found in Xero."],
-    ["already sent", { Status: "AUTHORISED", SentToContact: true }, "a@b.c", "Xero has already sent this invoice."],
-    ["draft", { Status: "DRAFT" }, "a@b.c", "The invoice is not approved in Xero."],
-    ["no email", { Status: "AUTHORISED" }, undefined, "The Xero contact's primary person has no email address."],
+    ["not found", undefined, "a@b.c", "not-found"],
+    ["already sent", { Status: "AUTHORISED", SentToContact: true }, "a@b.c", "already-sent"],
+    ["draft", { Status: "DRAFT" }, "a@b.c", "not-approved"],
+    ["submitted for approval", { Status: "SUBMITTED" }, "a@b.c", "not-approved"],
+    ["deleted", { Status: "DELETED" }, "a@b.c", "deleted"],
+    ["voided", { Status: "VOIDED" }, "a@b.c", "voided"],
+    ["no email", { Status: "AUTHORISED" }, undefined, "no-email"],
+    ["blank email", { Status: "AUTHORISED" }, "  ", "no-email"],
     ["eligible", { Status: "AUTHORISED", SentToContact: false }, "a@b.c", undefined],
+    ["paid, still eligible", { Status: "PAID" }, "a@b.c", undefined],
   ])("%s", (_name, invoice, email, expected) => {
     expect(toEmailBlocker(invoice, email)).toBe(expected);
   });
