@@ -59,7 +59,10 @@ const derivedKeys = (scan: SourceScan): string[] =>
     ...scan.unresolved.flatMap((key) =>
       (byHand[key] ?? []).flatMap(([table, accesses]) => accesses.map((access) => ({ table, access }))),
     ),
-    ...scan.literalSets.map((entry) => ({ table: literalSetTables[entry.split(": ")[1] ?? ""] ?? entry, access: "Read" as const })),
+    ...scan.literalSets.map((entry) => ({
+      table: literalSetTables[entry.split(": ")[1] ?? ""] ?? entry,
+      access: "Read" as const,
+    })),
   ]);
 
 const service = model.roles.find((role) => role.name === serviceRole);
@@ -119,13 +122,17 @@ describe("the Xero Connector Service role", () => {
       ]),
     );
     // Nothing a person needs and the service does not: deleting business data, assigning, sharing.
-    expect(keys.filter((key) => /(Delete|Assign|Share)$/.test(key) && !/^(serviceendpoint|sdkmessage)/.test(key))).toStrictEqual([]);
+    expect(
+      keys.filter((key) => /(Delete|Assign|Share)$/.test(key) && !/^(serviceendpoint|sdkmessage)/.test(key)),
+    ).toStrictEqual([]);
   });
 
   it("names no privilege a table does not define, and no table without privileges of its own", () => {
     const undefinedPrivileges = (service?.tables ?? []).flatMap((grant) => {
       const defined = privilegesDefinedOn[grant.table];
-      return defined === undefined ? [] : grant.privileges.filter((p) => !defined.includes(p)).map((p) => `${grant.table} ${p}`);
+      return defined === undefined
+        ? []
+        : grant.privileges.filter((p) => !defined.includes(p)).map((p) => `${grant.table} ${p}`);
     });
     expect(undefinedPrivileges).toStrictEqual([]);
     expect((service?.tables ?? []).map((g) => g.table).filter((t) => t in privilegeTableOf)).toStrictEqual([]);
@@ -145,34 +152,52 @@ describe("the Xero Connector Service role", () => {
 
 describe("the service usage scan", () => {
   const scanOf = (text: string): SourceScan =>
-    scanSource("x.ts", `import { invoice, invoicedetail, mag_payment, mag_trackingoption, product, uom } from "../generated/dataverse";\n${text}`, schema);
+    scanSource(
+      "x.ts",
+      `import { invoice, invoicedetail, mag_payment, mag_trackingoption, product, uom } from "../generated/dataverse";\n${text}`,
+      schema,
+    );
   const keysOf = (text: string): string[] =>
     [...new Set(scanOf(text).usages.map((u) => `${u.table} ${u.access}`))].sort();
 
   it("reads retrieve calls, GET batch parts and expanded lookups", () => {
-    expect(keysOf("await dataverse.retrieveMultiple<Record<string, unknown>>(invoice.entitySetName, {});")).toStrictEqual(["invoice Read"]);
-    expect(keysOf('items.push({ method: "GET", path: mag_payment.entitySetName });')).toStrictEqual(["mag_payment Read"]);
-    expect(keysOf("expand: [{ property: invoicedetail.navigation.productid.product, select: [] }]")).toStrictEqual(["product Read"]);
+    expect(
+      keysOf("await dataverse.retrieveMultiple<Record<string, unknown>>(invoice.entitySetName, {});"),
+    ).toStrictEqual(["invoice Read"]);
+    expect(keysOf('items.push({ method: "GET", path: mag_payment.entitySetName });')).toStrictEqual([
+      "mag_payment Read",
+    ]);
+    expect(keysOf("expand: [{ property: invoicedetail.navigation.productid.product, select: [] }]")).toStrictEqual([
+      "product Read",
+    ]);
     expect(keysOf('const lines = "invoice_details";')).toStrictEqual(["invoicedetail Read"]);
   });
 
   it("tells an upsert by alternate key from an update", () => {
     expect(
-      keysOf('const op = { method: "PATCH", path: `${mag_payment.entitySetName}${toKeySegment({ mag_xeropaymentid: id })}`, body };'),
+      keysOf(
+        'const op = { method: "PATCH", path: `${mag_payment.entitySetName}${toKeySegment({ mag_xeropaymentid: id })}`, body };',
+      ),
     ).toStrictEqual(["mag_payment Create", "mag_payment Write"]);
     expect(
-      keysOf('const op = { method: "PATCH", path: `${mag_payment.entitySetName}${toKeySegment({ mag_xeropaymentid: id })}`, headers: { "If-Match": "*" }, body };'),
+      keysOf(
+        'const op = { method: "PATCH", path: `${mag_payment.entitySetName}${toKeySegment({ mag_xeropaymentid: id })}`, headers: { "If-Match": "*" }, body };',
+      ),
     ).toStrictEqual(["mag_payment Write"]);
-    expect(keysOf('const op = { method: "POST", path: invoice.entitySetName, body };')).toStrictEqual(["invoice Create"]);
+    expect(keysOf('const op = { method: "POST", path: invoice.entitySetName, body };')).toStrictEqual([
+      "invoice Create",
+    ]);
   });
 
   it("sees lookups set through an alias of a table's navigation, and N:N $ref associations", () => {
     expect(
-      keysOf("const nav = invoicedetail.navigation;\nconst body = { ...toBind(nav.uomid.uom, uom.entitySetName, id) };"),
+      keysOf(
+        "const nav = invoicedetail.navigation;\nconst body = { ...toBind(nav.uomid.uom, uom.entitySetName, id) };",
+      ),
     ).toStrictEqual(["invoicedetail Append", "uom AppendTo"]);
     expect(
       keysOf(
-        "const rel = manyToMany.mag_InvoiceDetail_TrackingOption.navigationFromEntity1;\nops.push({ method: \"POST\", path: `${invoicedetail.entitySetName}(${id})/${rel}/$ref` });",
+        'const rel = manyToMany.mag_InvoiceDetail_TrackingOption.navigationFromEntity1;\nops.push({ method: "POST", path: `${invoicedetail.entitySetName}(${id})/${rel}/$ref` });',
       ),
     ).toStrictEqual([
       "invoicedetail Append",
@@ -183,14 +208,18 @@ describe("the service usage scan", () => {
   });
 
   it("reports a helper's table parameter and literal entity sets instead of guessing", () => {
-    const scanned = scanOf('const rows = await dataverse.retrieveMultiple(table.entitySetName, {});\nawait dataverse.retrieveMultiple("roles", {});');
+    const scanned = scanOf(
+      'const rows = await dataverse.retrieveMultiple(table.entitySetName, {});\nawait dataverse.retrieveMultiple("roles", {});',
+    );
     expect(scanned.unresolved).toStrictEqual(["x.ts: table"]);
     expect(scanned.literalSets).toStrictEqual(["x.ts: roles"]);
     expect(scanned.usages).toStrictEqual([]);
   });
 
   it("ignores table names that are not the generated constants", () => {
-    expect(scanSource("y.ts", "await dataverse.create(invoice.entitySetName, {});", schema).unresolved).toStrictEqual(["y.ts: invoice"]);
+    expect(scanSource("y.ts", "await dataverse.create(invoice.entitySetName, {});", schema).unresolved).toStrictEqual([
+      "y.ts: invoice",
+    ]);
   });
 });
 
@@ -220,6 +249,8 @@ describe("role grants on platform tables", () => {
           { table: "invoice", privileges: ["Write"], depth: "Global" },
         ]),
       ),
-    ).toThrow(/grants Read on invoice twice[\s\S]*names table invoice twice|names table invoice twice[\s\S]*grants Read on invoice twice/);
+    ).toThrow(
+      /grants Read on invoice twice[\s\S]*names table invoice twice|names table invoice twice[\s\S]*grants Read on invoice twice/,
+    );
   });
 });

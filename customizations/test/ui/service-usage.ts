@@ -34,7 +34,9 @@ const identifier = String.raw`[A-Za-z_$][\w$]*`;
 /** Names imported from the generated Dataverse constants. */
 function generatedImports(text: string): Set<string> {
   const names = new Set<string>();
-  for (const match of text.matchAll(/import\s+(?:type\s+)?\{([^}]*)\}\s+from\s+"[./]*(?:\.\.\/)*generated\/dataverse"/g))
+  for (const match of text.matchAll(
+    /import\s+(?:type\s+)?\{([^}]*)\}\s+from\s+"[./]*(?:\.\.\/)*generated\/dataverse"/g,
+  ))
     for (const part of (match[1] ?? "").split(","))
       names.add(
         part
@@ -94,7 +96,9 @@ export function scanSource(file: string, text: string, { tables, manyToMany, col
 
   // `const nav = invoice.navigation;`
   const aliases = new Map<string, string[]>();
-  for (const match of text.matchAll(new RegExp(String.raw`const\s+(${identifier})\s*=\s*(${identifier})\.navigation\s*;`, "g"))) {
+  for (const match of text.matchAll(
+    new RegExp(String.raw`const\s+(${identifier})\s*=\s*(${identifier})\.navigation\s*;`, "g"),
+  )) {
     const [, alias = "", table = ""] = match;
     aliases.set(alias, [...(aliases.get(alias) ?? []), table]);
   }
