@@ -61,4 +61,48 @@ describe("the realtime table (Azurite)", () => {
     await store.deleteOrganisation("org-1");
     expect(await store.getOrganisation("org-1")).toBeUndefined();
   });
+
+  it("records a connection's registration state, replacing the whole row (a success clears the failure)", async () => {
+    expect(await store.getRegistration("conn-1")).toBeUndefined();
+    const failed = {
+      registered: false,
+      failedFor: true,
+      failures: 2,
+      retryAfter: "2026-03-02T09:30:00.000Z",
+      lastError: "Real-time could not be switched on: …",
+    };
+    await store.saveRegistration("conn-1", failed);
+    expect(await store.getRegistration("conn-1")).toStrictEqual(failed);
+    await store.saveRegistration("conn-1", { registered: true, syncedAt: "2026-03-02T09:31:00.000Z" });
+    expect(await store.getRegistration("conn-1")).toStrictEqual({
+      registered: true,
+      syncedAt: "2026-03-02T09:31:00.000Z",
+    });
+    await store.saveRegistration("conn-2", { registered: false, held: true });
+    expect(await store.getRegistration("conn-2")).toStrictEqual({ registered: false, held: true });
+    expect(await store.getRegistration("conn-1")).toMatchObject({ registered: true });
+  });
+
+  it("keeps one registration claim per connection until it is released or expires", async () => {
+    const first = await store.claimRegistration("conn-1", 60_000);
+    expect(first).toBeDefined();
+    expect(await store.claimRegistration("conn-1", 60_000)).toBeUndefined();
+    expect(await store.claimRegistration("conn-2", 60_000)).toBeDefined();
+    await first?.release();
+    const second = await store.claimRegistration("conn-1", 60_000);
+    expect(second).toBeDefined();
+    // A crashed holder: its claim expires and the next writer takes it; the late release leaves the new claim alone.
+    clock.advance(60_001);
+    const third = await store.claimRegistration("conn-1", 60_000);
+    expect(third).toBeDefined();
+    await second?.release();
+    expect(await store.claimRegistration("conn-1", 60_000)).toBeUndefined();
+    await third?.release();
+    expect(await store.claimRegistration("conn-1", 60_000)).toBeDefined();
+  });
+
+  it("two writers racing for a free claim: exactly one gets it", async () => {
+    const claims = await Promise.all([1, 2, 3, 4].map(() => store.claimRegistration("conn-race", 60_000)));
+    expect(claims.filter((claim) => claim !== undefined)).toHaveLength(1);
+  });
 });

@@ -371,14 +371,47 @@ describe("real-time add-on on the sandbox", () => {
       ).length;
     expect(await count("serviceendpoints")).toBe(1);
     expect(await count("sdkmessageprocessingsteps")).toBe(2);
+    expect(await rt.store.getRegistration(rt.connectionId)).toMatchObject({ registered: true });
 
     expect(await runWebhooks(parseWebhookArgs(["remove"]), config, (line) => lines.push(line))).toBe(0);
     expect(await count("serviceendpoints")).toBe(0);
+    expect(await count("sdkmessageprocessingsteps")).toBe(0);
+    // Support's removal holds Real-time off: the scheduler, which follows the (still on) switch, leaves it alone.
+    expect(await rt.store.getRegistration(rt.connectionId)).toMatchObject({ registered: false, held: true });
+    await rt.host.runTimer("syncScheduler");
     expect(await count("sdkmessageprocessingsteps")).toBe(0);
     const before = rt.sandbox.dataverse.webhooks.deliveries.length;
     await rt.flipAddToXero(await rt.createInvoice(`RTX-${Date.now()}`));
     await rt.sandbox.dataverse.webhooks.idle();
     expect(rt.sandbox.dataverse.webhooks.deliveries.length).toBe(before);
     expect(() => parseWebhookArgs(["explode"])).toThrow(RangeError);
+  }, 60_000);
+
+  it("the host's scheduler follows the Real-time switch: off removes the steps, on registers them again", async () => {
+    const config = loadConfig(rt.env);
+    // `sync` hands the connection back to the switch (the previous test held it off).
+    expect(await runWebhooks(parseWebhookArgs([]), config, () => undefined)).toBe(0);
+    const steps = async () =>
+      (await rt.client.retrieveMultiple<Row>("sdkmessageprocessingsteps", { select: ["name"] })).filter((row) =>
+        String(row["name"]).startsWith("Xero Connector real-time"),
+      ).length;
+    expect(await steps()).toBe(2);
+    const setSwitch = (enabled: boolean) =>
+      rt.client.update(mag_xeroconnector.entitySetName, rt.connectorId, {
+        [mag_xeroconnector.columns.mag_realtimeenabled]: enabled,
+      });
+    // A run that finds another writer's claim leaves the work to the next one, hence the repeat.
+    const schedulerUntil = (what: string, count: number) =>
+      rt.waitFor(what, async () => {
+        await rt.host.runTimer("syncScheduler");
+        return (await steps()) === count ? true : undefined;
+      });
+
+    await setSwitch(false);
+    await schedulerUntil("the scheduler to remove the steps", 0);
+    expect(await rt.store.getRegistration(rt.connectionId)).toMatchObject({ registered: false });
+    await setSwitch(true);
+    await schedulerUntil("the scheduler to register the steps", 2);
+    expect(await rt.store.getRegistration(rt.connectionId)).toMatchObject({ registered: true });
   }, 60_000);
 });
