@@ -66,7 +66,7 @@ const grant = (table: string, privileges: Privilege[], schemaName?: string): Rol
  * same list from that code and fails on any difference). Global depth throughout: the service works on every
  * business unit's rows. It deletes nothing but its own webhook registration.
  * Append = this row gets a lookup set (@odata.bind); AppendTo = rows may point at this one; an N:N association needs
- * both on both sides: https://learn.microsoft.com/power-platform/admin/security-roles-privileges#privileges
+ * both on both sides: https://learn.microsoft.com/power-platform/admin/security-roles-privileges
  */
 const serviceGrants: RoleInput["tables"] = [
   // Onboarding creates and updates the connector; everything the service writes points at it.
