@@ -1,12 +1,15 @@
 // Onboarding against the real parts without a browser: Azurite (links, connections, vault), the Xero emulator
 // (consent, token endpoint, /connections), the Dataverse emulator (Entra stand-in, WhoAmI, the connector rows), one
-// manual clock for all. `consent()` plays the customer on Xero's consent page with plain HTTP.
+// manual clock for all. `consent()` plays the customer on Xero's consent page with plain HTTP; `adminConsent()` plays
+// the customer's Entra administrator on the Dataverse emulator's admin consent page for the service's multi-tenant app.
 import { randomBytes } from "node:crypto";
 import { startAzurite, type Azurite } from "../../../sandbox/src/azurite";
 import {
   startDataverseEmulator,
+  type CreateOrganisationOptions,
   type DataverseEmulator,
   type DataverseOrganisation,
+  type MultiTenantApp,
 } from "../../../sandbox/src/dataverse";
 import { startXeroEmulator, type XeroEmulator } from "../../../sandbox/src/xero";
 import { createDataverseClient, type DataverseWebApiClient } from "../../src/adapters/dataverse/web-api-client";
@@ -33,6 +36,8 @@ export interface Harness {
   azurite: Azurite;
   xero: XeroEmulator;
   dataverse: DataverseEmulator;
+  /** The service's multi-tenant Dynamics 365 app (DATAVERSE_APP_CLIENT_ID / _SECRET). */
+  dynamicsApp: MultiTenantApp;
   config: Config;
   links: LinkStore;
   connections: ConnectionStore;
@@ -42,7 +47,11 @@ export interface Harness {
   logger: MemoryLogger;
   onboarding: Onboarding;
   /** A fresh Dataverse org (its own connectors) and a client for assertions. */
-  newDynamicsOrg(): { org: DataverseOrganisation; client: DataverseWebApiClient; form: Record<string, string> };
+  newDynamicsOrg(options?: CreateOrganisationOptions): {
+    org: DataverseOrganisation;
+    client: DataverseWebApiClient;
+    form: Record<string, string>;
+  };
   newXeroOrganisation(name: string): string;
   issueLink(
     kind: LinkKind,
@@ -53,6 +62,9 @@ export interface Harness {
 }
 
 let orgCounter = 0;
+
+/** The service's consent callback, registered on its multi-tenant app. */
+export const consentCallbackUri = `${publicBaseUrl}/api/dynamics/consent/callback`;
 
 export async function startHarness(): Promise<Harness> {
   const clock = new ManualClock(Date.UTC(2026, 2, 2, 9, 0, 0));
@@ -66,6 +78,11 @@ export async function startHarness(): Promise<Harness> {
     kind: "web",
     redirectUris: [`${publicBaseUrl}/api/xero/callback`],
   });
+  const dynamicsApp = dataverse.registerMultiTenantApp({
+    displayName: "Xero Connector",
+    redirectUris: [consentCallbackUri],
+  });
+  rememberSecrets(dynamicsApp.clientSecret);
   const env = {
     AzureWebJobsStorage: azurite.connectionString,
     XC_ENCRYPTION_KEYS: `k1:${randomBytes(32).toString("base64")}`,
@@ -78,12 +95,18 @@ export async function startHarness(): Promise<Harness> {
     XERO_API_URL: xero.apiUrl,
     XERO_CONNECTIONS_URL: xero.connectionsUrl,
     DATAVERSE_AUTHORITY_URL: dataverse.url,
+    DATAVERSE_APP_CLIENT_ID: dynamicsApp.clientId,
+    DATAVERSE_APP_CLIENT_SECRET: dynamicsApp.clientSecret,
   };
   const config = loadConfig(env);
   const logger = createMemoryLogger({ secrets: config.secrets });
   const tables = await openAllTables(config.storageConnectionString);
   const keyRing = config.encryption;
-  const connections = createConnectionStore(tables.connections, { keyRing, clock });
+  const connections = createConnectionStore(tables.connections, {
+    keyRing,
+    clock,
+    dataverseApp: config.dataverse.app,
+  });
   const links = createLinkStore(tables.links, { signingKey: config.links.signingKey, publicBaseUrl, clock });
   const dataverseFor = (credentials: { url: string; tenantId: string; clientId: string; clientSecret: string }) =>
     createDataverseClient(credentials, { authorityUrl: config.dataverse.authorityUrl, clock, logger });
@@ -137,6 +160,7 @@ export async function startHarness(): Promise<Harness> {
     azurite,
     xero,
     dataverse,
+    dynamicsApp,
     config,
     links,
     connections,
@@ -145,8 +169,8 @@ export async function startHarness(): Promise<Harness> {
     scopes,
     logger,
     onboarding,
-    newDynamicsOrg() {
-      const org = dataverse.createOrganisation(`onboarding-${process.pid}-${++orgCounter}`);
+    newDynamicsOrg(options) {
+      const org = dataverse.createOrganisation(`onboarding-${process.pid}-${++orgCounter}`, options);
       rememberSecrets(org.clientSecret);
       const client = createDataverseClient(
         { url: org.url, tenantId: org.tenantId, clientId: org.clientId, clientSecret: org.clientSecret },
@@ -214,5 +238,37 @@ export async function consent(
     if (value !== null) result[name] = value;
   }
   rememberSecrets(result.code);
+  return result;
+}
+
+/**
+ * Plays the customer's Entra administrator on the emulator's admin consent page: loads it (it must be the prompt for
+ * the service's app) and accepts or cancels; returns the query Entra redirects back with.
+ */
+export async function adminConsent(
+  consentUrl: string,
+  decision: "accept" | "cancel",
+): Promise<{ admin_consent?: string; tenant?: string; state?: string; error?: string }> {
+  const page = await fetch(consentUrl);
+  const text = await page.text();
+  if (page.status !== 200 || !text.includes("Permissions requested"))
+    throw new Error(`no admin consent page (${page.status})`);
+  const url = new URL(consentUrl);
+  const form = new URLSearchParams(url.searchParams);
+  form.set("decision", decision);
+  const answer = await fetch(`${url.origin}${url.pathname}`, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: form.toString(),
+    redirect: "manual",
+  });
+  const back = new URL(answer.headers.get("location") ?? "http://invalid/");
+  if (`${back.origin}${back.pathname}` !== consentCallbackUri)
+    throw new Error(`not redirected to the callback (${answer.status})`);
+  const result: { admin_consent?: string; tenant?: string; state?: string; error?: string } = {};
+  for (const name of ["admin_consent", "tenant", "state", "error"] as const) {
+    const value = back.searchParams.get(name);
+    if (value !== null) result[name] = value;
+  }
   return result;
 }

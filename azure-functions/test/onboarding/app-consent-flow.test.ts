@@ -1,0 +1,332 @@
+// The Dynamics 365 admin-consent path end to end without a browser: Azurite, the Xero emulator, and the Dataverse
+// emulator's bearer challenge, admin consent page, Entra stand-in (the service's multi-tenant app) and application
+// users. Approve, then the steps the administrator still has to do (application user, its role) with "Check again",
+// connected and syncing as the app's application user; cancel; state and cookie refused before anything else; bad
+// URLs; the solution missing; no per-connection secret stored.
+import { mag_xeroaccountcode, mag_xeroconnector, mag_xerostatus } from "../../src/generated/dataverse";
+import { createService } from "../../src/composition";
+import { openAllTables } from "../../src/adapters/table-storage/tables";
+import { createOnboarding, type PageAnswer } from "../../src/onboarding/onboarding";
+import { findSecretsInLogs } from "../support/log-scan";
+import { adminConsent, consent, cookieOf, consentCallbackUri, startHarness, tokenOf, type Harness } from "./harness";
+
+const cc = mag_xeroconnector.columns;
+const role = "Xero Connector Administrator";
+const textOf = (answer: PageAnswer): string => answer.page?.html ?? "";
+const ticketOf = (answer: PageAnswer): string => /name="ticket" value="([^"]+)"/.exec(textOf(answer))?.[1] ?? "";
+
+describe("Dynamics 365 through admin consent to the service's app (Azurite, the Xero and Dataverse emulators)", () => {
+  let h: Harness;
+
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+
+  afterAll(async () => {
+    await h?.stop();
+  });
+
+  /** Xero first; returns the fresh dynamics link the Xero step leads on to. */
+  async function throughXero(organisation: string): Promise<{ connectionId: string; dynamicsToken: string }> {
+    const tenantId = h.newXeroOrganisation(organisation);
+    const link = await h.issueLink("xero");
+    const start = await h.onboarding.startXero(link.token);
+    const back = await consent(start.location ?? "", [tenantId]);
+    const answer = await h.onboarding.completeXeroConsent(back, cookieOf(start));
+    expect(answer.status).toBe(303);
+    return { connectionId: link.connectionId, dynamicsToken: tokenOf(answer.location) };
+  }
+
+  /** The consent start for a dynamics link and environment, answered 303 to Entra. */
+  async function startConsent(token: string, environmentUrl: string): Promise<{ location: string; cookie: string }> {
+    const start = await h.onboarding.startAppConsent({ token, environmentUrl });
+    expect(start.status).toBe(303);
+    return { location: start.location ?? "", cookie: cookieOf(start) };
+  }
+
+  it("approves the app, walks the administrator through the application user and its role, then connects and syncs as that user", async () => {
+    const { connectionId, dynamicsToken } = await throughXero("Consent Path Ltd");
+    const dynamics = h.newDynamicsOrg();
+    const appId = h.dynamicsApp.clientId;
+
+    // The Dynamics 365 page offers the app first.
+    const form = textOf(await h.onboarding.showDynamicsForm(dynamicsToken));
+    expect(form).toContain("Connect with the Xero Connector app");
+    expect(form).toContain('action="http://127.0.0.1:7071/api/onboarding/dynamics/consent"');
+
+    // The environment URL as the customer pastes it (an app URL with a trailing slash): tenant from its challenge.
+    const start = await h.onboarding.startAppConsent({ token: dynamicsToken, environmentUrl: `${dynamics.org.url}/` });
+    expect(start.status).toBe(303);
+    const location = new URL(start.location ?? "");
+    expect(`${location.origin}${location.pathname}`).toBe(
+      `${h.dataverse.url}/${dynamics.org.tenantId}/v2.0/adminconsent`,
+    );
+    expect(Object.fromEntries(location.searchParams)).toStrictEqual({
+      client_id: appId,
+      scope: `${dynamics.org.url}/.default`,
+      redirect_uri: consentCallbackUri,
+      state: expect.stringMatching(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{43}$/),
+    });
+    expect(start.cookies).toStrictEqual([
+      {
+        name: "xc_dynamics_consent",
+        value: dynamicsToken,
+        path: "/api/",
+        maxAge: 1800,
+        httpOnly: true,
+        secure: false,
+        sameSite: "Lax",
+      },
+    ]);
+
+    const back = await adminConsent(start.location ?? "", "accept");
+    expect(back).toMatchObject({ admin_consent: "True", tenant: dynamics.org.tenantId });
+    expect(h.dataverse.consentedTenants(appId)).toContain(dynamics.org.tenantId);
+
+    // Approved, but no application user yet: the exact steps, the app id, the role, and Check again.
+    const noUser = await h.onboarding.completeAppConsent(back, cookieOf(start));
+    expect(noUser.status).toBe(409);
+    expect(textOf(noUser)).toContain("Add the Xero Connector app to your environment");
+    expect(textOf(noUser)).toContain(`<code id="app-id">${appId}</code>`);
+    expect(textOf(noUser)).toContain(`<b>${role}</b>`);
+    expect(textOf(noUser)).toContain("New app user");
+    expect(noUser.cookies).toStrictEqual([expect.objectContaining({ name: "xc_dynamics_consent", maxAge: 0 })]);
+    // Nothing stored yet, and the link still works.
+    expect((await h.connections.require(connectionId)).dataverse).toBeNull();
+    expect((await h.onboarding.showDynamicsForm(dynamicsToken)).status).toBe(200);
+
+    // Check again before anything changed: the same page.
+    expect(
+      textOf(await h.onboarding.checkAppConsentAgain({ token: dynamicsToken, ticket: ticketOf(noUser) })),
+    ).toContain("Add the Xero Connector app to your environment");
+
+    const appUserId = h.dataverse.addApplicationUser(dynamics.org, { clientId: appId });
+    const noRole = await h.onboarding.checkAppConsentAgain({ token: dynamicsToken, ticket: ticketOf(noUser) });
+    expect(noRole.status).toBe(409);
+    expect(textOf(noRole)).toContain("Give the Xero Connector app its security role");
+    expect(textOf(noRole)).toContain("Edit security roles");
+
+    h.dataverse.assignSecurityRole(dynamics.org, appId, role);
+    const done = await h.onboarding.checkAppConsentAgain({ token: dynamicsToken, ticket: ticketOf(noRole) });
+    expect(done.status).toBe(200);
+    expect(textOf(done)).toContain("You are connected");
+
+    // The connector row, written by the app's application user.
+    const connectors = await dynamics.client.retrieveMultiple<Record<string, unknown>>(
+      mag_xeroconnector.entitySetName,
+      {
+        select: [cc.mag_xeroconnectorid, cc.mag_name, cc.mag_xerostatus, "_createdby_value"],
+      },
+    );
+    expect(connectors).toStrictEqual([
+      expect.objectContaining({
+        [cc.mag_name]: "Consent Path Ltd",
+        [cc.mag_xerostatus]: mag_xerostatus.Connected,
+        _createdby_value: appUserId,
+      }),
+    ]);
+    const connectorId = String(connectors[0]?.[cc.mag_xeroconnectorid]);
+
+    // Stored as app consent: the environment and tenant only, never the app's id or secret.
+    const connection = await h.connections.require(connectionId);
+    expect(connection).toMatchObject({
+      status: "connected",
+      connectorId,
+      dataverse: {
+        url: dynamics.org.url,
+        tenantId: dynamics.org.tenantId,
+        clientId: appId,
+        clientSecret: h.dynamicsApp.clientSecret,
+        authorisation: "app-consent",
+      },
+    });
+    const tables = await openAllTables(h.config.storageConnectionString);
+    const raw = await tables.connections.getEntity<Record<string, unknown>>("connection", connectionId);
+    expect(raw).toMatchObject({ dataverseAuthorisation: "app-consent", dataverseUrl: dynamics.org.url });
+    expect(raw).not.toHaveProperty("dataverseClientSecret");
+    expect(raw).not.toHaveProperty("dataverseClientId");
+    expect(JSON.stringify(raw)).not.toContain(h.dynamicsApp.clientSecret);
+    expect(
+      h.queue.messages.filter((item) => item.message.connectionId === connectionId).map((item) => item.message.flow),
+    ).toStrictEqual(["ReferenceData", "PaymentsFromXero", "CreditNotesFromXero"]);
+
+    // The link is used up, and its ticket with it.
+    expect((await h.onboarding.showDynamicsForm(dynamicsToken)).status).toBe(410);
+    expect(
+      textOf(await h.onboarding.checkAppConsentAgain({ token: dynamicsToken, ticket: ticketOf(noRole) })),
+    ).toContain("This link has already been used");
+
+    // The service reads the stored connection with its own app's credentials and syncs as the application user.
+    const service = await createService(h.config, { clock: h.clock, logger: h.logger, sleep: () => Promise.resolve() });
+    const stored = await service.connections.require(connectionId);
+    const referenceData = service.runtimeFor(stored).flows.ReferenceData;
+    const report = await referenceData?.run({
+      connectionId,
+      connectorId,
+      isDefaultConnector: true,
+      flow: "ReferenceData",
+      modifiedSince: new Date(h.clock.now() - 86_400_000),
+      correlationId: "app-consent-first-sync",
+    });
+    expect(report).toBeDefined();
+    const codes = await dynamics.client.retrieveMultiple<Record<string, unknown>>(mag_xeroaccountcode.entitySetName, {
+      select: [mag_xeroaccountcode.columns.mag_code, "_createdby_value"],
+    });
+    expect(codes.length).toBeGreaterThan(0);
+    expect(new Set(codes.map((row) => row["_createdby_value"]))).toStrictEqual(new Set([appUserId]));
+  });
+
+  it("connects at once when the application user is already in place, Dynamics 365 first, then leads on to Xero", async () => {
+    const dynamics = h.newDynamicsOrg();
+    h.dataverse.addApplicationUser(dynamics.org, { clientId: h.dynamicsApp.clientId, roles: [role] });
+    const link = await h.issueLink("dynamics");
+    const start = await startConsent(link.token, dynamics.org.url);
+    const answer = await h.onboarding.completeAppConsent(await adminConsent(start.location, "accept"), start.cookie);
+    expect(answer.status).toBe(303);
+    expect(answer.location).toMatch(/\/api\/onboarding\/xero\?token=/);
+    expect((await h.connections.require(link.connectionId)).dataverse).toMatchObject({ authorisation: "app-consent" });
+
+    // Reauthorising later through the form: no client id of the customer's is offered (the app's is not theirs).
+    const again = await h.issueLink("dynamics", link.connectionId);
+    const form = textOf(await h.onboarding.showDynamicsForm(again.token));
+    expect(form).not.toContain(h.dynamicsApp.clientId);
+    expect(form).toContain(`value="${dynamics.org.url}"`);
+  });
+
+  it("explains a cancelled approval and keeps the link usable", async () => {
+    const dynamics = h.newDynamicsOrg();
+    const link = await h.issueLink("dynamics");
+    const start = await startConsent(link.token, dynamics.org.url);
+    const back = await adminConsent(start.location, "cancel");
+    expect(back.error).toBe("access_denied");
+    const answer = await h.onboarding.completeAppConsent(back, start.cookie);
+    expect(answer.status).toBe(400);
+    expect(textOf(answer)).toContain("The Xero Connector app was not approved");
+    expect(textOf(answer)).toContain("Your link still works");
+    expect(textOf(answer)).toContain(`href="http://127.0.0.1:7071/api/onboarding/dynamics?token=${link.token}"`);
+    expect(textOf(answer)).not.toContain("AADSTS65004");
+    expect(h.dataverse.consentedTenants(h.dynamicsApp.clientId)).not.toContain(dynamics.org.tenantId);
+    expect((await h.onboarding.showDynamicsForm(link.token)).status).toBe(200);
+    expect((await h.onboarding.startAppConsent({ token: link.token, environmentUrl: dynamics.org.url })).status).toBe(
+      303,
+    );
+  });
+
+  it("refuses an answer without this browser's cookie, with another link's state, or from another directory, before calling the environment", async () => {
+    const dynamics = h.newDynamicsOrg();
+    h.dataverse.addApplicationUser(dynamics.org, { clientId: h.dynamicsApp.clientId, roles: [role] });
+    const other = h.newDynamicsOrg();
+    const mine = await h.issueLink("dynamics");
+    const theirs = await h.issueLink("dynamics");
+    const myStart = await startConsent(mine.token, dynamics.org.url);
+    const theirStart = await startConsent(theirs.token, dynamics.org.url);
+    const theirBack = await adminConsent(theirStart.location, "accept");
+    const requestsBefore = h.dataverse.requestCount(dynamics.org);
+
+    expect(textOf(await h.onboarding.completeAppConsent(theirBack, myStart.cookie))).toContain(
+      "its state did not match",
+    );
+    expect(textOf(await h.onboarding.completeAppConsent(theirBack, undefined))).toContain(
+      "This approval did not start here",
+    );
+    expect(textOf(await h.onboarding.completeAppConsent(theirBack, ""))).toContain("This approval did not start here");
+    expect(
+      textOf(
+        await h.onboarding.completeAppConsent({ ...theirBack, state: `${theirBack.state ?? ""}x` }, theirStart.cookie),
+      ),
+    ).toContain("its state did not match");
+    const withoutState = { ...theirBack };
+    delete withoutState.state;
+    expect(textOf(await h.onboarding.completeAppConsent(withoutState, theirStart.cookie))).toContain(
+      "its state did not match",
+    );
+    // A Xero consent state is no Dynamics 365 one.
+    const xeroStart = await h.onboarding.startXero((await h.issueLink("xero", theirs.connectionId)).token);
+    const xeroState = new URL(xeroStart.location ?? "").searchParams.get("state") ?? "";
+    expect(
+      textOf(await h.onboarding.completeAppConsent({ ...theirBack, state: xeroState }, theirStart.cookie)),
+    ).toContain("its state did not match");
+    // An approval in another directory than the environment's.
+    const elsewhere = await h.onboarding.completeAppConsent(
+      { ...theirBack, tenant: other.org.tenantId },
+      theirStart.cookie,
+    );
+    expect(textOf(elsewhere)).toContain("Approved in a different directory");
+    // A Check again ticket belongs to its link.
+    expect(
+      textOf(await h.onboarding.checkAppConsentAgain({ token: mine.token, ticket: theirBack.state ?? "" })),
+    ).toContain("This check could not be verified");
+    expect(h.dataverse.requestCount(dynamics.org)).toBe(requestsBefore);
+    expect((await h.connections.require(mine.connectionId)).dataverse).toBeNull();
+    expect((await h.connections.require(theirs.connectionId)).dataverse).toBeNull();
+
+    // The right browser with the untouched answer still completes.
+    const good = await h.onboarding.completeAppConsent(theirBack, theirStart.cookie);
+    expect(good.status).toBe(303);
+    // A tampered or used link in the cookie is refused like the link itself.
+    expect((await h.onboarding.completeAppConsent(theirBack, theirStart.cookie)).status).toBe(410);
+  });
+
+  it("says clearly when the URL is not a Dynamics 365 environment, and sends nobody anywhere", async () => {
+    const link = await h.issueLink("dynamics");
+    const attempt = async (environmentUrl: string): Promise<PageAnswer> => {
+      const answer = await h.onboarding.startAppConsent({ token: link.token, environmentUrl });
+      expect(answer.status).toBe(400);
+      expect(answer.location).toBeUndefined();
+      return answer;
+    };
+    expect(textOf(await attempt("contoso"))).toContain("The environment URL is not a URL.");
+    expect(textOf(await attempt("http://contoso.crm.dynamics.com"))).toContain("must be an https address");
+    // Something that answers, but not as Dataverse: the Xero API, and an org the emulator does not have.
+    expect(textOf(await attempt(h.xero.apiUrl))).toContain("did not answer as a Dynamics 365 environment");
+    expect(textOf(await attempt(`${h.dataverse.url}/no-such-org`))).toContain(
+      "did not answer as a Dynamics 365 environment",
+    );
+    // The typed URL comes back in the form, escaped.
+    const echoed = textOf(await attempt(`${h.dataverse.url}/x"><script>`));
+    expect(echoed).not.toContain("<script>");
+    expect((await h.onboarding.showDynamicsForm(link.token)).status).toBe(200);
+  });
+
+  it("says the solution is missing when the environment does not have it", async () => {
+    const dynamics = h.newDynamicsOrg({ solutionVersion: null });
+    h.dataverse.addApplicationUser(dynamics.org, { clientId: h.dynamicsApp.clientId, roles: [role] });
+    const link = await h.issueLink("dynamics");
+    const start = await startConsent(link.token, dynamics.org.url);
+    const answer = await h.onboarding.completeAppConsent(await adminConsent(start.location, "accept"), start.cookie);
+    expect(answer.status).toBe(409);
+    expect(textOf(answer)).toContain("Install the Xero Connector solution");
+    expect(textOf(answer)).toContain('id="check-again"');
+    expect((await h.connections.require(link.connectionId)).dataverse).toBeNull();
+  });
+
+  it("does not offer the app, and its routes say so, when the service has none configured", async () => {
+    const withoutApp = createOnboarding({
+      config: { ...h.config, dataverse: { ...h.config.dataverse, app: undefined } },
+      links: h.links,
+      connections: h.connections,
+      vault: h.vault,
+      queue: h.queue,
+      scopes: h.scopes,
+      clock: h.clock,
+      logger: h.logger,
+    });
+    const link = await h.issueLink("dynamics");
+    const form = textOf(await withoutApp.showDynamicsForm(link.token));
+    expect(form).not.toContain("Xero Connector app");
+    expect(form).toContain('id="connect-dynamics"');
+    const start = await withoutApp.startAppConsent({
+      token: link.token,
+      environmentUrl: "https://contoso.crm.dynamics.com",
+    });
+    expect(start.status).toBe(404);
+    expect(textOf(start)).toContain("not offered here");
+  });
+
+  it("wrote no code, token or secret into its log", () => {
+    expect(h.logger.entries.length).toBeGreaterThan(10);
+    expect(findSecretsInLogs(h.logger.entries, [h.config.xero.clientSecret, h.dynamicsApp.clientSecret])).toStrictEqual(
+      [],
+    );
+  });
+});
