@@ -3,7 +3,10 @@ import type { TimerFunctionDefinition } from "../function-table";
 import type { ServiceProvider } from "./service";
 import { invocationLogger } from "./service";
 
-/** Every minute: cheap (one Dataverse read per connection), and *Sync now* is picked up within a minute. */
+/**
+ * Every minute: cheap (one Dataverse read per connection), and *Sync now* and a change of the *Real-time* switch are
+ * picked up within a minute.
+ */
 export const syncSchedule = "0 */1 * * * *";
 
 export function syncSchedulerFunction(service: ServiceProvider): TimerFunctionDefinition {
