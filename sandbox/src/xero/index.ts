@@ -26,6 +26,7 @@ import { validationCountsDirFromEnv, writeValidationCounts } from "./spec/valida
 import { createTenant, type TenantOptions } from "./store/seed-demo";
 import type { Tenant } from "./store/types";
 import { createXeroWebhookSender, type XeroWebhookSender, type XeroWebhookSenderOptions } from "./webhooks";
+import { rememberIssuedSecret } from "../issued-secrets";
 
 export type { ChangeEvent } from "./resources/context";
 export type { FaultKind, FaultSpec } from "./faults/faults";
@@ -170,6 +171,7 @@ export async function startXeroEmulator(options: XeroEmulatorOptions = {}): Prom
     ...options.identity,
   });
   const signingKey = options.webhookKey ?? randomBytes(64).toString("base64");
+  rememberIssuedSecret(signingKey);
   let sender: XeroWebhookSender | undefined;
   let baseUrl = "";
 

@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
 import type { Clock } from "../../clock";
+import { rememberIssuedSecret } from "../../issued-secrets";
 import { signJwt, toAtHash, toJwks, verifyJwt, type SigningKey } from "./jwt";
 import { verifyCodeVerifier, type ChallengeMethod } from "./pkce";
 import type { TokenCheck } from "./token-authority";
@@ -241,6 +242,7 @@ export class IdentityEngine {
 
   issueCode(code: Omit<AuthCode, "expiresAt" | "used" | "authTime">): string {
     const value = randomBytes(32).toString("base64url");
+    rememberIssuedSecret(value);
     this.codes.set(value, {
       ...code,
       authTime: this.now(),
@@ -344,6 +346,8 @@ export class IdentityEngine {
       });
     }
 
+    // The test suite's log scan looks for every token minted here (sandbox/src/issued-secrets.ts).
+    rememberIssuedSecret(accessToken, refreshToken, idToken);
     const tokenSet: TokenSet = {
       ...(idToken === undefined ? {} : { id_token: idToken }),
       access_token: accessToken,

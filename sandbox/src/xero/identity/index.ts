@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { systemClock, type Clock } from "../../clock";
+import { rememberIssuedSecret } from "../../issued-secrets";
 import {
   IdentityEngine,
   newClientId,
@@ -208,6 +209,8 @@ export function createXeroIdentity(options: XeroIdentityOptions): XeroIdentity {
 
   const registerApp = (registration: XeroAppRegistration): RegisteredApp => {
     const app = toRegisteredApp(registration);
+    // The client secret joins the test suite's log scan (sandbox/src/issued-secrets.ts).
+    rememberIssuedSecret(app.clientSecret);
     engine.apps.set(app.clientId, app);
     return app;
   };
