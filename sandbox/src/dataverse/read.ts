@@ -138,7 +138,25 @@ export function selectRows(org: OrgContext, rows: Row[], options: QueryOptions):
   const now = org.clock.now();
   const filter = options.filter;
   const related = (value: LookupValue): Row | undefined => org.store.get(value.table, value.id);
-  const filtered = filter === null ? rows : rows.filter((row) => evaluateFilter(filter, row, now, related));
+  // Children by parent, indexed once per query (a lambda is evaluated for every candidate row).
+  const childIndexes = new Map<string, Map<string, Row[]>>();
+  const children = (table: string, attribute: string, parentId: string): Row[] => {
+    const key = `${table}|${attribute}`;
+    let index = childIndexes.get(key);
+    if (index === undefined) {
+      index = new Map();
+      for (const child of org.store.list(table)) {
+        const link = child[attribute];
+        if (!isLookupValue(link)) continue;
+        const siblings = index.get(link.id.toLowerCase()) ?? [];
+        siblings.push(child);
+        index.set(link.id.toLowerCase(), siblings);
+      }
+      childIndexes.set(key, index);
+    }
+    return index.get(parentId.toLowerCase()) ?? [];
+  };
+  const filtered = filter === null ? rows : rows.filter((row) => evaluateFilter(filter, row, now, { related, children }));
   return options.orderBy.length === 0 ? filtered : [...filtered].sort(compareRows(options.orderBy));
 }
 

@@ -124,4 +124,24 @@ describe("invoice rules", () => {
       204,
     );
   });
+
+  it("selects only invoices with lines through the invoice_details/any lambda", async () => {
+    const withLine = await newInvoice();
+    const without = await newInvoice();
+    await t.api("invoicedetails", {
+      method: "POST",
+      json: { "invoiceid@odata.bind": `/invoices(${withLine})`, isproductoverridden: true, productdescription: "Write-in", quantity: 1, priceperunit: 10 },
+    });
+    const ids = async (filter: string): Promise<string[]> => {
+      const response = await t.api(`invoices?$select=invoiceid&$filter=${encodeURIComponent(filter)}`);
+      expect(response.status).toBe(200);
+      return ((await response.json()) as { value: Json[] }).value.map((row) => String(row["invoiceid"]));
+    };
+    const scope = `(invoiceid eq ${withLine} or invoiceid eq ${without})`;
+    expect(await ids(`${scope} and invoice_details/any(d:d/invoicedetailid ne null)`)).toStrictEqual([withLine]);
+    expect(await ids(`${scope} and not invoice_details/any()`)).toStrictEqual([without]);
+    expect(await ids(`${scope} and invoice_details/any(d:d/quantity gt 5)`)).toStrictEqual([]);
+    const unknown = await t.api(`invoices?$filter=${encodeURIComponent("invoice_nosuch/any()")}`);
+    expect(unknown.status).toBe(400);
+  });
 });

@@ -1,6 +1,8 @@
 // The `$filter` subset the service uses: comparison and logical operators, parentheses, contains / startswith /
-// endswith, null checks, `_x_value` lookups, GUID and date-time literals, and Dataverse's query functions.
+// endswith, null checks, `_x_value` lookups, GUID and date-time literals, Dataverse's query functions, and the lambda
+// operators `any` / `all` over a one-to-many collection (`invoice_details/any(d:d/quantity gt 0)`).
 // https://learn.microsoft.com/power-apps/developer/data-platform/webapi/query/filter-rows
+// Lambda operators: https://learn.microsoft.com/power-apps/developer/data-platform/webapi/query/filter-rows#filter-using-values-of-related-collections
 // https://learn.microsoft.com/power-apps/developer/data-platform/webapi/reference/queryfunctions
 import type { AttributeMetadata } from "../../../../customizations/src/metadata";
 import { badRequest, propertyNotFound } from "../errors";
@@ -25,13 +27,23 @@ export type FilterNode =
   | { kind: "call"; name: "contains" | "startswith" | "endswith"; args: [FilterNode, FilterNode] }
   | { kind: "queryFunction"; name: string; attribute: AttributeMetadata; params: Map<string, Literal> }
   | { kind: "literal"; literal: Literal }
-  | { kind: "property"; attribute: AttributeMetadata; via?: AttributeMetadata };
+  | { kind: "property"; attribute: AttributeMetadata; via?: AttributeMetadata }
+  | {
+      kind: "lambda";
+      quantifier: "any" | "all";
+      /** The parent's primary id column; children point at it through `referencingAttribute`. */
+      parentId: string;
+      childTable: string;
+      referencingAttribute: string;
+      /** `any()` without a predicate: at least one child. */
+      predicate?: FilterNode;
+    };
 
 type CompareOp = "eq" | "ne" | "gt" | "ge" | "lt" | "le";
 const compareOps = new Set<string>(["eq", "ne", "gt", "ge", "lt", "le"]);
 
 type Token =
-  | { kind: "punct"; value: "(" | ")" | "," | "=" | "[" | "]" }
+  | { kind: "punct"; value: "(" | ")" | "," | "=" | "[" | "]" | ":" }
   | { kind: "literal"; literal: Literal }
   | { kind: "word"; value: string };
 
@@ -48,8 +60,8 @@ function tokenize(text: string): Token[] {
       index += 1;
       continue;
     }
-    if ("(),=[]".includes(char)) {
-      tokens.push({ kind: "punct", value: char as "(" | ")" | "," | "=" | "[" | "]" });
+    if ("(),=[]:".includes(char)) {
+      tokens.push({ kind: "punct", value: char as "(" | ")" | "," | "=" | "[" | "]" | ":" });
       index += 1;
       continue;
     }
@@ -110,12 +122,14 @@ function tokenize(text: string): Token[] {
 }
 
 class Parser {
-  private position = 0;
+  position = 0;
   constructor(
     private readonly text: string,
     private readonly tokens: Token[],
     private readonly table: TableIndex,
     private readonly schema: SchemaIndex | undefined,
+    /** Inside a lambda: its range variable, which prefixes the child's properties (`d/quantity`). */
+    private readonly rangeVariable?: string,
   ) {}
 
   parse(): FilterNode {
@@ -208,6 +222,9 @@ class Parser {
     const following = this.peek();
     if (following?.kind === "punct" && following.value === "(") {
       this.position += 1;
+      const lambda = /^(\w+)\/(any|all)$/.exec(token.value);
+      if (lambda?.[1] !== undefined && lambda[2] !== undefined)
+        return this.parseLambda(lambda[1], lambda[2] as "any" | "all");
       if (token.value.startsWith("Microsoft.Dynamics.CRM.")) return this.parseQueryFunction(token.value);
       if (token.value === "contains" || token.value === "startswith" || token.value === "endswith") {
         const first = this.parseOr();
@@ -218,18 +235,59 @@ class Parser {
       }
       throw badRequest(`An unknown function with name '${token.value}' was found.`, "0x80060888");
     }
-    const slash = token.value.indexOf("/");
-    if (slash === -1) return { kind: "property", attribute: resolveProperty(this.table, token.value) };
+    const name =
+      this.rangeVariable === undefined
+        ? token.value
+        : token.value.startsWith(`${this.rangeVariable}/`)
+          ? token.value.slice(this.rangeVariable.length + 1)
+          : undefined;
+    // Inside a lambda only the range variable's properties are modelled (not the outer row's).
+    if (name === undefined)
+      throw badRequest(`The emulator supports only '${this.rangeVariable ?? ""}/…' properties inside a lambda.`, "0x80060888");
+    const slash = name.indexOf("/");
+    if (slash === -1) return { kind: "property", attribute: resolveProperty(this.table, name) };
     // A property of the row a single-valued navigation property points to: `primarycontactid/fullname`.
-    const navigation = token.value.slice(0, slash);
+    const navigation = name.slice(0, slash);
     const lookup = this.table.lookupNavigations.get(navigation);
     const target = lookup?.targets.length === 1 ? this.schema?.tables.get(lookup.targets[0] ?? "") : undefined;
     if (lookup === undefined || target === undefined) throw propertyNotFound(navigation, this.table.logicalName);
     return {
       kind: "property",
-      attribute: resolveProperty(target, token.value.slice(slash + 1)),
+      attribute: resolveProperty(target, name.slice(slash + 1)),
       via: lookup.attribute,
     };
+  }
+
+  /** `<collection>/any()`, `<collection>/any(v:<predicate over v/…>)`, `<collection>/all(v:…)`; the `(` is consumed. */
+  private parseLambda(navigation: string, quantifier: "any" | "all"): FilterNode {
+    const collection = this.table.collectionNavigations.get(navigation);
+    if (collection === undefined) throw propertyNotFound(navigation, this.table.logicalName);
+    if (collection.kind !== "oneToMany")
+      throw badRequest(`The emulator models lambda operators over one-to-many collections only ('${navigation}').`, "0x80060888");
+    const child = this.schema?.tables.get(collection.childTable);
+    if (child === undefined) throw propertyNotFound(navigation, this.table.logicalName);
+    const node = {
+      kind: "lambda" as const,
+      quantifier,
+      parentId: this.table.primaryId,
+      childTable: child.logicalName,
+      referencingAttribute: collection.referencingAttribute,
+    };
+    const closing = this.peek();
+    if (closing?.kind === "punct" && closing.value === ")") {
+      this.position += 1;
+      if (quantifier === "all") throw syntaxError(this.text, "'all' needs a lambda expression.");
+      return node;
+    }
+    const variable = this.next();
+    if (variable.kind !== "word" || variable.value.includes("/")) throw syntaxError(this.text, "A range variable was expected.");
+    this.expectPunct(":");
+    const inner = new Parser(this.text, this.tokens, child, this.schema, variable.value);
+    inner.position = this.position;
+    const predicate = inner.parseOr();
+    this.position = inner.position;
+    this.expectPunct(")");
+    return { ...node, predicate };
   }
 
   private parseQueryFunction(fullName: string): FilterNode {
@@ -264,6 +322,15 @@ export function parseFilter(text: string, table: TableIndex, schema?: SchemaInde
 
 /** Reads the row a lookup points to, for navigation paths in a filter. */
 export type RelatedRow = (value: LookupValue) => Row | undefined;
+
+/** The rows of `table` whose lookup `attribute` points at `parentId`, for lambda operators. */
+export type ChildRows = (table: string, attribute: string, parentId: string) => Row[];
+
+/** Where a filter reads rows other than the one it tests. */
+export interface FilterLookups {
+  related?: RelatedRow;
+  children?: ChildRows;
+}
 
 type Value = string | number | boolean | null;
 
@@ -384,34 +451,34 @@ const columnValue = (row: Row, attribute: AttributeMetadata, via?: AttributeMeta
   return isLookupValue(stored) ? stored.id : stored;
 };
 
-function evaluateValue(node: FilterNode, row: Row, now: number, related?: RelatedRow): Value {
+function evaluateValue(node: FilterNode, row: Row, now: number, lookups: FilterLookups): Value {
   switch (node.kind) {
     case "literal":
       return literalToValue(node.literal);
     case "property":
-      return columnValue(row, node.attribute, node.via, related);
+      return columnValue(row, node.attribute, node.via, lookups.related);
     default:
-      return evaluateFilter(node, row, now, related);
+      return evaluateFilter(node, row, now, lookups);
   }
 }
 
-export function evaluateFilter(node: FilterNode, row: Row, now: number, related?: RelatedRow): boolean {
+export function evaluateFilter(node: FilterNode, row: Row, now: number, lookups: FilterLookups = {}): boolean {
   switch (node.kind) {
     case "and":
-      return evaluateFilter(node.left, row, now, related) && evaluateFilter(node.right, row, now, related);
+      return evaluateFilter(node.left, row, now, lookups) && evaluateFilter(node.right, row, now, lookups);
     case "or":
-      return evaluateFilter(node.left, row, now, related) || evaluateFilter(node.right, row, now, related);
+      return evaluateFilter(node.left, row, now, lookups) || evaluateFilter(node.right, row, now, lookups);
     case "not":
-      return !evaluateFilter(node.operand, row, now, related);
+      return !evaluateFilter(node.operand, row, now, lookups);
     case "compare":
       return compare(
-        evaluateValue(node.left, row, now, related),
-        evaluateValue(node.right, row, now, related),
+        evaluateValue(node.left, row, now, lookups),
+        evaluateValue(node.right, row, now, lookups),
         node.op,
       );
     case "call": {
-      const haystack = evaluateValue(node.args[0], row, now, related);
-      const needle = evaluateValue(node.args[1], row, now, related);
+      const haystack = evaluateValue(node.args[0], row, now, lookups);
+      const needle = evaluateValue(node.args[1], row, now, lookups);
       if (typeof haystack !== "string" || typeof needle !== "string") return false;
       const h = haystack.toLowerCase();
       const n = needle.toLowerCase();
@@ -426,6 +493,13 @@ export function evaluateFilter(node: FilterNode, row: Row, now: number, related?
       return value === true;
     }
     case "property":
-      return columnValue(row, node.attribute, node.via, related) === true;
+      return columnValue(row, node.attribute, node.via, lookups.related) === true;
+    case "lambda": {
+      const parentId = row[node.parentId];
+      const children =
+        typeof parentId === "string" ? (lookups.children?.(node.childTable, node.referencingAttribute, parentId) ?? []) : [];
+      const test = (child: Row): boolean => node.predicate === undefined || evaluateFilter(node.predicate, child, now, lookups);
+      return node.quantifier === "any" ? children.some(test) : children.every(test);
+    }
   }
 }

@@ -79,7 +79,7 @@ describe("$filter", () => {
     const accounts: Row[] = [{ accountid: accountId, name: "Acme" }];
     const related = (value: { id: string }) => accounts.find((row) => row["accountid"] === value.id);
     const node = parseFilter("customerid_account/name eq 'acme'", invoice, schema);
-    expect(rows.filter((row) => evaluateFilter(node, row, now, related)).map((row) => row["invoiceid"])).toStrictEqual([
+    expect(rows.filter((row) => evaluateFilter(node, row, now, { related })).map((row) => row["invoiceid"])).toStrictEqual([
       "a",
     ]);
     expect(() => parseFilter("customerid_account/nosuch eq 1", invoice, schema)).toThrow(
@@ -106,5 +106,33 @@ describe("$filter", () => {
     expect(() => parseFilter("name eq 'open", invoice)).toThrow("Unterminated string literal");
     expect(() => parseFilter("substringof('a',name)", invoice)).toThrow("unknown function");
     expect(() => parseFilter("(name eq 'a'", invoice)).toThrow("Unexpected end of the expression");
+  });
+
+  it("evaluates any / all over a one-to-many collection, with and without a predicate", () => {
+    const account = schema.table("account");
+    const accounts: Row[] = [
+      { accountid: accountId, name: "Acme" },
+      { accountid: "1b4e28ba-2fa1-11d2-883f-0016d3cca427", name: "Lonely" },
+    ];
+    const children = (table: string, attribute: string, parentId: string): Row[] =>
+      table === "invoice"
+        ? rows.filter((row) => {
+            const link = row[attribute];
+            return typeof link === "object" && link !== null && "id" in link && link.id === parentId;
+          })
+        : [];
+    const names = (text: string): unknown[] =>
+      accounts.filter((row) => evaluateFilter(parseFilter(text, account, schema), row, now, { children })).map((row) => row["name"]);
+    expect(names("invoice_customer_accounts/any()")).toStrictEqual(["Acme"]);
+    expect(names("not invoice_customer_accounts/any()")).toStrictEqual(["Lonely"]);
+    expect(names("invoice_customer_accounts/any(i:i/totalamount gt 50)")).toStrictEqual(["Acme"]);
+    expect(names("invoice_customer_accounts/any(i:i/totalamount gt 5000)")).toStrictEqual([]);
+    // all() over no children is true, as in OData.
+    expect(names("invoice_customer_accounts/all(i:i/mag_addtoxero eq true)")).toStrictEqual(["Acme", "Lonely"]);
+    expect(() => parseFilter("invoice_customer_accounts/any(i:totalamount gt 1)", account, schema)).toThrow("inside a lambda");
+    expect(() => parseFilter("nosuch_collection/any()", account, schema)).toThrow("Could not find a property named 'nosuch_collection'");
+    expect(() => parseFilter("invoice_customer_accounts/any(i:i/nosuch eq 1)", account, schema)).toThrow(
+      "Could not find a property named 'nosuch' on type 'Microsoft.Dynamics.CRM.invoice'.",
+    );
   });
 });
