@@ -72,7 +72,9 @@ export class PushInvoiceEmailsFlow {
         const xeroId = row[ic.mag_xeroid];
         if (typeof xeroId !== "string") return [];
         const id = String(row[ic.invoiceid]);
-        return [{ id, name: String(row[ic.invoicenumber] ?? id), xeroId, syncError: readSyncError(row) }];
+        const number = row[ic.invoicenumber];
+        const name = typeof number === "string" && number !== "" ? number : id;
+        return [{ id, name, xeroId, syncError: readSyncError(row) }];
       });
       const invoices = new Map<string, XeroInvoice>();
       for (const ids of chunk(

@@ -21,6 +21,7 @@ import type { AddToXeroDecision, ConnectorFacts } from "./rules";
 import {
   evaluateAddToXero,
   evaluateSendEmail,
+  isEmailNote,
   noticeIds,
   toAddToXeroNotice,
   toPayNowLink,
@@ -270,9 +271,16 @@ async function readSendEmailFacts(form: Xrm.FormContext, ports: ClientPorts) {
     sendEmailFromXero: readBoolean(form, col.mag_sendemailfromxero),
     emailSentFromXero: readBoolean(form, col.mag_emailsentfromxero),
     connectorAutoApproves: null as boolean | null,
+    syncError: readText(form, col.mag_xerosyncerror),
   };
-  // The connector only matters for the "drafts are not emailed" warning, so it is read only then.
-  if (facts.sendEmailFromXero === true && facts.synchedWithXero === true && facts.emailSentFromXero !== true) {
+  // The connector only matters for the "drafts are not emailed" warning, so it is read only then (and not when the
+  // service's note already says why the email waits).
+  if (
+    facts.sendEmailFromXero === true &&
+    facts.synchedWithXero === true &&
+    facts.emailSentFromXero !== true &&
+    !isEmailNote(facts.syncError)
+  ) {
     facts.connectorAutoApproves = (await loadConnectorQuietly(form, ports))?.autoApproveInvoices ?? null;
   }
   return facts;
@@ -292,4 +300,6 @@ async function renderSendEmail(form: Xrm.FormContext, ports: ClientPorts): Promi
   setColumnDisabled(form, col.mag_sendemailfromxero, !decision.available);
   if (decision.notice === null) clearNotice(form, noticeIds.sendEmail);
   else showNotice(form, decision.notice);
+  if (decision.emailNote === null) clearNotice(form, noticeIds.emailNote);
+  else showNotice(form, decision.emailNote);
 }

@@ -9,7 +9,23 @@ export const noticeIds = {
   sendEmail: "mag_xero_sendemail",
   payNowLink: "mag_xero_paynowlink",
   payNowCopied: "mag_xero_paynowcopied",
+  emailNote: "mag_xero_emailnote",
 } as const;
+
+/**
+ * How the Invoice Emails flow's notes in *Xero Sync Error* begin (the service's
+ * azure-functions/src/flows/invoice-email-notes.ts; a test keeps the two in step). The invoice stays Synced while its
+ * email is held up, so the opening words are what tell such a note from a sync error.
+ */
+export const emailNotePrefixes = {
+  refused: "Xero did not email this invoice: ",
+  waiting: "The invoice email waits: ",
+} as const;
+
+/** Whether a *Xero Sync Error* text is a note of the Invoice Emails flow. */
+export function isEmailNote(text: string | null): text is string {
+  return text !== null && Object.values(emailNotePrefixes).some((prefix) => text.startsWith(prefix));
+}
 
 /** The connector an invoice syncs through, reduced to what the form needs. */
 export interface ConnectorFacts {
@@ -175,20 +191,44 @@ export interface SendEmailFacts {
   emailSentFromXero: boolean | null;
   /** Whether the invoice's connector approves invoices in Xero; null when unknown. */
   connectorAutoApproves: boolean | null;
+  /** *Xero Sync Error*: the Invoice Emails flow leaves its note there when Xero has not emailed the invoice. */
+  syncError: string | null;
 }
 
 export interface SendEmailDecision {
   /** Whether the user may change *Send Email From Xero* now. */
   available: boolean;
   notice: Notice | null;
+  /** Why Xero has not emailed the invoice yet and what to do (the service's note), as a warning of its own. */
+  emailNote: Notice | null;
 }
 
 /**
  * Whether *Send Email From Xero* can work. The Invoice Emails flow selects invoices synced with a Xero id whose email
  * has not been sent, and Xero emails only approved (not draft) invoices:
  * https://developer.xero.com/documentation/api/accounting/invoices#emailing-an-invoice
+ * When the flow has left a note on the invoice (Xero refused the email, or the invoice does not qualify in Xero yet),
+ * the note is shown as a warning of its own and replaces the general notice, which would contradict it.
  */
 export function evaluateSendEmail(facts: SendEmailFacts): SendEmailDecision {
+  const decision = toSendEmailAvailability(facts);
+  const emailNote = toEmailNoteNotice(facts);
+  return emailNote === null ? { ...decision, emailNote } : { available: decision.available, notice: null, emailNote };
+}
+
+/** The service's note while it still applies: synced, *Send Email From Xero* = Yes, *Email Sent From Xero* = No. */
+export function toEmailNoteNotice(facts: SendEmailFacts): Notice | null {
+  const waiting =
+    facts.synchedWithXero === true &&
+    facts.xeroId !== null &&
+    facts.sendEmailFromXero === true &&
+    facts.emailSentFromXero !== true;
+  if (!waiting || !isEmailNote(facts.syncError)) return null;
+  return { id: noticeIds.emailNote, level: "WARNING", message: facts.syncError };
+}
+
+/** Whether the user may change *Send Email From Xero*, and the general notice about it. */
+function toSendEmailAvailability(facts: SendEmailFacts): Omit<SendEmailDecision, "emailNote"> {
   const id = noticeIds.sendEmail;
   if (facts.emailSentFromXero === true) {
     return {

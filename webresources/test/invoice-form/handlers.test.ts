@@ -374,6 +374,49 @@ describe("invoice form: Send Email From Xero", () => {
   });
 });
 
+describe("invoice form: the Invoice Emails note", () => {
+  const note =
+    'The invoice email waits: The Xero contact "Contoso" has no email address for its primary person. Add one to the contact in Xero.';
+  const waiting = { addToXero: true, connector: true, synched: true, xeroId: "x-1", status: mag_xerosyncstatus.Synced, sendEmail: true };
+
+  it("shows the service's note as a warning of its own, keeps the sync status, and asks the server nothing", async () => {
+    const server = serverFor({ connector: goodConnector });
+    const ports = buildInvoiceForm({ ...waiting, syncError: note }, server);
+    await handlersFor(ports).onLoad(eventContext());
+    expect(notification(noticeIds.emailNote)).toStrictEqual(expect.objectContaining({ level: "WARNING", message: note }));
+    expect(notification(noticeIds.syncStatus)?.message).toBe("Synced with Xero. Xero invoice id: x-1.");
+    // The general "Xero will email this invoice …" would contradict the note.
+    expect(notification(noticeIds.sendEmail)).toBeUndefined();
+    expect(server.queries).toStrictEqual([]);
+  });
+
+  it("takes the note down when the user sets Send Email From Xero to No, and shows it again on Yes", async () => {
+    const ports = buildInvoiceForm({ ...waiting, syncError: note }, serverFor({ connector: goodConnector }));
+    const handlers = handlersFor(ports);
+    await handlers.onLoad(eventContext());
+    formContext().getAttribute(col.mag_sendemailfromxero)?.setValue(false);
+    await handlers.onSendEmailFromXeroChange(eventContext());
+    expect(notification(noticeIds.emailNote)).toBeUndefined();
+    formContext().getAttribute(col.mag_sendemailfromxero)?.setValue(true);
+    await handlers.onSendEmailFromXeroChange(eventContext());
+    expect(notification(noticeIds.emailNote)?.message).toBe(note);
+  });
+
+  it("shows no note once Xero has emailed the invoice", async () => {
+    const ports = buildInvoiceForm({ ...waiting, emailSent: true, syncError: note }, serverFor({}));
+    await handlersFor(ports).onLoad(eventContext());
+    expect(notification(noticeIds.emailNote)).toBeUndefined();
+    expect(notification(noticeIds.sendEmail)?.message).toMatch(/Xero has emailed this invoice/);
+  });
+
+  it("treats a sync error that is not the service's note as no note", async () => {
+    const ports = buildInvoiceForm({ ...waiting, syncError: "Checked by finance." }, serverFor({ connector: goodConnector }));
+    await handlersFor(ports).onLoad(eventContext());
+    expect(notification(noticeIds.emailNote)).toBeUndefined();
+    expect(notification(noticeIds.sendEmail)?.message).toMatch(/next Invoice Emails run/);
+  });
+});
+
 describe("copyPayNowLink", () => {
   it("shows the link in a dialog when the browser refuses the clipboard", async () => {
     const ports = buildInvoiceForm({}, serverFor({}));

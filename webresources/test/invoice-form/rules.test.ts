@@ -2,9 +2,11 @@ import { mag_xerosyncstatus } from "../../src/generated/dataverse";
 import type { AddToXeroFacts, ConnectorFacts } from "../../src/invoice-form/rules";
 import {
   evaluateAddToXero,
+  emailNotePrefixes,
   evaluateSendEmail,
   noticeIds,
   toAddToXeroNotice,
+  toEmailNoteNotice,
   toPayNowLink,
   toSyncNotification,
 } from "../../src/invoice-form/rules";
@@ -193,10 +195,11 @@ describe("evaluateSendEmail", () => {
     sendEmailFromXero: false,
     emailSentFromXero: false,
     connectorAutoApproves: true,
+    syncError: null,
   };
 
   it("is offered, silently, on a synced invoice with a Xero id whose email has not been sent", () => {
-    expect(evaluateSendEmail(synced)).toStrictEqual({ available: true, notice: null });
+    expect(evaluateSendEmail(synced)).toStrictEqual({ available: true, notice: null, emailNote: null });
   });
 
   it("is not offered before the invoice is synced, and says why when it is on its way", () => {
@@ -212,7 +215,7 @@ describe("evaluateSendEmail", () => {
   it("stays quiet on an invoice that is not going to Xero", () => {
     expect(
       evaluateSendEmail({ ...synced, addToXero: false, synchedWithXero: false, xeroId: null }),
-    ).toStrictEqual({ available: false, notice: null });
+    ).toStrictEqual({ available: false, notice: null, emailNote: null });
   });
 
   it("is not offered once the email has been sent, and says so", () => {
@@ -236,6 +239,7 @@ describe("evaluateSendEmail", () => {
         level: "INFO",
         message: "Xero will email this invoice to the customer's primary contact on the next Invoice Emails run (hourly).",
       },
+      emailNote: null,
     });
   });
 
@@ -244,6 +248,47 @@ describe("evaluateSendEmail", () => {
     expect(decision.available).toBe(true);
     expect(decision.notice?.level).toBe("WARNING");
     expect(decision.notice?.message).toMatch(/only approved invoices/);
+  });
+});
+
+describe("the Invoice Emails note (evaluateSendEmail, toEmailNoteNotice)", () => {
+  const waiting = {
+    addToXero: true,
+    synchedWithXero: true,
+    xeroId: "243216c5-369e-4056-ac67-05388f86dc81",
+    sendEmailFromXero: true,
+    emailSentFromXero: false,
+    connectorAutoApproves: false,
+    syncError: `${emailNotePrefixes.waiting}The Xero contact "Kauri Timber Ltd" has no email address for its primary person.`,
+  };
+
+  it("shows the service's note as a warning of its own, in place of the general notice", () => {
+    expect(evaluateSendEmail(waiting)).toStrictEqual({
+      available: true,
+      notice: null,
+      emailNote: { id: noticeIds.emailNote, level: "WARNING", message: waiting.syncError },
+    });
+  });
+
+  it("shows a refusal the same way", () => {
+    const syncError = `${emailNotePrefixes.refused}The contact does not have an email address.`;
+    expect(toEmailNoteNotice({ ...waiting, syncError })).toStrictEqual({
+      id: noticeIds.emailNote,
+      level: "WARNING",
+      message: syncError,
+    });
+  });
+
+  it.each([
+    ["the email has been sent", { emailSentFromXero: true }],
+    ["Send Email From Xero is No", { sendEmailFromXero: false }],
+    ["the invoice is not synced", { synchedWithXero: false }],
+    ["there is no Xero id", { xeroId: null }],
+    ["the field holds a sync error, not a note", { syncError: "Xero did not accept this invoice: Contact is archived." }],
+    ["the field is empty", { syncError: null }],
+  ])("shows nothing when %s", (_name, change) => {
+    expect(toEmailNoteNotice({ ...waiting, ...change })).toBeNull();
+    expect(evaluateSendEmail({ ...waiting, ...change }).emailNote).toBeNull();
   });
 });
 
