@@ -44,7 +44,7 @@ export async function runWebhooks(
   out: (line: string) => void,
 ): Promise<number> {
   const tables = await openAllTables(config.storageConnectionString);
-  const connections = createConnectionStore(tables.connections, { keyRing: config.encryption, clock: systemClock });
+  const connections = createConnectionStore(tables.connections, { keyRing: config.encryption, clock: systemClock, dataverseApp: config.dataverse.app });
   const table = openTable(config.storageConnectionString, realtimeTableName);
   await ensureTable(table);
   const store = createTableRealtimeStore(table, systemClock);

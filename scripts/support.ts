@@ -149,7 +149,7 @@ export interface SupportIo {
 /** Runs one command; returns the process exit code. */
 export async function runSupport(command: Exclude<SupportCommand, { command: "help" }>, config: Config, io: SupportIo, clock: Clock = systemClock): Promise<number> {
   const tables = await openAllTables(config.storageConnectionString);
-  const connections = createConnectionStore(tables.connections, { keyRing: config.encryption, clock });
+  const connections = createConnectionStore(tables.connections, { keyRing: config.encryption, clock, dataverseApp: config.dataverse.app });
   switch (command.command) {
     case "link": {
       const connection = command.connection === "new" ? await connections.create() : await connections.require(command.connection);

@@ -22,6 +22,11 @@ export function toReadyLines(
     `  Xero connections  ${endpoints.xeroConnectionsUrl}`,
     `  Xero identity     ${endpoints.xeroIdentityUrl}`,
     `  Dataverse org     ${endpoints.dataverseUrl}  (Web API ${endpoints.dataverseWebApiUrl})`,
+    ...(endpoints.dataverseAppClientId === undefined
+      ? []
+      : [
+          `  Dynamics 365 app  ${endpoints.dataverseAppClientId}  (admin consent at ${endpoints.dataverseHostUrl}/<tenant>/v2.0/adminconsent)`,
+        ]),
     `  Azurite           blob ${sandbox.azurite.blobPort}, queue ${sandbox.azurite.queuePort}, table ${sandbox.azurite.tablePort}`,
     "Press Ctrl-C to stop.",
   ];

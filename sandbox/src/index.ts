@@ -91,6 +91,9 @@ export const sandboxEndpointsSchema = z.object({
   xeroClientSecret: z.string().min(1),
   /** Redirect URI registered for that app: the service's consent callback on the Functions host. */
   xeroRedirectUri: httpUrl,
+  /** The service's multi-tenant Dynamics 365 app (DATAVERSE_APP_CLIENT_ID / _SECRET); its redirect URI is the service's consent callback. */
+  dataverseAppClientId: z.string().min(1).optional(),
+  dataverseAppClientSecret: z.string().min(1).optional(),
   /** The key Xero signs webhooks with (XERO_WEBHOOK_KEY). */
   xeroWebhookKey: z.string().min(1),
   azureStorageConnectionString: z.string().min(1),
@@ -166,7 +169,12 @@ function isModuleNotFound(error: unknown, path: string): boolean {
  * Where the service's Xero endpoints live under the Functions host's /api: the consent callback (registered as the
  * app's redirect URI) and the webhook receiver (Xero's delivery URL). Kept here so both sides agree.
  */
-export const serviceRoutes = { xeroCallback: "xero/callback", xeroWebhook: "xero/webhook" } as const;
+export const serviceRoutes = {
+  xeroCallback: "xero/callback",
+  xeroWebhook: "xero/webhook",
+  /** Entra's admin consent answer for the service's multi-tenant Dynamics 365 app (its redirect URI). */
+  dynamicsConsentCallback: "dynamics/consent/callback",
+} as const;
 
 /** The service's Xero webhook receiver in its table, found by its route. */
 export function findXeroWebhookFunction(table: readonly FunctionDefinition[]): FunctionDefinition | undefined {
@@ -230,6 +238,8 @@ export function toServiceEnvironment(input: {
     webhookKey: string;
   };
   dataverseAuthorityUrl: string;
+  /** The service's multi-tenant Dynamics 365 app (admin-consent onboarding), when registered. */
+  dataverseApp?: { clientId: string; clientSecret: string };
   secrets: ServiceSecrets;
 }): Record<string, string> {
   return {
@@ -246,8 +256,19 @@ export function toServiceEnvironment(input: {
     XERO_CONNECTIONS_URL: input.xero.connectionsUrl,
     XERO_WEBHOOK_KEY: input.xero.webhookKey,
     DATAVERSE_AUTHORITY_URL: input.dataverseAuthorityUrl,
+    ...(input.dataverseApp === undefined
+      ? {}
+      : {
+          DATAVERSE_APP_CLIENT_ID: input.dataverseApp.clientId,
+          DATAVERSE_APP_CLIENT_SECRET: input.dataverseApp.clientSecret,
+        }),
   };
 }
+
+/** The service's multi-tenant app's name in the Dataverse emulator (what a customer's administrator approves). */
+export const dynamicsAppDisplayName = "Xero Connector";
+/** The security role the solution ships for the service's application user. */
+export const dynamicsAppRole = "Xero Connector Administrator";
 
 // ---------------------------------------------------------------------------------------------------------------
 // startSandbox
@@ -348,6 +369,14 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<S
     if (app.clientSecret === undefined)
       throw new Error("the Xero emulator registered the service's web app without a secret");
     const xeroApp = { clientId: app.clientId, clientSecret: app.clientSecret };
+    // The service's multi-tenant Dynamics 365 app, for the admin-consent way of connecting an environment. The demo
+    // org already has it as an application user with its role (what a customer's administrator does in the Power
+    // Platform admin center); an org created later has not, so onboarding shows the steps.
+    const dynamicsApp = dataverse.registerMultiTenantApp({
+      displayName: dynamicsAppDisplayName,
+      redirectUris: [`${functionsUrl}/api/${serviceRoutes.dynamicsConsentCallback}`],
+    });
+    dataverse.addApplicationUser(dataverseOrg, { clientId: dynamicsApp.clientId, roles: [dynamicsAppRole] });
     let host: FunctionsHost | undefined;
     let serviceEnv: Record<string, string> | undefined;
     let xeroWebhook: { url: string; verified: boolean } | undefined;
@@ -364,6 +393,7 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<S
           webhookKey: xero.webhooks.signingKey,
         },
         dataverseAuthorityUrl: dataverse.url,
+        dataverseApp: { clientId: dynamicsApp.clientId, clientSecret: dynamicsApp.clientSecret },
         secrets: await loadServiceSecrets(options.persistDir),
       });
       const table = factory(serviceEnv);
@@ -408,6 +438,8 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<S
         xeroClientId: xeroApp.clientId,
         xeroClientSecret: xeroApp.clientSecret,
         xeroRedirectUri: redirectUri,
+        dataverseAppClientId: dynamicsApp.clientId,
+        dataverseAppClientSecret: dynamicsApp.clientSecret,
         xeroWebhookKey: xero.webhooks.signingKey,
         azureStorageConnectionString: azurite.connectionString,
         ...(host === undefined
