@@ -58,6 +58,8 @@ import { chunk } from "../flows/batching";
 
 const ic = invoice.columns;
 const dc = invoicedetail.columns;
+/** The invoice's lines, as a collection-valued navigation property. */
+const withLines: keyof typeof invoice.collections = "invoice_details";
 
 /** Where an invoice's lines sit in the shaped row (the 1:N relationship's name, as the mapping table reads it). */
 const linesKey: keyof typeof invoice.collections = "invoice_details";
@@ -127,6 +129,9 @@ export class DataverseSyncStore implements SyncStore {
           filter`${column(ic.mag_xerosyncstatus)} eq ${nullLiteral}`,
         ),
         filter`${column(ic.modifiedon)} ge ${toDateTimeLiteral(scope.modifiedSince)}`,
+        // "Line Items Count > 0", in the query itself: lineless invoices never fill the page and starve the rest.
+        // Lambda operators: https://learn.microsoft.com/power-apps/developer/data-platform/webapi/query/filter-rows#filter-using-values-of-related-collections
+        filter`${column(withLines)}/any(d:d/${column(dc.invoicedetailid)} ne ${nullLiteral})`,
         this.connectorFilter(scope, ic.mag_xeroconnectorid),
         ...(scope.recordIds === undefined ? [] : [isIn(ic.invoiceid, guidList(scope.recordIds))]),
       ),
@@ -150,7 +155,7 @@ export class DataverseSyncStore implements SyncStore {
     return rows.flatMap((row) => {
       const id = String(row[ic.invoiceid]).toLowerCase();
       const invoiceLines = lines.get(id) ?? [];
-      // "Line Items Count > 0": an invoice without lines does not qualify yet.
+      // A line deleted between the two queries: the invoice no longer qualifies.
       if (invoiceLines.length === 0) return [];
       const accountRow = row[invoice.navigation.customerid.account] as Plain | null | undefined;
       const contactRow = row[invoice.navigation.customerid.contact] as Plain | null | undefined;

@@ -270,6 +270,27 @@ describe("settings", () => {
   });
 });
 
+describe("Line Items Count > 0", () => {
+  test("invoices without lines wait, unchanged, and never fill the page ahead of invoices that have lines", async () => {
+    const customer = { kind: "account" as const, id: sandbox.seed.accounts["kauri"] ?? "" };
+    const lineless = [];
+    for (let index = 0; index < 3; index++)
+      lineless.push(await createInvoice(sandbox, { number: nextNumber("NL"), customer, lines: [] }));
+    sandbox.clock.advance(60_000);
+    const ready = await createInvoice(sandbox, { number: nextNumber("WL"), customer, lines: [{ product: "WIDGET-100", quantity: 1 }] });
+    // A page of 2: before the selection asked for lines, the three older lineless invoices filled every page.
+    const report = await new PushInvoicesFlow(sandbox.deps, { pageSize: 2 }).run(sandbox.scope("InvoicesToXero"));
+    expect(report.result).toMatchObject({ synced: 1, failed: 0 });
+    expect((await readInvoice(sandbox.client, ready))["mag_synchedwithxero"]).toBe(true);
+    for (const id of lineless) {
+      const row = await readInvoice(sandbox.client, id);
+      expect(row["mag_synchedwithxero"]).not.toBe(true);
+      expect(row["mag_xerosyncstatus"]).toBeNull();
+      await sandbox.client.update("invoices", id, { mag_addtoxero: false });
+    }
+  });
+});
+
 describe("per-invoice failures leave the rest of the batch synced", () => {
   test("a bad account code, an invalid email and an archived contact fail alone, in plain words, with a sync log", async () => {
     const bad = await sandbox.client.create(mag_xeroaccountcode.entitySetName, {
