@@ -79,6 +79,8 @@ export interface RegistrationOptions {
   store?: RegistrationStore;
   /** When states are recorded (the system clock unless a test drives it). */
   clock?: Clock;
+  /** Where a refused clean-up of the connector's Last Error is reported. */
+  logger?: Logger;
 }
 
 export type RegistrationStore = Pick<
@@ -324,8 +326,15 @@ export async function syncRealtimeRegistration(
           ...(store === undefined ? {} : { store }),
         }),
       };
-  if (previous?.lastError !== undefined && connection.connectorId !== null)
-    await clearSurfacedError(dataverse, connection.connectorId, previous.lastError);
+  if (previous?.lastError !== undefined && connection.connectorId !== null) {
+    // The registration worked: a Last Error left standing must not turn it into a failure (and a back-off).
+    await clearSurfacedError(dataverse, connection.connectorId, previous.lastError).catch((error: unknown) => {
+      options.logger?.warn("could not clear the connector's Last Error after the registration recovered", {
+        connectionId: connection.id,
+        error: toSyncError(error, "dataverse"),
+      });
+    });
+  }
   await store?.saveRegistration(connection.id, {
     registered: enabled,
     syncedAt: new Date((options.clock ?? systemClock).now()).toISOString(),
@@ -523,7 +532,10 @@ async function clearSurfacedError(dataverse: DataversePort, connectorId: string,
     });
 }
 
-export interface RealtimeSwitchOptions extends Omit<RegistrationOptions, "connectionId" | "store" | "clock"> {
+export interface RealtimeSwitchOptions extends Omit<
+  RegistrationOptions,
+  "connectionId" | "store" | "clock" | "logger"
+> {
   store: RegistrationStore;
   clock: Clock;
   logger: Logger;

@@ -74,8 +74,8 @@ describe("the scheduler follows the Real-time switch (Dataverse emulator, Azurit
     clock: ManualClock;
     logger: ReturnType<typeof createMemoryLogger>;
     scheduler: Scheduler;
-    /** While true, creating a step answers Dataverse's missing-privilege 403. */
-    refuse: { steps: boolean };
+    /** While set, creating a step (or a direct PATCH of the connector) answers Dataverse's missing-privilege 403. */
+    refuse: { steps: boolean; connectorWrites: boolean };
     /** Web API requests the org received while `work` ran. */
     requestsDuring(work: () => Promise<unknown>): Promise<number>;
     setSwitch(enabled: boolean): Promise<void>;
@@ -87,13 +87,19 @@ describe("the scheduler follows the Real-time switch (Dataverse emulator, Azurit
     const org = emulator.createOrganisation(`rt${randomUUID().slice(0, 8)}`);
     const clock = new ManualClock(Date.UTC(2026, 2, 2, 9, 0, 0));
     const logger = createMemoryLogger();
-    const refuse = { steps: false };
+    const refuse = { steps: false, connectorWrites: false };
     const refusing: typeof fetch = (input, init) => {
       const url = new URL(typeof input === "string" ? input : input instanceof URL ? input.href : input.url);
       if (
         refuse.steps &&
         init?.method === "POST" &&
         url.pathname.endsWith(`/${sdkmessageprocessingstep.entitySetName}`)
+      )
+        return Promise.resolve(missingPrivilege());
+      if (
+        refuse.connectorWrites &&
+        init?.method === "PATCH" &&
+        url.pathname.includes(`/${mag_xeroconnector.entitySetName}(`)
       )
         return Promise.resolve(missingPrivilege());
       return fetch(input, init);
@@ -298,6 +304,24 @@ describe("the scheduler follows the Real-time switch (Dataverse emulator, Azurit
     });
     expect(cleared?.[cc.mag_lasterror]).toBeNull();
     expect(await s.requestsDuring(() => cycle(s))).toBe(1);
+  });
+
+  it("a refused clean-up of Last Error does not turn a recovered registration into a failure", async () => {
+    const s = await setup({ realtimeEnabled: true });
+    s.refuse.steps = true;
+    await cycle(s);
+    s.refuse.steps = false;
+    s.refuse.connectorWrites = true;
+    s.clock.advance(firstRetryDelayMs);
+    expect(await cycle(s)).toMatchObject({ realtimeChanged: 1, realtimeFailed: 0 });
+    expect(steps(s)).toHaveLength(2);
+    expect(await s.store.getRegistration(s.connection.id)).toStrictEqual({
+      registered: true,
+      syncedAt: new Date(s.clock.now()).toISOString(),
+    });
+    expect(s.logger.entries.map((entry) => entry.message)).toContain(
+      "could not clear the connector's Last Error after the registration recovered",
+    );
   });
 
   it("a second failure in a row doubles the back-off; flipping the switch back tries again at once", async () => {
