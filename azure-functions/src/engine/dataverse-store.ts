@@ -58,8 +58,6 @@ import { chunk } from "../flows/batching";
 
 const ic = invoice.columns;
 const dc = invoicedetail.columns;
-/** The invoice's lines, as a collection-valued navigation property. */
-const withLines: keyof typeof invoice.collections = "invoice_details";
 
 /** Where an invoice's lines sit in the shaped row (the 1:N relationship's name, as the mapping table reads it). */
 const linesKey: keyof typeof invoice.collections = "invoice_details";
@@ -131,7 +129,7 @@ export class DataverseSyncStore implements SyncStore {
         filter`${column(ic.modifiedon)} ge ${toDateTimeLiteral(scope.modifiedSince)}`,
         // "Line Items Count > 0", in the query itself: lineless invoices never fill the page and starve the rest.
         // Lambda operators: https://learn.microsoft.com/power-apps/developer/data-platform/webapi/query/filter-rows#filter-using-values-of-related-collections
-        filter`${column(withLines)}/any(d:d/${column(dc.invoicedetailid)} ne ${nullLiteral})`,
+        filter`${column(linesKey)}/any(d:d/${column(dc.invoicedetailid)} ne ${nullLiteral})`,
         this.connectorFilter(scope, ic.mag_xeroconnectorid),
         ...(scope.recordIds === undefined ? [] : [isIn(ic.invoiceid, guidList(scope.recordIds))]),
       ),
