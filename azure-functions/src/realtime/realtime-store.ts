@@ -304,8 +304,10 @@ export function createTableRealtimeStore(table: TableClient, clock: Clock): Real
       }
       return {
         async release() {
+          // Without our ETag a delete could take another writer's claim; an unreleased claim just expires.
+          if (etag === undefined) return;
           try {
-            await table.deleteEntity(partitionKey, "claim", etag === undefined ? {} : { etag });
+            await table.deleteEntity(partitionKey, "claim", { etag });
           } catch (error) {
             // Expired and taken by another writer, or already gone: nothing of ours to release.
             if (!isNotFound(error) && !isConcurrencyConflict(error)) throw toSyncError(error, "storage");
