@@ -2,6 +2,9 @@
 // idempotently: one `serviceendpoint` (contract Webhook, auth WebhookKey) per connection, and one asynchronous
 // post-operation Update step per watched table (invoice, mag_creditnote) with filtering attributes and a post image of
 // the columns the receiver decides on. Rows are found again by their names, so a second run updates in place.
+// Every writer (onboarding, the scheduler following the connector's Real-time switch, `npm run webhooks`) records what
+// it left registered in the realtime table, under a per-connection claim, so the scheduler spends Dataverse requests
+// only when the switch and the record differ.
 // https://learn.microsoft.com/power-apps/developer/data-platform/register-web-hook
 // https://learn.microsoft.com/power-apps/developer/data-platform/reference/entities/serviceendpoint
 // https://learn.microsoft.com/power-apps/developer/data-platform/reference/entities/sdkmessageprocessingstep
