@@ -1,7 +1,9 @@
 // Issue 7's "done when": a new customer goes from a signed link, through the Xero emulator's consent page (two
 // organisations, one chosen), the Dynamics 365 credentials page (a wrong secret first), to a connected Xero Connector
 // row with reference data synced — the whole sandbox with the service in its local Functions host, driven by
-// Debian's Chromium. Screenshots land in dist/screenshots/onboarding-*.png.
+// Debian's Chromium. Screenshots land in dist/screenshots/onboarding-*.png. A second walk connects Dynamics 365 the
+// other way: admin consent to the service's multi-tenant app on the Dataverse emulator's consent page, the
+// application-user and role steps with "Check again", then Xero (dist/screenshots/consent-*.png).
 import { loadConfig, secretValues } from "../../src/config";
 import { createDataverseClient, type DataverseWebApiClient } from "../../src/adapters/dataverse/web-api-client";
 import {
@@ -14,7 +16,7 @@ import {
 } from "../../src/generated/dataverse";
 import { filter, toStringLiteral, toGuidLiteral } from "../../src/adapters/dataverse/odata";
 import { runSupport } from "../../../scripts/support";
-import { demoXeroOrganisationName, startSandbox, type Sandbox } from "../../../sandbox/src";
+import { demoXeroOrganisationName, dynamicsAppRole, startSandbox, type Sandbox } from "../../../sandbox/src";
 import type { HostLogEntry } from "../../../sandbox/src/functions-host";
 import { findSecretsInLogs } from "../support/log-scan";
 import { launchTestBrowser, type TestBrowser } from "./browser";
@@ -178,5 +180,105 @@ describe("onboarding in a browser (Chromium, the sandbox, the service in its Fun
     expect(
       findSecretsInLogs(entries, [endpoints.dataverseClientSecret, ...secretValues(sandbox.serviceEnv ?? {})]),
     ).toStrictEqual([]);
+  });
+
+  it("connects Dynamics 365 with the Xero Connector app: admin consent, the application user and its role, then Xero, to reference data synced", async () => {
+    const { page } = browser;
+    const { endpoints } = sandbox;
+    const appId = sandbox.serviceEnv?.DATAVERSE_APP_CLIENT_ID ?? "";
+    expect(appId).not.toBe("");
+    // A customer's environment the service has never seen: its administrator has not added the app yet.
+    const org = sandbox.dataverse.createOrganisation("consentwalk");
+    const organisation = "Consent Walk Ltd";
+    sandbox.xero.createOrganisation({ name: organisation });
+    const issued = await support({ command: "link", connection: "new", kind: "dynamics", lifetimeMs: 60 * 60_000 });
+    const link = issued.out[0] ?? "";
+    expect(link).toMatch(/\/api\/onboarding\/dynamics\?token=/);
+
+    // 1. The Dynamics 365 page recommends the app: only the environment URL.
+    await page.goto(link);
+    await page.getByRole("heading", { name: "Connect with the Xero Connector app" }).waitFor();
+    await page.locator("#consentEnvironmentUrl").fill(org.url);
+    await browser.screenshot("consent-1-dynamics-choice");
+    await page.locator("#connect-with-app").click();
+
+    // 2. Microsoft's admin consent page (the emulator's), for this environment's tenant: the administrator accepts.
+    await page.getByRole("heading", { name: "Permissions requested" }).waitFor();
+    const consentPage = new URL(page.url());
+    expect(consentPage.pathname).toBe(`/${org.tenantId}/v2.0/adminconsent`);
+    expect(consentPage.searchParams.get("client_id")).toBe(appId);
+    expect(consentPage.searchParams.get("scope")).toBe(`${org.url}/.default`);
+    await browser.screenshot("consent-2-microsoft-admin-consent");
+    await page.getByRole("button", { name: "Accept" }).click();
+
+    // 3. Approved; the environment has no application user for the app yet: the exact steps and the app id.
+    await page.getByRole("heading", { name: "Add the Xero Connector app to your environment" }).waitFor();
+    expect(await page.locator("#app-id").innerText()).toBe(appId);
+    expect(await page.locator("#todo").innerText()).toContain(dynamicsAppRole);
+    await browser.screenshot("consent-3-add-application-user");
+
+    // The administrator adds it in the Power Platform admin center but forgets the role: Check again says so.
+    sandbox.dataverse.addApplicationUser(org, { clientId: appId });
+    await page.locator("#check-again").click();
+    await page.getByRole("heading", { name: "Give the Xero Connector app its security role" }).waitFor();
+    await browser.screenshot("consent-4-assign-role");
+    sandbox.dataverse.assignSecurityRole(org, appId, dynamicsAppRole);
+    await page.locator("#check-again").click();
+
+    // 4. Dynamics 365 is connected; Xero is next, then the first sync.
+    await page.waitForURL((url) => url.pathname === "/identity/connect/authorize");
+    // Xero ticks the organisations this user already connected (the first walk's); only this one is wanted here.
+    for (const box of await page.locator('input[type="checkbox"]').all()) await box.uncheck();
+    await page.getByLabel(organisation).check();
+    await page.locator("#allow-access").click();
+    await page.waitForURL((url) => url.pathname === "/api/xero/callback");
+    // The heading first: a problem page fails here with its own title rather than a timeout.
+    expect(await page.locator("h1").innerText()).toBe("You are connected");
+    expect(await page.locator("main").innerText()).toContain(organisation);
+    await browser.screenshot("consent-5-connected");
+
+    // 5. The connector and reference data in the customer's environment, written as the app's application user.
+    const client = createDataverseClient(
+      { url: org.url, tenantId: org.tenantId, clientId: org.clientId, clientSecret: org.clientSecret },
+      { authorityUrl: endpoints.dataverseHostUrl },
+    );
+    const cc = mag_xeroconnector.columns;
+    const [connector] = await client.retrieveMultiple<Record<string, unknown>>(mag_xeroconnector.entitySetName, {
+      select: [cc.mag_xeroconnectorid, cc.mag_name, cc.mag_xerostatus],
+    });
+    expect(connector).toMatchObject({ [cc.mag_name]: organisation, [cc.mag_xerostatus]: mag_xerostatus.Connected });
+    const connectorId = String(connector?.[cc.mag_xeroconnectorid]);
+    const fc = mag_xerodataflow.columns;
+    const referenceResult = async () =>
+      (
+        await client.retrieveMultiple<Record<string, unknown>>(mag_xerodataflow.entitySetName, {
+          select: [fc.mag_flow, fc.mag_lastresult],
+          filter: filter`_mag_xeroconnectorid_value eq ${toGuidLiteral(connectorId)}`,
+        })
+      ).find((row) => row[fc.mag_flow] === mag_flow.ReferenceData)?.[fc.mag_lastresult] ?? null;
+    let result = await referenceResult();
+    for (let attempt = 0; attempt < 180 && result === null; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      result = await referenceResult();
+    }
+    expect(result).toBe(mag_lastresult.Succeeded);
+    const codes = await client.retrieveMultiple<Record<string, unknown>>(mag_xeroaccountcode.entitySetName, {
+      select: [mag_xeroaccountcode.columns.mag_code],
+      filter: filter`_mag_xeroconnectorid_value eq ${toGuidLiteral(connectorId)}`,
+    });
+    expect(codes.length).toBeGreaterThan(0);
+
+    // Support sees it as connected; no secret, code or token reached the host's log lines.
+    const status = await support({ command: "status", json: true, offline: false });
+    expect(JSON.parse(status.out.join("\n"))).toContainEqual(
+      expect.objectContaining({ status: "connected", xeroOrganisation: organisation, connectorId }),
+    );
+    const entries = hostLines.map((entry) => ({
+      level: "info" as const,
+      message: entry.message,
+      timestamp: "",
+      context: {},
+    }));
+    expect(findSecretsInLogs(entries, [org.clientSecret, ...secretValues(sandbox.serviceEnv ?? {})])).toStrictEqual([]);
   });
 });
