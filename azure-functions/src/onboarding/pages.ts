@@ -327,6 +327,10 @@ export function renderAppConsentSteps(options: {
   restart: string;
 }): SafeHtml {
   const { appId, roleName } = options;
+  // The solution's role covers its own tables; the flows also write invoices, accounts, contacts and products.
+  const alsoNeeded = html`<span class="hint"
+    >(and, if your own roles do not give it already, read and write on invoices, accounts, contacts and products)</span
+  >`;
   const openEnvironment = html`<li>
     Open the
     <a href="https://admin.powerplatform.microsoft.com/environments" rel="noreferrer">Power Platform admin center</a>,
@@ -341,14 +345,14 @@ export function renderAppConsentSteps(options: {
         Search for the app ID <code id="app-id">${appId}</code> (the Xero Connector app), select it and <b>Add</b>.
       </li>
       <li>Choose the <b>Business unit</b>: your organisation's root business unit.</li>
-      <li>Under <b>Security roles</b>, add <b>${roleName}</b>, then select <b>Create</b>.</li>
+      <li>Under <b>Security roles</b>, add <b>${roleName}</b> ${alsoNeeded}, then select <b>Create</b>.</li>
       <li>Come back to this page and select <b>Check again</b>.</li>
     </ol>`,
     "missing-role": html`<ol class="todo" id="todo">
       ${openEnvironment}
       <li>Select <b>Settings</b> → <b>Users + permissions</b> → <b>Application users</b>.</li>
       <li>Select the application user with the app ID <code id="app-id">${appId}</code>.</li>
-      <li>Select <b>Edit security roles</b>, add <b>${roleName}</b> and <b>Save</b>.</li>
+      <li>Select <b>Edit security roles</b>, add <b>${roleName}</b> ${alsoNeeded} and <b>Save</b>.</li>
       <li>Come back to this page and select <b>Check again</b>.</li>
     </ol>`,
     "solution-missing": html`<ol class="todo" id="todo">
