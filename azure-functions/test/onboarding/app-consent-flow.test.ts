@@ -323,6 +323,39 @@ describe("Dynamics 365 through admin consent to the service's app (Azurite, the 
     expect(textOf(start)).toContain("not offered here");
   });
 
+  it("says the fault is the service's own when Entra refuses the app's secret, and keeps the link", async () => {
+    const dynamics = h.newDynamicsOrg();
+    h.dataverse.addApplicationUser(dynamics.org, { clientId: h.dynamicsApp.clientId, roles: [role] });
+    const wrongSecret = "not-the-service-app-secret";
+    const misconfigured = createOnboarding({
+      config: {
+        ...h.config,
+        dataverse: { ...h.config.dataverse, app: { clientId: h.dynamicsApp.clientId, clientSecret: wrongSecret } },
+      },
+      links: h.links,
+      connections: h.connections,
+      vault: h.vault,
+      queue: h.queue,
+      scopes: h.scopes,
+      clock: h.clock,
+      logger: h.logger,
+    });
+    const link = await h.issueLink("dynamics");
+    const start = await misconfigured.startAppConsent({ token: link.token, environmentUrl: dynamics.org.url });
+    const answer = await misconfigured.completeAppConsent(
+      await adminConsent(start.location ?? "", "accept"),
+      cookieOf(start),
+    );
+    expect(answer.status).toBe(503);
+    expect(textOf(answer)).toContain("This is a problem on our side");
+    expect(textOf(answer)).not.toContain(wrongSecret);
+    expect(h.logger.entries.at(-1)).toMatchObject({
+      level: "error",
+      message: expect.stringContaining("DATAVERSE_APP_CLIENT_SECRET"),
+    });
+    expect((await h.onboarding.showDynamicsForm(link.token)).status).toBe(200);
+  });
+
   it("wrote no code, token or secret into its log", () => {
     expect(h.logger.entries.length).toBeGreaterThan(10);
     expect(findSecretsInLogs(h.logger.entries, [h.config.xero.clientSecret, h.dynamicsApp.clientSecret])).toStrictEqual(

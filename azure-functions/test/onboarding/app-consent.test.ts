@@ -110,6 +110,10 @@ describe("Entra's admin consent", () => {
       tenantId: "abc-1",
     });
     expect(toAdminConsentAnswer({ error: "access_denied" })).toStrictEqual({ kind: "cancelled" });
+    // Entra's cancel carries admin_consent=True too (no tenant): the error wins.
+    expect(toAdminConsentAnswer({ error: "access_denied", admin_consent: "True" })).toStrictEqual({
+      kind: "cancelled",
+    });
     expect(toAdminConsentAnswer({ error: "invalid_request<script>" })).toStrictEqual({
       kind: "failed",
       error: "invalid_requestscript",
