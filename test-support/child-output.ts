@@ -8,8 +8,8 @@
 // - the children learn where to record the secrets their own emulators issue (`childSecretsFileVariable`, read by
 //   sandbox/src/issued-secrets.ts), so a token a child issues and prints is a known secret, not only a shape.
 // One exception: esbuild's service (`--service=…`) speaks a binary protocol over its stdout; that is data, not a log.
-import type { ChildProcess, StdioOptions } from "node:child_process";
-import childProcess = require("node:child_process");
+// The default import is the module object itself (esModuleInterop), not a copy of its functions.
+import childProcess, { type ChildProcess, type SpawnSyncReturns, type StdioOptions } from "node:child_process";
 import type { Readable } from "node:stream";
 import { StringDecoder } from "node:string_decoder";
 
@@ -172,7 +172,7 @@ function wrapSync(name: (typeof syncNames)[number], original: Spawner, sink: Chi
     });
     const record = (stream: ChildStream, value: unknown): void => recordSync(sink, label, stream, value, piped.includes(stream));
     if (name === "spawnSync") {
-      const result = original.apply(this, adjusted) as childProcess.SpawnSyncReturns<Buffer | string>;
+      const result = original.apply(this, adjusted) as SpawnSyncReturns<Buffer | string>;
       record("stdout", result.stdout);
       record("stderr", result.stderr);
       // The caller asked for inherited streams: it gets no output back, as without the capture.
@@ -205,7 +205,7 @@ export function installChildProcessCapture(
   target: ChildProcessModule = nodeChildProcess,
 ): () => void {
   const holder = target as unknown as { [originalsKey]?: ChildProcessModule };
-  const originals = holder[originalsKey] ?? ({ ...target } as ChildProcessModule);
+  const originals = holder[originalsKey] ?? { ...target };
   holder[originalsKey] = originals;
   for (const name of asyncNames) target[name] = wrapAsync(name, originals[name], sink, secretsFile);
   for (const name of syncNames) target[name] = wrapSync(name, originals[name], sink, secretsFile);

@@ -175,7 +175,7 @@ export function createLogCapture(ports: LogCapturePorts): LogCapture {
             : String(chunk);
       pushPart(name, name, text);
       return (original as (...rest: unknown[]) => boolean).apply(this, args);
-    } as WritableLike["write"];
+    };
     undo.push(() => {
       stream.write = original;
       delete stream[writeOriginalKey];
@@ -226,9 +226,9 @@ export function createLogCapture(ports: LogCapturePorts): LogCapture {
 /** This process's real console, streams, loggers, emulators and child_process module. */
 export function realPorts(): LogCapturePorts {
   return {
-    console: console as unknown as ConsoleLike,
-    stdout: process.stdout as unknown as WritableLike,
-    stderr: process.stderr as unknown as WritableLike,
+    console,
+    stdout: process.stdout,
+    stderr: process.stderr,
     observeLogs: observeServiceLogs,
     issuedSecrets: emulatorSecrets,
     childProcess: nodeChildProcess,

@@ -13,7 +13,7 @@ const capture = createLogCapture(realPorts());
 setActiveCapture(capture);
 capture.install();
 
-function writeTotals(result: ScanResult): void {
+function writeTotals(result: ScanResult, scanMs: number): void {
   const dir = process.env[logScanDirVariable];
   if (dir === undefined || dir.length === 0) return;
   const totals: FileTotals = {
@@ -22,6 +22,7 @@ function writeTotals(result: ScanResult): void {
     linesBySource: result.linesBySource,
     knownSecrets: result.knownSecrets,
     findings: result.findings.length,
+    scanMs: Math.round(scanMs * 100) / 100,
   };
   writeFileSync(join(dir, `${process.pid}-${randomBytes(6).toString("hex")}.json`), `${JSON.stringify(totals)}\n`);
 }
@@ -39,9 +40,11 @@ let finished: Error | undefined | null = null;
 /** Scans once, writes the counts, puts everything back; the error to fail the file with, if any. */
 function finish(): Error | undefined {
   if (finished !== null) return finished;
+  const started = performance.now();
   const result = capture.scan();
+  const scanMs = performance.now() - started;
   capture.restore();
-  writeTotals(result);
+  writeTotals(result, scanMs);
   finished = toReport(result);
   return finished;
 }

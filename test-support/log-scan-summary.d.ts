@@ -7,6 +7,7 @@ export interface LogScanTotals {
   projects: number;
   findings: number;
   knownSecrets: number;
+  scanMs: number;
   unscannedFiles: number;
   linesBySource: Record<string, number>;
 }

@@ -22,7 +22,7 @@ function startLogScanRun(env = process.env) {
  */
 function sumLogScan(dir, testResults = []) {
   const projectOf = new Map(testResults.map((result) => [result.testFilePath, result.displayName?.name ?? ""]));
-  const totals = { lines: 0, files: 0, projects: 0, findings: 0, knownSecrets: 0, unscannedFiles: 0, linesBySource: {} };
+  const totals = { lines: 0, files: 0, projects: 0, findings: 0, knownSecrets: 0, scanMs: 0, unscannedFiles: 0, linesBySource: {} };
   for (const kind of sourceKinds) totals.linesBySource[kind] = 0;
   const scanned = new Set();
   const projects = new Set();
@@ -33,11 +33,13 @@ function sumLogScan(dir, testResults = []) {
     totals.lines += Number(file.lines) || 0;
     totals.findings += Number(file.findings) || 0;
     totals.knownSecrets += Number(file.knownSecrets) || 0;
+    totals.scanMs += Number(file.scanMs) || 0;
     for (const kind of sourceKinds) totals.linesBySource[kind] += Number(file.linesBySource?.[kind]) || 0;
     scanned.add(file.testPath);
     projects.add(projectOf.get(file.testPath) ?? "");
   }
   totals.projects = projects.size;
+  totals.scanMs = Math.round(totals.scanMs);
   totals.unscannedFiles = testResults.filter((result) => !scanned.has(result.testFilePath)).length;
   return totals;
 }

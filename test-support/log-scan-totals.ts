@@ -23,4 +23,6 @@ export interface FileTotals {
   linesBySource: Record<SourceKind, number>;
   knownSecrets: number;
   findings: number;
+  /** How long the scan took (the capture itself costs a function call per line). */
+  scanMs: number;
 }

@@ -5,6 +5,7 @@
 // travel through the real process (the logger, child processes).
 import type * as childProcess from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { createRequire } from "node:module";
 import { join } from "node:path";
 import { createLogger, createMemoryLogger, observeLogs } from "../../azure-functions/src/core/logger";
 import { issuedSecrets } from "../../sandbox/src/issued-secrets";
@@ -192,7 +193,7 @@ describe("the log capture", () => {
     expect(capture.scan().findings).toHaveLength(2);
   });
 
-  it("finds a secret the child's own emulator issued and printed (the child records it in the capture's file)", async () => {
+  it("finds a secret the child's own emulator issued and printed (the child records it in the capture's file)", () => {
     const fakes = fakePorts({ childProcess: childProcessCopy() });
     const capture = createLogCapture(fakes.ports);
     capture.install();
@@ -213,6 +214,14 @@ describe("the log capture", () => {
     capture.restore();
     expect(scan.knownSecrets).toBe(1);
     expect(scan.findings.map((finding) => finding.reason)).toStrictEqual(["known secret"]);
+  });
+
+  it("wraps the one node:child_process module object every require sees, for this file", () => {
+    const real = createRequire(__filename)("node:child_process") as ChildProcessModule & Record<symbol, unknown>;
+    expect(real).toBe(nodeChildProcess);
+    const originals = real[Symbol.for("xero-connector.log-scan.child-process-originals")] as ChildProcessModule;
+    expect(originals.spawn).not.toBe(real.spawn);
+    expect(originals.execFileSync).not.toBe(real.execFileSync);
   });
 
   it("counts the lines of this file's own capture (console and loggers reach it)", () => {

@@ -13,6 +13,7 @@ const fileTotals = (testPath: string, lines: number, findings = 0): FileTotals =
   linesBySource: { logger: lines, console: 0, stdout: 0, stderr: 0, child: 0 },
   knownSecrets: 2,
   findings,
+  scanMs: 1.25,
 });
 
 describe("the log scan's suite-wide total", () => {
@@ -38,6 +39,7 @@ describe("the log scan's suite-wide total", () => {
       projects: 2,
       findings: 1,
       knownSecrets: 6,
+      scanMs: 4,
       unscannedFiles: 1,
       linesBySource: { logger: 1234, console: 0, stdout: 0, stderr: 0, child: 0 },
     });
