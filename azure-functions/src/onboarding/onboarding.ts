@@ -15,8 +15,9 @@
 // Either step may come first (a dynamics link leads on to a fresh xero link), and either alone reauthorises.
 // Nothing here logs a code, state, token, link token or secret: only connection ids and normalised errors.
 import { z } from "zod";
+import { discoverTenant } from "../adapters/dataverse/discover-tenant";
 import type { DataversePort } from "../adapters/dataverse/port";
-import { verifyDynamicsCredentials } from "../adapters/dataverse/verify-credentials";
+import { verifyDynamicsCredentials, type CredentialProblem } from "../adapters/dataverse/verify-credentials";
 import { createDataverseClient } from "../adapters/dataverse/web-api-client";
 import type { WorkQueue } from "../adapters/queue/work-queue";
 import {
@@ -32,8 +33,6 @@ import type { Clock } from "../core/clock";
 import { toSyncError } from "../core/errors";
 import type { Logger } from "../core/logger";
 import type { ScopeStore } from "../engine/scope-store";
-import { discoverTenant } from "../adapters/dataverse/discover-tenant";
-import type { CredentialProblem } from "../adapters/dataverse/verify-credentials";
 import { checkConsentState, newConsentState, toXeroAuthorizeUrl } from "../links/authorization";
 import type { LinkStore } from "../links/link-store";
 import { explainRefusal, type LinkKind, type LinkPayload, type LinkRefusal } from "../links/signed-links";
@@ -442,10 +441,32 @@ export function createOnboarding(deps: OnboardingDependencies): Onboarding {
   const dynamicsLinkUrl = (token: string): string =>
     `${apiBase}/${onboardingRoutes.dynamics}?token=${encodeURIComponent(token)}`;
 
+  /** The service's app in the customer's tenant: token, WhoAmI, a read of the solution's table, the install checks. */
+  const checkAppInTenant = async (
+    credentials: DataverseCredentials,
+  ): Promise<
+    | { ok: true; organizationId: string; install: InstallCheck }
+    | { ok: false; gap: AppConsentGap | "service"; message: string }
+  > => {
+    const check = await verifyDynamicsCredentials(credentials, {
+      authorityUrl: config.dataverse.authorityUrl,
+      clock,
+      ...(deps.fetch === undefined ? {} : { fetch: deps.fetch }),
+    });
+    if (!check.ok) {
+      const gap = toAppConsentGap(check.problem);
+      const message = gap === "service" ? "" : gap === "solution-missing" ? check.message : appConsentMessages[gap];
+      return { ok: false, gap, message };
+    }
+    const install = await checkInstallation(dataverseFor(credentials));
+    if (!install.ok) return { ok: false, gap: "solution-missing", message: install.message };
+    return { ok: true, organizationId: check.whoAmI.OrganizationId, install };
+  };
+
   /**
-   * The service's app in the customer's tenant: token, WhoAmI, a read of the solution's table, the install checks.
-   * Connected on success (the link used up, the connection stored as app consent); otherwise the page that says what
-   * is left to do, with a "Check again" ticket bound to this link, environment and tenant.
+   * Checks the service's app in the tenant the administrator approved. Connected on success (the link used up, the
+   * connection stored as app consent); otherwise the page that says what is left to do, with a "Check again" ticket
+   * bound to this link, environment and tenant.
    */
   const verifyAppConsent = async (
     token: string,
@@ -462,30 +483,20 @@ export function createOnboarding(deps: OnboardingDependencies): Onboarding {
       clientSecret: app.clientSecret,
       authorisation: "app-consent",
     };
-    const check = await verifyDynamicsCredentials(credentials, {
-      authorityUrl: config.dataverse.authorityUrl,
-      clock,
-      ...(deps.fetch === undefined ? {} : { fetch: deps.fetch }),
-    });
-    let gap: AppConsentGap | "service" | undefined = check.ok ? undefined : toAppConsentGap(check.problem);
-    let message = check.ok ? "" : gap === "solution-missing" ? check.message : "";
-    const install = check.ok ? await checkInstallation(dataverseFor(credentials)) : undefined;
-    if (install !== undefined && !install.ok) {
-      gap = "solution-missing";
-      message = install.message;
-    }
-    if (gap === "service") {
-      log.error("the service's dynamics 365 app was refused (check DATAVERSE_APP_CLIENT_SECRET)", {
-        tenantId: target.tenantId,
-      });
-      return problem(
-        503,
-        "The Xero Connector service could not sign in",
-        "Microsoft Entra ID refused the Xero Connector app's own credentials. This is a problem on our side, not in your environment.",
-        "Please tell Xero Connector support; your link keeps working, so you can finish here once it is fixed.",
-      );
-    }
-    if (gap !== undefined) {
+    const checked = await checkAppInTenant(credentials);
+    if (!checked.ok) {
+      const { gap, message } = checked;
+      if (gap === "service") {
+        log.error("the service's dynamics 365 app was refused (check DATAVERSE_APP_CLIENT_SECRET)", {
+          tenantId: target.tenantId,
+        });
+        return problem(
+          503,
+          "The Xero Connector service could not sign in",
+          "Microsoft Entra ID refused the Xero Connector app's own credentials. This is a problem on our side, not in your environment.",
+          "Please tell Xero Connector support; your link keeps working, so you can finish here once it is fixed.",
+        );
+      }
       log.info("app consent not complete yet", { gap, tenantId: target.tenantId });
       const ticket = newAppConsentToken(
         { linkId: link.id, environmentUrl: target.environmentUrl, tenantId: target.tenantId },
@@ -497,7 +508,7 @@ export function createOnboarding(deps: OnboardingDependencies): Onboarding {
         status: 409,
         page: renderAppConsentSteps({
           gap,
-          message: message === "" ? appConsentMessages[gap] : message,
+          message,
           environmentUrl: target.environmentUrl,
           appId: app.clientId,
           roleName: serviceRoleName,
@@ -512,11 +523,11 @@ export function createOnboarding(deps: OnboardingDependencies): Onboarding {
     const updated = await connections.update(connection.id, (current) => ({ ...current, dataverse: credentials }));
     log.info("dynamics 365 authorised through app consent", {
       tenantId: target.tenantId,
-      organizationId: check.ok ? check.whoAmI.OrganizationId : undefined,
+      organizationId: checked.organizationId,
     });
     if (updated.xero === null)
       return { status: 303, location: await issueNextStep(updated.id, "xero"), cookies: [clearConsentCookie] };
-    return { ...(await finishConnection(updated, "dynamics", install)), cookies: [clearConsentCookie] };
+    return { ...(await finishConnection(updated, "dynamics", checked.install)), cookies: [clearConsentCookie] };
   };
 
   return {
