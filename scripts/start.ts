@@ -133,6 +133,10 @@ export function toGuideLines(
       `  curl -s "${endpoints.dataverseWebApiUrl}${mag_xerodataflow.entitySetName}?\\$select=mag_name,mag_lastrunon,mag_lastresult,mag_recordssynced,mag_lastrunmessage" ${auth}`,
     );
   }
+  if (endpoints.dataverseAppClientId !== undefined) {
+    lines.push("", "Onboard like a customer (a signed link; the Dynamics 365 page offers the Xero Connector app):");
+    lines.push("  npm run support -- link --connection new --kind dynamics --expires 1h");
+  }
   lines.push("", "See what Xero holds:");
   lines.push(
     `  curl -s "${endpoints.xeroApiUrl}/Invoices" -H "Authorization: Bearer ${fromEndpoints("xeroAccessToken", file)}" -H "xero-tenant-id: ${endpoints.xeroTenantId}" -H "Accept: application/json"`,
