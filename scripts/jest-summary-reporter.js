@@ -10,6 +10,11 @@ class SummaryReporter {
     this.logScanDir = startLogScanRun();
   }
 
+  onRunStart() {
+    // Again for each run of a watch session (the previous run's folder was removed at its end).
+    fs.mkdirSync(this.logScanDir, { recursive: true });
+  }
+
   onRunComplete(_contexts, results) {
     const passed = results.numPassedTests;
     const failed = results.numFailedTests + results.numRuntimeErrorTestSuites;

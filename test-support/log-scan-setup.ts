@@ -24,7 +24,11 @@ function writeTotals(result: ScanResult, scanMs: number): void {
     findings: result.findings.length,
     scanMs: Math.round(scanMs * 100) / 100,
   };
-  writeFileSync(join(dir, `${process.pid}-${randomBytes(6).toString("hex")}.json`), `${JSON.stringify(totals)}\n`);
+  try {
+    writeFileSync(join(dir, `${process.pid}-${randomBytes(6).toString("hex")}.json`), `${JSON.stringify(totals)}\n`);
+  } catch {
+    // The run's folder is gone (a run cut short): the reporter then counts this file as not scanned.
+  }
 }
 
 function toReport(result: ScanResult): Error | undefined {
