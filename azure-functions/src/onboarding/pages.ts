@@ -361,8 +361,12 @@ export function renderAppConsentSteps(options: {
     </ol>`,
     "not-consented": html`<ol class="todo" id="todo">
       <li>
-        Ask a Microsoft Entra administrator of the environment's directory to approve the Xero Connector app (app ID
-        <code id="app-id">${appId}</code>): <a href="${options.restart}">start the approval again</a>.
+        If the app was approved a moment ago, Microsoft can take a minute or two to make that known everywhere: wait,
+        then select <b>Check again</b>.
+      </li>
+      <li>
+        Otherwise ask a Microsoft Entra administrator of the environment's directory to approve the Xero Connector app
+        (app ID <code id="app-id">${appId}</code>): <a href="${options.restart}">start the approval again</a>.
       </li>
     </ol>`,
     unreachable: html`<ol class="todo" id="todo">

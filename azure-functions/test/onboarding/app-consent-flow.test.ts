@@ -6,6 +6,7 @@
 import { mag_xeroaccountcode, mag_xeroconnector, mag_xerostatus } from "../../src/generated/dataverse";
 import { createService } from "../../src/composition";
 import { openAllTables } from "../../src/adapters/table-storage/tables";
+import { newAppConsentToken } from "../../src/onboarding/app-consent";
 import { createOnboarding, type PageAnswer } from "../../src/onboarding/onboarding";
 import { findSecretsInLogs } from "../support/log-scan";
 import { adminConsent, consent, cookieOf, consentCallbackUri, startHarness, tokenOf, type Harness } from "./harness";
@@ -286,6 +287,27 @@ describe("Dynamics 365 through admin consent to the service's app (Azurite, the 
     const echoed = textOf(await attempt(`${h.dataverse.url}/x"><script>`));
     expect(echoed).not.toContain("<script>");
     expect((await h.onboarding.showDynamicsForm(link.token)).status).toBe(200);
+  });
+
+  it("says the app is not approved in a directory that never consented (Entra's AADSTS700016), with both ways forward", async () => {
+    const dynamics = h.newDynamicsOrg();
+    const link = await h.issueLink("dynamics");
+    const opened = await h.links.open(link.token, "dynamics");
+    if (!opened.ok) throw new Error("the link did not open");
+    // A Check again ticket for an environment whose directory never approved the app (as after a revoked consent).
+    const ticket = newAppConsentToken(
+      { linkId: opened.link.id, environmentUrl: dynamics.org.url, tenantId: dynamics.org.tenantId },
+      "check",
+      h.config.links.signingKey,
+      h.clock.now(),
+    );
+    const answer = await h.onboarding.checkAppConsentAgain({ token: link.token, ticket });
+    expect(answer.status).toBe(409);
+    expect(textOf(answer)).toContain("The Xero Connector app is not approved in this directory");
+    expect(textOf(answer)).not.toContain("is approved for your directory");
+    expect(textOf(answer)).toContain("wait,");
+    expect(textOf(answer)).toContain("start the approval again");
+    expect((await h.connections.require(link.connectionId)).dataverse).toBeNull();
   });
 
   it("says the solution is missing when the environment does not have it", async () => {
