@@ -28,9 +28,17 @@ module.exports = {
   // Hooks share this limit; Azurite alone may wait up to 60 s for its ports on a loaded 2-core machine.
   testTimeout: 120000,
   // The summary reporter comes last: its "N passed, N failed" must be the last line printed (CI reads it).
-  reporters: ["default", "<rootDir>/sandbox/test/xero/validation-count-reporter.js", "<rootDir>/scripts/jest-summary-reporter.js"],
+  reporters: [
+    "default",
+    "<rootDir>/sandbox/test/xero/validation-count-reporter.js",
+    "<rootDir>/scripts/jest-summary-reporter.js",
+  ],
   projects: [
-    { ...shared, displayName: "customizations", roots: existing(["<rootDir>/customizations/test", "<rootDir>/scripts/test", "<rootDir>/test-support/test"]) },
+    {
+      ...shared,
+      displayName: "customizations",
+      roots: existing(["<rootDir>/customizations/test", "<rootDir>/scripts/test", "<rootDir>/test-support/test"]),
+    },
     { ...shared, displayName: "sandbox", roots: existing(["<rootDir>/sandbox/test"]) },
     { ...shared, displayName: "azure-functions", roots: existing(["<rootDir>/azure-functions/test"]) },
     { ...shared, displayName: "webresources", roots: existing(["<rootDir>/webresources/test"]) },

@@ -44,7 +44,10 @@ const isOptions = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value);
 
 /** The arguments with the options object replaced (or added where the function expects it). */
-function withOptions(args: readonly unknown[], change: (options: Record<string, unknown>) => Record<string, unknown>): unknown[] {
+function withOptions(
+  args: readonly unknown[],
+  change: (options: Record<string, unknown>) => Record<string, unknown>,
+): unknown[] {
   const copy = [...args];
   const found = copy.findIndex((value, index) => index > 0 && isOptions(value));
   if (found > 0) {
@@ -66,7 +69,8 @@ export function toChildLabel(args: readonly unknown[]): string {
 }
 
 const speaksProtocolOnStdout = (args: readonly unknown[]): boolean =>
-  Array.isArray(args[1]) && (args[1] as unknown[]).some((arg) => typeof arg === "string" && arg.startsWith("--service="));
+  Array.isArray(args[1]) &&
+  (args[1] as unknown[]).some((arg) => typeof arg === "string" && arg.startsWith("--service="));
 
 const inheritsStream = (entry: unknown, fd: 1 | 2): boolean =>
   entry === "inherit" || entry === fd || entry === (fd === 1 ? process.stdout : process.stderr);
@@ -74,7 +78,8 @@ const inheritsStream = (entry: unknown, fd: 1 | 2): boolean =>
 /** stdio with inherited stdout/stderr turned into pipes; which of them were turned. */
 export function toPipedStdio(stdio: unknown): { stdio: StdioOptions | undefined; piped: ChildStream[] } {
   if (stdio === undefined) return { stdio: undefined, piped: [] };
-  const entries: unknown[] = typeof stdio === "string" ? [stdio, stdio, stdio] : Array.isArray(stdio) ? [...(stdio as unknown[])] : [];
+  const entries: unknown[] =
+    typeof stdio === "string" ? [stdio, stdio, stdio] : Array.isArray(stdio) ? [...(stdio as unknown[])] : [];
   if (entries.length === 0) return { stdio: stdio as StdioOptions, piped: [] };
   const piped: ChildStream[] = [];
   if (inheritsStream(entries[1], 1)) {
@@ -99,12 +104,19 @@ function watchReads(stream: Readable, onData: (chunk: Buffer | string) => void, 
 }
 
 /** Feeds a running child's stdout and stderr into the sink (`piped`: streams we turned from inherited into pipes). */
-export function tapChildOutput(child: ChildProcess, label: string, sink: ChildOutputSink, piped: readonly ChildStream[] = [], skip: readonly ChildStream[] = []): void {
+export function tapChildOutput(
+  child: ChildProcess,
+  label: string,
+  sink: ChildOutputSink,
+  piped: readonly ChildStream[] = [],
+  skip: readonly ChildStream[] = [],
+): void {
   for (const name of ["stdout", "stderr"] as const) {
     const stream = child[name];
     if (stream === null || skip.includes(name)) continue;
     const decoder = new StringDecoder("utf8");
-    const onData = (chunk: Buffer | string): void => sink.write(label, name, typeof chunk === "string" ? chunk : decoder.write(chunk));
+    const onData = (chunk: Buffer | string): void =>
+      sink.write(label, name, typeof chunk === "string" ? chunk : decoder.write(chunk));
     let ended = false;
     const onEnd = (): void => {
       if (ended) return;
@@ -142,7 +154,12 @@ const withSecretsFile = (options: Record<string, unknown>, secretsFile: string):
   return { ...options, env: { ...env, [childSecretsFileVariable]: secretsFile } };
 };
 
-function wrapAsync(name: (typeof asyncNames)[number], original: Spawner, sink: ChildOutputSink, secretsFile: string): Spawner {
+function wrapAsync(
+  name: (typeof asyncNames)[number],
+  original: Spawner,
+  sink: ChildOutputSink,
+  secretsFile: string,
+): Spawner {
   return function (this: unknown, ...args: unknown[]): unknown {
     const label = toChildLabel(args);
     let piped: ChildStream[] = [];
@@ -160,7 +177,12 @@ function wrapAsync(name: (typeof asyncNames)[number], original: Spawner, sink: C
   };
 }
 
-function wrapSync(name: (typeof syncNames)[number], original: Spawner, sink: ChildOutputSink, secretsFile: string): Spawner {
+function wrapSync(
+  name: (typeof syncNames)[number],
+  original: Spawner,
+  sink: ChildOutputSink,
+  secretsFile: string,
+): Spawner {
   return function (this: unknown, ...args: unknown[]): unknown {
     const label = toChildLabel(args);
     let piped: ChildStream[] = [];
@@ -170,7 +192,8 @@ function wrapSync(name: (typeof syncNames)[number], original: Spawner, sink: Chi
       const withEnv = withSecretsFile(options, secretsFile);
       return converted.stdio === undefined ? withEnv : { ...withEnv, stdio: converted.stdio };
     });
-    const record = (stream: ChildStream, value: unknown): void => recordSync(sink, label, stream, value, piped.includes(stream));
+    const record = (stream: ChildStream, value: unknown): void =>
+      recordSync(sink, label, stream, value, piped.includes(stream));
     if (name === "spawnSync") {
       const result = original.apply(this, adjusted) as SpawnSyncReturns<Buffer | string>;
       record("stdout", result.stdout);
@@ -179,7 +202,10 @@ function wrapSync(name: (typeof syncNames)[number], original: Spawner, sink: Chi
       const restored = { ...result } as { stdout: unknown; stderr: unknown; output: unknown[] };
       if (piped.includes("stdout")) restored.stdout = null;
       if (piped.includes("stderr")) restored.stderr = null;
-      if (Array.isArray(result.output)) restored.output = result.output.map((entry, fd) => (piped.includes(fd === 1 ? "stdout" : fd === 2 ? "stderr" : ("none" as ChildStream)) ? null : entry));
+      const wasInherited = (fd: number): boolean =>
+        (fd === 1 && piped.includes("stdout")) || (fd === 2 && piped.includes("stderr"));
+      if (Array.isArray(result.output))
+        restored.output = result.output.map((entry, fd) => (wasInherited(fd) ? null : entry));
       return restored;
     }
     try {

@@ -136,7 +136,8 @@ export function createLogCapture(ports: LogCapturePorts): LogCapture {
     if (Array.isArray(jest._buffer)) {
       const buffer = jest._buffer as { type: string; message: string }[] & { push: (...items: unknown[]) => number };
       buffer.push = (...entries: unknown[]): number => {
-        for (const entry of entries as { type: string; message: string }[]) push("console", `console.${entry.type}`, entry.message);
+        for (const entry of entries as { type: string; message: string }[])
+          push("console", `console.${entry.type}`, entry.message);
         return Array.prototype.push.apply(buffer, entries);
       };
       undo.push(() => {
@@ -200,7 +201,8 @@ export function createLogCapture(ports: LogCapturePorts): LogCapture {
       wrapConsole();
       wrapStream("stdout");
       wrapStream("stderr");
-      if (ports.childProcess !== undefined) undo.push(installChildProcessCapture(childSink, ports.childSecretsFile, ports.childProcess));
+      if (ports.childProcess !== undefined)
+        undo.push(installChildProcessCapture(childSink, ports.childSecretsFile, ports.childProcess));
     },
     restore() {
       while (undo.length > 0) undo.pop()?.();

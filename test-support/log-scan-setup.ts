@@ -33,10 +33,16 @@ function writeTotals(result: ScanResult, scanMs: number): void {
 
 function toReport(result: ScanResult): Error | undefined {
   if (result.findings.length === 0) return undefined;
-  const shown = result.findings.slice(0, 10).map((finding) => `- ${finding.reason} in ${finding.source}: ${finding.excerpt}`);
+  const shown = result.findings
+    .slice(0, 10)
+    .map((finding) => `- ${finding.reason} in ${finding.source}: ${finding.excerpt}`);
   const more = result.findings.length > shown.length ? [`… and ${result.findings.length - shown.length} more`] : [];
   return new Error(
-    [`log scan: ${result.findings.length} log line(s) hold a token, secret or code (masked below):`, ...shown, ...more].join("\n"),
+    [
+      `log scan: ${result.findings.length} log line(s) hold a token, secret or code (masked below):`,
+      ...shown,
+      ...more,
+    ].join("\n"),
   );
 }
 

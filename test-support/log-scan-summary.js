@@ -22,7 +22,16 @@ function startLogScanRun(env = process.env) {
  */
 function sumLogScan(dir, testResults = []) {
   const projectOf = new Map(testResults.map((result) => [result.testFilePath, result.displayName?.name ?? ""]));
-  const totals = { lines: 0, files: 0, projects: 0, findings: 0, knownSecrets: 0, scanMs: 0, unscannedFiles: 0, linesBySource: {} };
+  const totals = {
+    lines: 0,
+    files: 0,
+    projects: 0,
+    findings: 0,
+    knownSecrets: 0,
+    scanMs: 0,
+    unscannedFiles: 0,
+    linesBySource: {},
+  };
   for (const kind of sourceKinds) totals.linesBySource[kind] = 0;
   const scanned = new Set();
   const projects = new Set();
@@ -49,7 +58,10 @@ const plural = (n, one, many) => `${count(n)} ${n === 1 ? one : many}`;
 
 /** The one line printed before the final "N passed, N failed". */
 function formatLogScan(totals) {
-  const unscanned = totals.unscannedFiles > 0 ? ` (${plural(totals.unscannedFiles, "test file", "test files")} not scanned: failed before their end)` : "";
+  const unscanned =
+    totals.unscannedFiles > 0
+      ? ` (${plural(totals.unscannedFiles, "test file", "test files")} not scanned: failed before their end)`
+      : "";
   return (
     `log scan: ${plural(totals.lines, "line", "lines")} from ${plural(totals.files, "test file", "test files")} in ` +
     `${plural(totals.projects, "project", "projects")}, ${plural(totals.findings, "finding", "findings")}${unscanned}`

@@ -74,7 +74,8 @@ export function createSecretIndex(secrets: Iterable<string>): SecretIndex {
       for (let at = 0; at + window <= text.length; at += window) {
         const bucket = sampled.get(text.slice(at, at + window));
         if (bucket === undefined) continue;
-        for (const { secret, offset } of bucket) if (at >= offset && text.startsWith(secret, at - offset)) return secret;
+        for (const { secret, offset } of bucket)
+          if (at >= offset && text.startsWith(secret, at - offset)) return secret;
       }
     }
     if (short.size > 0) {
@@ -89,7 +90,8 @@ export function createSecretIndex(secrets: Iterable<string>): SecretIndex {
 
   const mask = (text: string): string => {
     let masked = text;
-    for (let found = find(masked); found !== undefined; found = find(masked)) masked = masked.split(found).join("[secret]");
+    for (let found = find(masked); found !== undefined; found = find(masked))
+      masked = masked.split(found).join("[secret]");
     return masked;
   };
 
@@ -118,7 +120,11 @@ export function scanText(text: string, source: string, index: SecretIndex): Find
   const secret = index.find(text);
   if (secret !== undefined) {
     const masked = index.mask(text);
-    return { reason: "known secret", source: index.mask(source), excerpt: excerptAround(masked, masked.indexOf("[secret]")) };
+    return {
+      reason: "known secret",
+      source: index.mask(source),
+      excerpt: excerptAround(masked, masked.indexOf("[secret]")),
+    };
   }
   const shape = findForbiddenShape(text);
   if (shape === undefined) return undefined;
@@ -127,10 +133,7 @@ export function scanText(text: string, source: string, index: SecretIndex): Find
 }
 
 /** Every finding in a list of texts. */
-export function scanTexts(
-  texts: readonly { source: string; text: string }[],
-  secrets: Iterable<string>,
-): Finding[] {
+export function scanTexts(texts: readonly { source: string; text: string }[], secrets: Iterable<string>): Finding[] {
   const index = createSecretIndex(secrets);
   const findings: Finding[] = [];
   for (const { source, text } of texts) {

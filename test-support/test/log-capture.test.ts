@@ -11,7 +11,13 @@ import { createLogger, createMemoryLogger, observeLogs } from "../../azure-funct
 import { issuedSecrets } from "../../sandbox/src/issued-secrets";
 import { createXeroIdentity } from "../../sandbox/src/xero/identity";
 import { childSecretsFileVariable, nodeChildProcess, type ChildProcessModule } from "../child-output";
-import { capturedLineCount, createLogCapture, newChildSecretsFile, type ConsoleLike, type LogCapturePorts } from "../log-capture";
+import {
+  capturedLineCount,
+  createLogCapture,
+  newChildSecretsFile,
+  type ConsoleLike,
+  type LogCapturePorts,
+} from "../log-capture";
 
 const repositoryRoot = join(__dirname, "..", "..");
 /** Random, and without a secret's shape: only the capture it is given to knows it. */

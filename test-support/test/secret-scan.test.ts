@@ -71,7 +71,11 @@ describe("scanText / scanTexts", () => {
   it("reports a known secret with its source, masked", () => {
     const secret = "opaque-refresh-value-123";
     const finding = scanText(`refreshed with ${secret} at noon`, "console.log", createSecretIndex([secret]));
-    expect(finding).toStrictEqual({ reason: "known secret", source: "console.log", excerpt: "refreshed with [secret] at noon" });
+    expect(finding).toStrictEqual({
+      reason: "known secret",
+      source: "console.log",
+      excerpt: "refreshed with [secret] at noon",
+    });
   });
 
   it("reports a shape with the shape masked", () => {
