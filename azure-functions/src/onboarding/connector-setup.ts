@@ -3,7 +3,10 @@
 // alternate key); several organisations per Dynamics 365 org; the first connector of an org becomes the default.
 // Alternate keys: https://learn.microsoft.com/power-apps/developer/data-platform/use-alternate-key-reference-record
 // Create with a lookup (@odata.bind): https://learn.microsoft.com/power-apps/developer/data-platform/webapi/create-entity-web-api#associate-table-rows-on-create
+import { createHash } from "node:crypto";
 import type { DataversePort } from "../adapters/dataverse/port";
+import { withLeaseWaiting, type LeaseStore } from "../adapters/table-storage/leases";
+import type { Clock } from "../core/clock";
 import { column, filter, toBooleanLiteral, toGuidLiteral } from "../adapters/dataverse/odata";
 import { readConnectorFlows } from "../engine/data-flows";
 import { mag_direction, mag_flow, mag_xeroconnector, mag_xerodataflow, mag_xerostatus } from "../generated/dataverse";
@@ -89,6 +92,29 @@ export async function ensureConnector(
   const body = toConnectorBody(organisation, { isDefault });
   const connectorId = await dataverse.create(mag_xeroconnector.entitySetName, body);
   return { connectorId, name: String(body[cc.mag_name]), isDefault, realtimeEnabled: false, created: true };
+}
+
+/** The lease key of one Dynamics 365 environment (a URL cannot be a table key; its digest can). */
+export function toEnvironmentLockKey(environmentUrl: string): string {
+  return `env-${createHash("sha256").update(environmentUrl.trim().toLowerCase()).digest("hex").slice(0, 40)}`;
+}
+
+/**
+ * `ensureConnector` under a per-environment lease: "the org's first connector is the default" is a read then a write,
+ * so two Xero organisations finishing onboarding in one environment at the same moment would both become the
+ * default. The lease serialises them across instances (a holder that dies frees it after a minute).
+ */
+export async function ensureConnectorExclusive(
+  dataverse: DataversePort,
+  organisation: XeroOrganisationGrant,
+  lock: { leases: Pick<LeaseStore, "withLease">; environmentUrl: string; clock: Clock },
+): Promise<ConnectorRecord> {
+  return withLeaseWaiting(
+    lock.leases,
+    { connectionId: toEnvironmentLockKey(lock.environmentUrl), flow: "ConnectorSetup" },
+    { durationMs: 60_000, waitMs: 60_000, clock: lock.clock },
+    () => ensureConnector(dataverse, organisation),
+  );
 }
 
 /** The Xero Data Flow rows the connector lacks, created with the defaults; returns the flows created. */

@@ -26,6 +26,7 @@ import {
   type ConnectionStore,
   type DataverseCredentials,
 } from "../adapters/table-storage/connection-store";
+import type { LeaseStore } from "../adapters/table-storage/leases";
 import type { TokenVault } from "../adapters/table-storage/token-vault";
 import { exchangeXeroAuthorizationCode, type XeroTokenSet } from "../adapters/table-storage/xero-token-endpoint";
 import type { Config } from "../config";
@@ -45,7 +46,7 @@ import {
   type AppConsentTarget,
 } from "./app-consent";
 import type { ConnectionHealth } from "./connection-health";
-import { ensureConnector, ensureDataFlows } from "./connector-setup";
+import { ensureConnector, ensureConnectorExclusive, ensureDataFlows } from "./connector-setup";
 import { startFirstSync, type RealtimeRegistration } from "./first-sync";
 import { dataFlowDefaults } from "./flow-defaults";
 import { checkInstallation, type InstallCheck } from "./install-checks";
@@ -123,6 +124,8 @@ export interface OnboardingDependencies {
   registerRealtime?: RealtimeRegistration;
   /** The Dataverse port for a set of credentials (default: the Web API client against the configured authority). */
   dataverseFor?: (credentials: DataverseCredentials) => DataversePort;
+  /** Serialises connector setup per environment across instances (who becomes the default); none in unit tests. */
+  leases?: Pick<LeaseStore, "withLease">;
 }
 
 export const DynamicsForm = z.object({
@@ -317,11 +320,19 @@ export function createOnboarding(deps: OnboardingDependencies): Onboarding {
         "No Xero authorisation is stored for this connection.",
         startAgain,
       );
-    const connector = await ensureConnector(dataverse, {
+    const organisation = {
       tenantId: connection.xero.tenantId,
       tenantName: connection.xero.tenantName,
       grantExpiresOn: grant.grantExpiresOn,
-    });
+    };
+    const connector =
+      deps.leases === undefined
+        ? await ensureConnector(dataverse, organisation)
+        : await ensureConnectorExclusive(dataverse, organisation, {
+            leases: deps.leases,
+            environmentUrl: connection.dataverse.url,
+            clock: deps.clock,
+          });
     const createdFlows = await ensureDataFlows(dataverse, connector.connectorId);
     const wasRunning = connection.status === "connected" && connection.connectorId === connector.connectorId;
     const updated = await connections.update(connection.id, (current) => ({

@@ -36,6 +36,7 @@ export function createServiceOnboarding(
     clock,
     logger,
     health,
+    leases: service.leases,
     ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
     ...(options.registerRealtime === undefined ? {} : { registerRealtime: options.registerRealtime }),
   });
