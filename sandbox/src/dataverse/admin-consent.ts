@@ -53,7 +53,7 @@ function toErrorDescription(code: number, text: string, clock: Clock): string {
   ].join("\r\n");
 }
 
-function errorPage(code: number, text: string, clock: Clock): ConsentAnswer {
+export function errorPage(code: number, text: string, clock: Clock): ConsentAnswer {
   const [message = "", ...details] = toErrorDescription(code, text, clock).split("\r\n");
   const body = `<!DOCTYPE html>
 <html lang="en">

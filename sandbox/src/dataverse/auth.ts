@@ -13,6 +13,8 @@ export interface TokenClaims {
   /** The client id the token was issued to: which application user the Web API acts as. */
   appId: string;
   expiresAt: number;
+  /** A delegated token's user (their Entra object id): the Web API acts as that user, not as an application user. */
+  userObjectId?: string;
 }
 
 export interface AppRegistration {
@@ -72,6 +74,34 @@ export class TokenAuthority {
     const token = `${header}.${payload}.${randomBytes(32).toString("base64url")}`;
     rememberIssuedSecret(token);
     this.tokens.set(token, { org: registration.org, appId: registration.clientId, expiresAt });
+    return { token, expiresIn: accessTokenLifetimeSeconds };
+  }
+
+  /**
+   * A delegated access token (authorization code flow): the app acting for a signed-in user in one organisation.
+   * https://learn.microsoft.com/entra/identity-platform/access-tokens
+   */
+  issueDelegated(grant: { org: string; tenantId: string; clientId: string; resource: string; objectId: string }): {
+    token: string;
+    expiresIn: number;
+  } {
+    const now = this.clock.now();
+    const expiresAt = now + accessTokenLifetimeSeconds * 1000;
+    const header = base64Url({ typ: "JWT", alg: "RS256", kid: "sandbox" });
+    const payload = base64Url({
+      aud: grant.resource,
+      iss: `https://sts.windows.net/${grant.tenantId}/`,
+      iat: Math.floor(now / 1000),
+      nbf: Math.floor(now / 1000),
+      exp: Math.floor(expiresAt / 1000),
+      appid: grant.clientId,
+      tid: grant.tenantId,
+      oid: grant.objectId,
+      scp: "user_impersonation",
+    });
+    const token = `${header}.${payload}.${randomBytes(32).toString("base64url")}`;
+    rememberIssuedSecret(token);
+    this.tokens.set(token, { org: grant.org, appId: grant.clientId, expiresAt, userObjectId: grant.objectId });
     return { token, expiresIn: accessTokenLifetimeSeconds };
   }
 

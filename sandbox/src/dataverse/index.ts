@@ -1,6 +1,7 @@
 // The Dataverse emulator: an HTTP server on 127.0.0.1 hosting any number of organisations, each with its Web API
 // at `<url>/<org>/api/data/v9.2/`, and an Entra ID stand-in: the token endpoint `<url>/<tenant>/oauth2/v2.0/token`
-// and the admin consent endpoint `<url>/<tenant>/v2.0/adminconsent` for multi-tenant apps.
+// the admin consent endpoint `<url>/<tenant>/v2.0/adminconsent` for multi-tenant apps, and OpenID Connect sign-in of
+// the tenants' users (`<url>/<tenant>/oauth2/v2.0/authorize`, the code grant, `<url>/<tenant>/discovery/v2.0/keys`).
 // What it copies and what it does not: README.md beside this file.
 import { randomBytes, randomUUID } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
@@ -15,7 +16,7 @@ import { rememberIssuedSecret } from "../issued-secrets";
 import type { ConsentDirectory } from "./admin-consent";
 import { serveAdminConsent } from "./admin-consent";
 import type { AppRegistration } from "./auth";
-import { TokenAuthority } from "./auth";
+import { TokenAuthority, unknownTenantDescription } from "./auth";
 import { executeBatch } from "./batch";
 import { ensureDataverseError, methodNotAllowed, notAMember } from "./errors";
 import type { OrgContext, WriteSession } from "./operations";
@@ -25,6 +26,9 @@ import { buildSchemaIndex } from "./schema-index";
 import type { DemoSeed } from "./seed";
 import { seedDemo } from "./seed";
 import type { Caller } from "./security";
+import { grantRole } from "./security";
+import type { SignInDirectory, TenantUser } from "./sign-in";
+import { SignInAuthority } from "./sign-in";
 import { defaultRequestsPer5Min, ServiceProtection } from "./service-protection";
 import { createSolutionRows, withoutSolution, withPlatformTables } from "./solutions";
 import type { Row, StoredValue } from "./store";
@@ -99,9 +103,26 @@ export interface DataverseOrganisation {
   organizationId: string;
   userId: string;
   businessUnitId: string;
+  /** The person every org is created with: a user of the org holding System Administrator, who can sign in. */
+  administrator: OrgUser;
 }
 
 export type OrgRef = string | { name: string };
+
+/** A person who signs in interactively: an Entra user of the org's tenant and a Dataverse user of the org. */
+export interface OrgUser {
+  systemUserId: string;
+  objectId: string;
+  name: string;
+  email: string;
+}
+
+export interface AddUserOptions {
+  name: string;
+  email?: string;
+  /** Security role names (default: none). */
+  roles?: string[];
+}
 
 export interface DataverseEmulator {
   url: string;
@@ -120,6 +141,12 @@ export interface DataverseEmulator {
    */
   addApplicationUser(org: OrgRef, options: { clientId: string; roles?: string[] }): string;
   assignSecurityRole(org: OrgRef, clientId: string, role: string): void;
+  /** A person of the org's tenant who is a user of the org (signs in at `<url>/<tenant>/oauth2/v2.0/authorize`). */
+  addUser(org: OrgRef, options: AddUserOptions): { systemUserId: string; objectId: string };
+  /** A person of the tenant who is not a user of any organisation (Dataverse refuses them: 0x80072560). */
+  addTenantUser(tenantId: string, options: { name: string; email?: string }): { objectId: string };
+  /** The key ID tokens are signed with (kid); `<url>/<tenant>/discovery/v2.0/keys` serves it. */
+  readonly signingKeyId: string;
   seedDemo(org: OrgRef): DemoSeed;
   /** Direct access for tests: rows as stored (lookups as `{ id, table }`), bypassing the Web API and its rules. */
   store: {
@@ -147,12 +174,16 @@ interface OrgState {
   requests: number;
   /** Client id → the application user that client's tokens act as in this organisation. */
   applicationUsers: Map<string, ApplicationUser>;
+  /** Entra object id → the interactive user a delegated token acts as in this organisation. */
+  users: Map<string, { systemUserId: string; roles: string[] }>;
 }
 
 const orgNamePattern = /^[a-z0-9][a-z0-9-]{0,62}$/;
 const webApiPattern = /^\/([^/]+)\/api\/data\/v9\.[0-2]\/(.*)$/;
 const tokenPattern = /^\/([^/]+)\/oauth2\/v2\.0\/token$/;
 const adminConsentPattern = /^\/([^/]+)\/v2\.0\/adminconsent$/;
+const authorizePattern = /^\/([^/]+)\/oauth2\/v2\.0\/authorize$/;
+const keysPattern = /^\/([^/]+)\/discovery\/v2\.0\/keys$/;
 
 async function readBody(request: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
@@ -184,6 +215,9 @@ export async function startDataverseEmulator(options: DataverseEmulatorOptions =
   /** Client id → tenants holding the app's service principal. */
   const servicePrincipals = new Map<string, Set<string>>();
   let baseUrl = "";
+  const signIn = new SignInAuthority(clock, () => baseUrl);
+  /** Tenant id → its Entra users (the people who can sign in there). */
+  const tenantUsers = new Map<string, TenantUser[]>();
 
   /**
    * Who may get a token for which org: each org's own single-tenant registration, and each consented multi-tenant
@@ -235,6 +269,54 @@ export async function startDataverseEmulator(options: DataverseEmulatorOptions =
     },
   };
 
+  const signInDirectory: SignInDirectory = {
+    hasTenant: (tenantId) => [...orgs.values()].some(({ info }) => info.tenantId === tenantId),
+    users: (tenantId) => [...(tenantUsers.get(tenantId) ?? [])],
+    app(clientId) {
+      const app = multiTenantApps.get(clientId);
+      if (app !== undefined) return app;
+      const own = [...orgs.values()].find(({ info }) => info.clientId === clientId);
+      return own === undefined ? undefined : { displayName: own.info.name, redirectUris: [] };
+    },
+    orgFor: (tenantId, resource) =>
+      [...orgs.values()].find(({ info }) => info.tenantId === tenantId && info.url === resource)?.info.name,
+    issueDelegated(grant) {
+      const { info } = stateOf(grant.org);
+      return authority.issueDelegated({ ...grant, resource: info.url });
+    },
+  };
+
+  const addTenantUser = (tenantId: string, person: { name: string; email?: string }): TenantUser => {
+    const objectId = randomUUID();
+    const user: TenantUser = {
+      objectId,
+      name: person.name,
+      email:
+        person.email ?? `${person.name.toLowerCase().replace(/[^a-z0-9]+/g, ".")}@${tenantId.slice(0, 8)}.example.com`,
+    };
+    tenantUsers.set(tenantId, [...(tenantUsers.get(tenantId) ?? []), user]);
+    return user;
+  };
+
+  /** A Dataverse user for a tenant user: the `systemuser` row (with its Entra object id) and its roles. */
+  const addOrgUser = (state: OrgState, person: TenantUser, roles: readonly string[]): OrgUser => {
+    const [first = person.name, ...rest] = person.name.split(" ");
+    const systemUserId = insertSystemRow(state.context, "systemuser", {
+      systemuserid: randomUUID(),
+      fullname: person.name,
+      firstname: rest.length === 0 ? null : first,
+      lastname: rest.length === 0 ? first : rest.join(" "),
+      domainname: person.email,
+      internalemailaddress: person.email,
+      azureactivedirectoryobjectid: person.objectId,
+      isdisabled: false,
+      businessunitid: { id: state.info.businessUnitId, table: "businessunit" },
+    });
+    state.users.set(person.objectId, { systemUserId, roles: [...roles] });
+    for (const role of roles) grantRole(state.context, systemUserId, role);
+    return { systemUserId, objectId: person.objectId, name: person.name, email: person.email };
+  };
+
   const isClientIdTaken = (clientId: string): boolean =>
     multiTenantApps.has(clientId) || [...orgs.values()].some(({ info }) => info.clientId === clientId);
 
@@ -248,6 +330,32 @@ export async function startDataverseEmulator(options: DataverseEmulatorOptions =
   };
 
   const commit = (state: OrgState) => (session: WriteSession) => dispatcher.dispatch(state.webhookOrg, session.events);
+
+  /**
+   * Who a valid token acts as: a delegated token its user, any other the application user of its app. Neither being a
+   * user of this organisation: not a member (403 0x80072560).
+   * https://learn.microsoft.com/power-platform/admin/manage-application-users
+   */
+  function callerOf(state: OrgState, claims: { appId: string; userObjectId?: string }): Caller | undefined {
+    if (claims.userObjectId !== undefined) {
+      const user = state.users.get(claims.userObjectId);
+      if (user === undefined) return undefined;
+      return {
+        systemUserId: user.systemUserId,
+        businessUnitId: state.info.businessUnitId,
+        objectId: claims.userObjectId,
+        roles: [...user.roles],
+      };
+    }
+    const applicationUser = state.applicationUsers.get(claims.appId);
+    if (applicationUser === undefined) return undefined;
+    return {
+      systemUserId: applicationUser.systemUserId,
+      businessUnitId: state.info.businessUnitId,
+      objectId: applicationUser.objectId,
+      roles: [...applicationUser.roles],
+    };
+  }
 
   async function serveOrg(state: OrgState, request: IncomingMessage, path: string): Promise<WebApiResponse> {
     const headers = flatHeaders(request);
@@ -263,18 +371,10 @@ export async function startDataverseEmulator(options: DataverseEmulatorOptions =
         },
       };
     }
-    // A valid token whose app has no application user here is not a member of the organisation.
-    // https://learn.microsoft.com/power-platform/admin/manage-application-users
-    const applicationUser = state.applicationUsers.get(claims.appId);
-    if (applicationUser === undefined) return errorResponse(notAMember());
-    const caller: Caller = {
-      systemUserId: applicationUser.systemUserId,
-      businessUnitId: state.info.businessUnitId,
-      objectId: applicationUser.objectId,
-      roles: [...applicationUser.roles],
-    };
-    // The request runs as its application user: WhoAmI, createdby / modifiedby / ownerid and privilege checks.
-    const context: OrgContext = { ...state.context, userId: applicationUser.systemUserId, caller };
+    const caller = callerOf(state, claims);
+    if (caller === undefined) return errorResponse(notAMember());
+    // The request runs as its user: WhoAmI, createdby / modifiedby / ownerid and privilege checks.
+    const context: OrgContext = { ...state.context, userId: caller.systemUserId, caller };
     state.requests += 1;
     const body = await readBody(request);
     try {
@@ -314,7 +414,12 @@ export async function startDataverseEmulator(options: DataverseEmulatorOptions =
         return;
       }
       const form = new URLSearchParams(await readBody(request));
-      const answer = authority.exchange(token[1], form, registrations());
+      const answer =
+        form.get("grant_type") === "authorization_code"
+          ? signIn.redeem(decodeURIComponent(token[1]), form, signInDirectory, (...error) =>
+              authority.tokenError(...error),
+            )
+          : authority.exchange(token[1], form, registrations());
       send(response, {
         status: answer.status,
         headers: {
@@ -331,6 +436,34 @@ export async function startDataverseEmulator(options: DataverseEmulatorOptions =
       const method = (request.method ?? "GET").toUpperCase();
       const params = method === "POST" ? new URLSearchParams(await readBody(request)) : url.searchParams;
       send(response, serveAdminConsent(method, decodeURIComponent(consent[1]), params, consentDirectory, clock));
+      return;
+    }
+    const authorize = authorizePattern.exec(url.pathname);
+    if (authorize?.[1] !== undefined) {
+      const method = (request.method ?? "GET").toUpperCase();
+      const params = method === "POST" ? new URLSearchParams(await readBody(request)) : url.searchParams;
+      send(response, signIn.serveAuthorize(method, decodeURIComponent(authorize[1]), params, signInDirectory));
+      return;
+    }
+    const keys = keysPattern.exec(url.pathname);
+    if (keys?.[1] !== undefined) {
+      const tenantId = decodeURIComponent(keys[1]);
+      send(
+        response,
+        signInDirectory.hasTenant(tenantId)
+          ? {
+              status: 200,
+              headers: { "Content-Type": "application/json; charset=utf-8", "Cache-Control": "max-age=86400" },
+              body: JSON.stringify(signIn.jwks(tenantId)),
+            }
+          : {
+              status: 400,
+              headers: { "Content-Type": "application/json; charset=utf-8" },
+              body: JSON.stringify(
+                authority.tokenError(400, "invalid_tenant", 90002, unknownTenantDescription(tenantId)).body,
+              ),
+            },
+      );
       return;
     }
     const webApi = webApiPattern.exec(url.pathname);
@@ -376,6 +509,8 @@ export async function startDataverseEmulator(options: DataverseEmulatorOptions =
         organizationId: randomUUID(),
         userId: randomUUID(),
         businessUnitId: randomUUID(),
+        // Filled in below, once the org's rows exist.
+        administrator: { systemUserId: "", objectId: "", name: "", email: "" },
       };
       rememberIssuedSecret(info.clientSecret);
       const solutionVersion =
@@ -397,7 +532,7 @@ export async function startDataverseEmulator(options: DataverseEmulatorOptions =
       };
       createSystemRows(context);
       createSolutionRows(context, solutionVersion);
-      orgs.set(name, {
+      const state: OrgState = {
         info,
         context,
         webhookOrg: { ...context, organizationHost: `127.0.0.1:${port}/${name}` },
@@ -406,7 +541,15 @@ export async function startDataverseEmulator(options: DataverseEmulatorOptions =
         applicationUsers: new Map([
           [info.clientId, { systemUserId: info.userId, objectId: randomUUID(), roles: [systemAdministratorRole] }],
         ]),
-      });
+        users: new Map(),
+      };
+      orgs.set(name, state);
+      grantRole(context, info.userId, systemAdministratorRole);
+      info.administrator = addOrgUser(
+        state,
+        addTenantUser(info.tenantId, { name: `${name} administrator`, email: `admin@${name}.example.com` }),
+        [systemAdministratorRole],
+      );
       return info;
     },
     organisation: (org) => stateOf(org).info,
@@ -465,6 +608,7 @@ export async function startDataverseEmulator(options: DataverseEmulatorOptions =
         objectId,
         roles: [...(userOptions.roles ?? [])],
       });
+      for (const role of userOptions.roles ?? []) grantRole(state.context, systemUserId, role);
       return systemUserId;
     },
     assignSecurityRole(org, clientId, role) {
@@ -473,7 +617,24 @@ export async function startDataverseEmulator(options: DataverseEmulatorOptions =
       if (user === undefined)
         throw new Error(`Organisation '${state.info.name}' has no application user for client id '${clientId}'.`);
       if (!user.roles.includes(role)) user.roles.push(role);
+      grantRole(state.context, user.systemUserId, role);
     },
+    addUser(org, person) {
+      const state = stateOf(org);
+      const added = addOrgUser(
+        state,
+        addTenantUser(
+          state.info.tenantId,
+          person.email === undefined ? { name: person.name } : { name: person.name, email: person.email },
+        ),
+        person.roles ?? [],
+      );
+      return { systemUserId: added.systemUserId, objectId: added.objectId };
+    },
+    addTenantUser(tenantId, person) {
+      return { objectId: addTenantUser(tenantId, person).objectId };
+    },
+    signingKeyId: signIn.keyId,
     seedDemo(org) {
       const state = stateOf(org);
       return seedDemo(state.context, commit(state));

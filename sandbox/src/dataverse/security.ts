@@ -1,14 +1,16 @@
-// Who a Web API request runs as, and the privilege check Dataverse makes before it touches a table. Privileges are
+// Who a Web API request runs as (an application user, or a signed-in user with a delegated token), the roles they
+// hold, and the privilege check Dataverse makes before it touches a table. Privileges are
 // modelled only as "the application user holds at least one security role": without one, every table operation is
 // refused with Dataverse's missing-privilege answer; with one, everything is allowed.
 // https://learn.microsoft.com/power-platform/admin/security-roles-privileges
 // https://learn.microsoft.com/power-platform/admin/manage-application-users
+import type { ManyToManyMetadata, TableMetadata } from "../../../customizations/src/metadata";
 import { DataverseError } from "./errors";
 import type { OrgContext } from "./operations";
 import type { TableIndex } from "./schema-index";
-import { deterministicId } from "./system-rows";
+import { deterministicId, insertSystemRow } from "./system-rows";
 
-/** The application user a request acts as. */
+/** The application user, or the interactive user of a delegated token, a request acts as. */
 export interface Caller {
   systemUserId: string;
   businessUnitId: string;
@@ -47,4 +49,64 @@ export function requirePrivilege(org: OrgContext, table: TableIndex, access: Pri
   const caller = org.caller;
   if (caller === undefined || caller.roles.length > 0) return;
   throw missingPrivilege(caller, table, access);
+}
+
+/**
+ * Security roles as rows, so a client reads a user's roles as Dataverse answers them:
+ * `systemusers(<id>)?$expand=systemuserroles_association($select=name)`. Only the role's id and name are kept; the
+ * roles are per organisation (Dataverse copies them into each business unit; the emulator has one).
+ * https://learn.microsoft.com/power-apps/developer/data-platform/reference/entities/role
+ * https://learn.microsoft.com/power-apps/developer/data-platform/reference/entities/systemuser#BKMK_systemuserroles_association
+ */
+export const roleTable: TableMetadata = {
+  logicalName: "role",
+  schemaName: "Role",
+  entitySetName: "roles",
+  displayName: "Security Role",
+  primaryIdAttribute: "roleid",
+  primaryNameAttribute: "name",
+  isCustomEntity: false,
+  // Business-owned in Dataverse; the emulator's metadata knows user- and organisation-owned tables only.
+  ownershipType: "OrganizationOwned",
+  attributes: [
+    {
+      logicalName: "roleid",
+      schemaName: "RoleId",
+      displayName: "Role",
+      type: "Uniqueidentifier",
+      requiredLevel: "SystemRequired",
+      isValidForCreate: false,
+      isValidForUpdate: false,
+    },
+    {
+      logicalName: "name",
+      schemaName: "Name",
+      displayName: "Name",
+      type: "String",
+      requiredLevel: "SystemRequired",
+      isValidForCreate: false,
+      isValidForUpdate: false,
+      maxLength: 100,
+    },
+  ],
+  alternateKeys: [],
+};
+
+/** The N:N between users and their roles; both sides name their navigation property after it. */
+export const systemUserRoles: ManyToManyMetadata = {
+  schemaName: "systemuserroles_association",
+  entity1LogicalName: "systemuser",
+  entity2LogicalName: "role",
+  intersectEntityName: "systemuserroles",
+  entity1NavigationPropertyName: "systemuserroles_association",
+  entity2NavigationPropertyName: "systemuserroles_association",
+};
+
+/** Gives a user a role by name, creating the organisation's role row the first time it is used. */
+export function grantRole(org: OrgContext, systemUserId: string, roleName: string): void {
+  if (!org.schema.tables.has(roleTable.logicalName)) return;
+  const roleId = deterministicId(`${org.name}/role/${roleName}`);
+  if (org.store.get(roleTable.logicalName, roleId) === undefined)
+    insertSystemRow(org, roleTable.logicalName, { roleid: roleId, name: roleName });
+  org.store.links(systemUserRoles.schemaName).add(`${systemUserId.toLowerCase()}|${roleId}`);
 }

@@ -4,6 +4,7 @@
 import type { AttributeMetadata, DataverseMetadata, TableMetadata } from "../../../customizations/src/metadata";
 import { modelInput, publisherPrefix } from "../../../customizations/src/index";
 import type { OrgContext } from "./operations";
+import { roleTable, systemUserRoles } from "./security";
 import { deterministicId, insertSystemRow } from "./system-rows";
 import { toDataverseDateTime } from "./values";
 
@@ -50,14 +51,28 @@ export const solutionTable: TableMetadata = {
  * Platform tables the emulator serves read-only. Dataverse lets a client create, update and delete (unmanaged)
  * solutions; the emulator imports no solutions, so it answers writes as it does any method a resource lacks.
  */
-export const readOnlyPlatformTables: ReadonlySet<string> = new Set([solutionTable.logicalName]);
+export const readOnlyPlatformTables: ReadonlySet<string> = new Set([solutionTable.logicalName, roleTable.logicalName]);
 
-/** The generated schema plus the platform tables it leaves out. */
+/**
+ * The generated schema plus the platform tables it leaves out: `solution`, and `role` with the users' N:N to it
+ * (`systemuserroles_association`, when the schema has `systemuser`), which the service reads to see whether a
+ * signed-in person is a System Administrator of the environment.
+ */
 export function withPlatformTables(metadata: DataverseMetadata): DataverseMetadata {
-  const missing = [solutionTable].filter(
+  const missing = [solutionTable, roleTable].filter(
     (table) => !metadata.tables.some((existing) => existing.logicalName === table.logicalName),
   );
-  return missing.length === 0 ? metadata : { ...metadata, tables: [...metadata.tables, ...missing] };
+  const hasUsers = metadata.tables.some((table) => table.logicalName === systemUserRoles.entity1LogicalName);
+  const relationship =
+    hasUsers && !metadata.manyToMany.some((existing) => existing.schemaName === systemUserRoles.schemaName)
+      ? [systemUserRoles]
+      : [];
+  if (missing.length === 0 && relationship.length === 0) return metadata;
+  return {
+    ...metadata,
+    tables: [...metadata.tables, ...missing],
+    manyToMany: [...metadata.manyToMany, ...relationship],
+  };
 }
 
 /** The solution as customizations/ declares it; its version is the one the generator wrote into the metadata. */
