@@ -18,11 +18,18 @@ export const childSecretsFileVariable = "XC_LOG_SCAN_SECRETS_FILE";
 
 export type ChildStream = "stdout" | "stderr";
 
+/** One stream of one child (two children with the same command line are two outputs). */
+export interface ChildOutput {
+  /** Names the child for a report. */
+  readonly label: string;
+  readonly stream: ChildStream;
+}
+
 export interface ChildOutputSink {
-  /** Text a child wrote (any size, any boundaries); `label` names the child for a report. */
-  write(label: string, stream: ChildStream, text: string): void;
+  /** Text a child wrote (any size, any boundaries). */
+  write(output: ChildOutput, text: string): void;
   /** The child's stream ended: a last line without a newline is complete. */
-  end(label: string, stream: ChildStream): void;
+  end(output: ChildOutput): void;
   /** Passes inherited output on to this process's stream without capturing it a second time. */
   passOn(stream: ChildStream, chunk: Buffer | string): void;
 }
@@ -114,15 +121,16 @@ export function tapChildOutput(
   for (const name of ["stdout", "stderr"] as const) {
     const stream = child[name];
     if (stream === null || skip.includes(name)) continue;
+    const output: ChildOutput = { label, stream: name };
     const decoder = new StringDecoder("utf8");
     const onData = (chunk: Buffer | string): void =>
-      sink.write(label, name, typeof chunk === "string" ? chunk : decoder.write(chunk));
+      sink.write(output, typeof chunk === "string" ? chunk : decoder.write(chunk));
     let ended = false;
     const onEnd = (): void => {
       if (ended) return;
       ended = true;
-      sink.write(label, name, decoder.end());
-      sink.end(label, name);
+      sink.write(output, decoder.end());
+      sink.end(output);
     };
     if (piped.includes(name)) {
       stream.on("data", (chunk: Buffer | string) => {
@@ -142,8 +150,9 @@ const toText = (value: unknown): string | undefined =>
 function recordSync(sink: ChildOutputSink, label: string, name: ChildStream, value: unknown, passOn: boolean): void {
   const text = toText(value);
   if (text === undefined || text.length === 0) return;
-  sink.write(label, name, text);
-  sink.end(label, name);
+  const output: ChildOutput = { label, stream: name };
+  sink.write(output, text);
+  sink.end(output);
   if (passOn) sink.passOn(name, text);
 }
 

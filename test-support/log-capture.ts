@@ -83,7 +83,8 @@ export function newChildSecretsFile(): string {
 export function createLogCapture(ports: LogCapturePorts): LogCapture {
   const lines: CapturedLine[] = [];
   const known = new Set<string>();
-  const pending = new Map<string, { kind: SourceKind; text: string }>();
+  /** Partial lines per stream (a name, or a child's output object). */
+  const pending = new Map<unknown, { kind: SourceKind; source: string; text: string }>();
   const undo: Array<() => void> = [];
   let installed = false;
 
@@ -92,22 +93,22 @@ export function createLogCapture(ports: LogCapturePorts): LogCapture {
   };
 
   /** Stream text arrives in chunks; a line is complete at its newline (or when the stream ends). */
-  const pushPart = (kind: SourceKind, source: string, text: string): void => {
-    const joined = (pending.get(source)?.text ?? "") + text;
+  const pushPart = (key: unknown, kind: SourceKind, source: string, text: string): void => {
+    const joined = (pending.get(key)?.text ?? "") + text;
     const cut = joined.lastIndexOf("\n");
     if (cut < 0) {
-      pending.set(source, { kind, text: joined });
+      pending.set(key, { kind, source, text: joined });
       return;
     }
     push(kind, source, joined.slice(0, cut));
-    if (cut === joined.length - 1) pending.delete(source);
-    else pending.set(source, { kind, text: joined.slice(cut + 1) });
+    if (cut === joined.length - 1) pending.delete(key);
+    else pending.set(key, { kind, source, text: joined.slice(cut + 1) });
   };
-  const flush = (source: string): void => {
-    const rest = pending.get(source);
+  const flush = (key: unknown): void => {
+    const rest = pending.get(key);
     if (rest === undefined) return;
-    pending.delete(source);
-    push(rest.kind, source, rest.text);
+    pending.delete(key);
+    push(rest.kind, rest.source, rest.text);
   };
 
   const rememberSecrets = (...values: readonly (string | undefined)[]): void => {
@@ -116,8 +117,8 @@ export function createLogCapture(ports: LogCapturePorts): LogCapture {
 
   const originalWrites = new Map<ChildStream, WritableLike["write"]>();
   const childSink: ChildOutputSink = {
-    write: (label, stream, text) => pushPart("child", `child "${label}" ${stream}`, text),
-    end: (label, stream) => flush(`child "${label}" ${stream}`),
+    write: (output, text) => pushPart(output, "child", `child "${output.label}" ${output.stream}`, text),
+    end: (output) => flush(output),
     passOn: (stream, chunk) => {
       const target = ports[stream];
       const write = originalWrites.get(stream) ?? target.write;
@@ -174,7 +175,7 @@ export function createLogCapture(ports: LogCapturePorts): LogCapture {
               ? Buffer.from(chunk).toString(encoding as BufferEncoding)
               : decoder.write(Buffer.from(chunk))
             : String(chunk);
-      pushPart(name, name, text);
+      pushPart(name, name, name, text);
       return (original as (...rest: unknown[]) => boolean).apply(this, args);
     };
     undo.push(() => {
@@ -211,7 +212,7 @@ export function createLogCapture(ports: LogCapturePorts): LogCapture {
     rememberSecrets,
     lineCount: () => lines.length + pending.size,
     scan() {
-      for (const source of [...pending.keys()]) flush(source);
+      for (const key of [...pending.keys()]) flush(key);
       const secrets = new Set([...known, ...ports.issuedSecrets(), ...childSecrets()]);
       const linesBySource: Record<SourceKind, number> = { logger: 0, console: 0, stdout: 0, stderr: 0, child: 0 };
       for (const line of lines) linesBySource[line.kind] += 1;
