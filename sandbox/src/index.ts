@@ -174,6 +174,8 @@ export const serviceRoutes = {
   xeroWebhook: "xero/webhook",
   /** Entra's admin consent answer for the service's multi-tenant Dynamics 365 app (its redirect URI). */
   dynamicsConsentCallback: "dynamics/consent/callback",
+  /** Entra's sign-in answer (OpenID Connect code flow) for the same app: the administrator signs in first. */
+  dynamicsSignInCallback: "dynamics/signin/callback",
 } as const;
 
 /** The service's Xero webhook receiver in its table, found by its route. */
@@ -268,7 +270,7 @@ export function toServiceEnvironment(input: {
 /** The service's multi-tenant app's name in the Dataverse emulator (what a customer's administrator approves). */
 export const dynamicsAppDisplayName = "Xero Connector";
 /** The security role the solution ships for the service's application user. */
-export const dynamicsAppRole = "Xero Connector Administrator";
+export const dynamicsAppRole = "Xero Connector Service";
 
 // ---------------------------------------------------------------------------------------------------------------
 // startSandbox
@@ -374,7 +376,10 @@ export async function startSandbox(options: StartSandboxOptions = {}): Promise<S
     // Platform admin center); an org created later has not, so onboarding shows the steps.
     const dynamicsApp = dataverse.registerMultiTenantApp({
       displayName: dynamicsAppDisplayName,
-      redirectUris: [`${functionsUrl}/api/${serviceRoutes.dynamicsConsentCallback}`],
+      redirectUris: [
+        `${functionsUrl}/api/${serviceRoutes.dynamicsConsentCallback}`,
+        `${functionsUrl}/api/${serviceRoutes.dynamicsSignInCallback}`,
+      ],
     });
     dataverse.addApplicationUser(dataverseOrg, { clientId: dynamicsApp.clientId, roles: [dynamicsAppRole] });
     let host: FunctionsHost | undefined;

@@ -12,6 +12,7 @@ import {
   type AppConsentQuery,
   type Onboarding,
   type PageAnswer,
+  type SignInQuery,
 } from "../onboarding/onboarding";
 import { renderProblemPage } from "../onboarding/pages";
 import { createServiceOnboarding } from "../onboarding/service-onboarding";
@@ -155,6 +156,20 @@ export function onboardingFunctions(service: ServiceProvider): HttpFunctionDefin
       handler: onboardingHandler(service, async (onboarding, request) =>
         onboarding.startAppConsent(await readForm(request)),
       ),
+    },
+    {
+      kind: "http",
+      name: "dynamicsSignInCallback",
+      route: onboardingRoutes.dynamicsSignInCallback,
+      methods: ["GET"],
+      authLevel: "anonymous",
+      handler: onboardingHandler(service, (onboarding, request) => {
+        const answer: SignInQuery = pick(request, ["code", "state", "error"]);
+        return onboarding.completeSignIn(
+          answer,
+          readOnboardingCookie(request.headers.get("cookie"), dynamicsConsentCookieName),
+        );
+      }),
     },
     {
       kind: "http",

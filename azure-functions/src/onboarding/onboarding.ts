@@ -8,14 +8,27 @@
 //   verified with WhoAmI and install checks before they are stored ─► connector + data flows, status connected,
 //   health written, first sync queued.
 // Dynamics 365 the other way, with the service's multi-tenant app configured: POST onboarding/dynamics/consent (the
-// environment URL only) ─► tenant read from the environment's bearer challenge ─► 303 Entra admin consent (state
-// bound to the link, the environment and the tenant; the link token rides in its own HttpOnly cookie) ─► GET
-// dynamics/consent/callback ─► verified with the service's app in that tenant ─► connected, or a steps page (add the
-// application user, give it its role, install the solution) whose "Check again" re-runs the checks.
+// environment URL only) ─► tenant read from the environment's bearer challenge ─► 303 Entra sign-in (OpenID Connect
+// code flow, PKCE, nonce; state bound to the link, the environment and the tenant; the link token rides in its own
+// HttpOnly cookie) ─► GET dynamics/signin/callback ─► code redeemed, ID token verified (signature, issuer, audience,
+// lifetime, nonce, tenant), the person a System Administrator of the environment (WhoAmI and roles with their own
+// token) ─► the app already in that tenant: checked at once; else 303 Entra admin consent (state names the signed-in
+// administrator) ─► GET dynamics/consent/callback (only the signed-in tenant accepted) ─► verified with the service's
+// app in that tenant ─► connected, or a steps page (add the application user, give it its role, install the
+// solution) whose "Check again" re-runs the checks. A forged consent callback gets nowhere without that sign-in.
 // Either step may come first (a dynamics link leads on to a fresh xero link), and either alone reauthorises.
 // Nothing here logs a code, state, token, link token or secret: only connection ids and normalised errors.
+import { randomBytes } from "node:crypto";
 import { z } from "zod";
 import { discoverTenant } from "../adapters/dataverse/discover-tenant";
+import { fetchSigningKeys, validateIdToken, type IdTokenRefusal } from "../adapters/dataverse/id-token";
+import {
+  readEnvironmentMembership,
+  redeemSignInCode,
+  systemAdministratorRole,
+  toAuthorizeUrl,
+  type SignInTokens,
+} from "../adapters/dataverse/sign-in";
 import type { DataversePort } from "../adapters/dataverse/port";
 import { verifyDynamicsCredentials, type CredentialProblem } from "../adapters/dataverse/verify-credentials";
 import { createDataverseClient } from "../adapters/dataverse/web-api-client";
@@ -43,6 +56,9 @@ import {
   newAppConsentToken,
   toAdminConsentAnswer,
   toAdminConsentUrl,
+  toSignInAnswer,
+  toSignInCodeChallenge,
+  toSignInCodeVerifier,
   type AppConsentTarget,
 } from "./app-consent";
 import type { ConnectionHealth } from "./connection-health";
@@ -69,8 +85,10 @@ export const onboardingRoutes = {
   xeroOrganisation: "onboarding/xero/organisation",
   xeroCallback: "xero/callback",
   dynamics: "onboarding/dynamics",
-  /** POST: the environment URL; answers with a redirect to Entra's admin consent for the service's app. */
+  /** POST: the environment URL; answers with a redirect to Entra's sign-in on the service's app. */
   dynamicsConsent: "onboarding/dynamics/consent",
+  /** Entra's sign-in redirect back (registered as a redirect URI of the service's multi-tenant app). */
+  dynamicsSignInCallback: "dynamics/signin/callback",
   /** Entra's redirect back (registered as a redirect URI of the service's multi-tenant app). */
   dynamicsConsentCallback: "dynamics/consent/callback",
   /** POST: the steps page's "Check again". */
@@ -82,10 +100,12 @@ export const onboardingCookieName = "xc_onboarding";
 /** The same for the Dynamics 365 admin consent (its own name, so a Xero sign-in in another tab does not clash). */
 export const dynamicsConsentCookieName = "xc_dynamics_consent";
 /**
- * The security role the solution ships for the service's application user (customizations/src/ui/roles.ts): it can
- * create and update every table the service writes.
+ * The least-privilege security role the solution ships for the service's application user
+ * (customizations/src/ui/roles.ts `serviceRole`; a test keeps the two equal): the tables the service touches, no more.
  */
-export const serviceRoleName = "Xero Connector Administrator";
+export const serviceRoleName = "Xero Connector Service";
+/** The extra role the real-time add-on needs: registering a webhook writes the platform's plug-in step tables. */
+export const realtimeRoleName = "System Customizer";
 const cookieLifetimeSeconds = 30 * 60;
 /** A link the service issues itself for the next step, opened at once by the same customer. */
 const nextStepLinkLifetimeMs = 24 * 60 * 60_000;
@@ -190,6 +210,8 @@ export interface Onboarding {
   submitDynamicsForm(form: Record<string, string | undefined>): Promise<PageAnswer>;
   /** POST onboarding/dynamics/consent: the environment URL, then Entra's admin consent for the service's app. */
   startAppConsent(form: Record<string, string | undefined>): Promise<PageAnswer>;
+  /** GET dynamics/signin/callback: the administrator signed in; then the app's consent or its checks. */
+  completeSignIn(query: SignInQuery, cookieToken: string | undefined): Promise<PageAnswer>;
   /** GET dynamics/consent/callback */
   completeAppConsent(query: AppConsentQuery, cookieToken: string | undefined): Promise<PageAnswer>;
   /** POST onboarding/dynamics/consent/check: "Check again" after adding the application user or its role. */
@@ -200,6 +222,13 @@ export interface Onboarding {
 export interface AppConsentQuery {
   admin_consent?: string;
   tenant?: string;
+  state?: string;
+  error?: string;
+}
+
+/** What Entra's sign-in redirect carries: https://learn.microsoft.com/entra/identity-platform/v2-oauth2-auth-code-flow#successful-response */
+export interface SignInQuery {
+  code?: string;
   state?: string;
   error?: string;
 }
@@ -451,6 +480,8 @@ export function createOnboarding(deps: OnboardingDependencies): Onboarding {
   const clearConsentCookie = consentCookie("", 0);
   const dynamicsLinkUrl = (token: string): string =>
     `${apiBase}/${onboardingRoutes.dynamics}?token=${encodeURIComponent(token)}`;
+  const backToDynamics = (token: string) => ({ href: dynamicsLinkUrl(token), label: "Back to the Dynamics 365 step" });
+  const signInCallbackUri = `${apiBase}/${onboardingRoutes.dynamicsSignInCallback}`;
 
   /** The service's app in the customer's tenant: token, WhoAmI, a read of the solution's table, the install checks. */
   const checkAppInTenant = async (
@@ -483,7 +514,9 @@ export function createOnboarding(deps: OnboardingDependencies): Onboarding {
     token: string,
     link: LinkPayload,
     connection: Connection,
-    target: { environmentUrl: string; tenantId: string },
+    target: { environmentUrl: string; tenantId: string; objectId: string },
+    /** Straight after the sign-in: a directory that has not approved the app goes on to Entra's admin consent. */
+    consentIfMissing = false,
   ): Promise<PageAnswer> => {
     if (app === undefined) return appConsentUnavailable();
     const log = deps.logger.child({ connectionId: connection.id });
@@ -495,6 +528,31 @@ export function createOnboarding(deps: OnboardingDependencies): Onboarding {
       authorisation: "app-consent",
     };
     const checked = await checkAppInTenant(credentials);
+    if (!checked.ok && checked.gap === "not-consented" && consentIfMissing) {
+      const state = newAppConsentToken(
+        {
+          linkId: link.id,
+          environmentUrl: target.environmentUrl,
+          tenantId: target.tenantId,
+          objectId: target.objectId,
+        },
+        "consent",
+        config.links.signingKey,
+        clock.now(),
+      );
+      log.info("dynamics 365 admin consent started", { tenantId: target.tenantId });
+      return {
+        status: 303,
+        location: toAdminConsentUrl(config.dataverse.authorityUrl, {
+          tenantId: target.tenantId,
+          clientId: app.clientId,
+          environmentUrl: target.environmentUrl,
+          redirectUri: consentCallbackUri,
+          state,
+        }),
+        cookies: [consentCookie(token, cookieLifetimeSeconds)],
+      };
+    }
     if (!checked.ok) {
       const { gap, message } = checked;
       if (gap === "service") {
@@ -510,7 +568,12 @@ export function createOnboarding(deps: OnboardingDependencies): Onboarding {
       }
       log.info("app consent not complete yet", { gap, tenantId: target.tenantId });
       const ticket = newAppConsentToken(
-        { linkId: link.id, environmentUrl: target.environmentUrl, tenantId: target.tenantId },
+        {
+          linkId: link.id,
+          environmentUrl: target.environmentUrl,
+          tenantId: target.tenantId,
+          objectId: target.objectId,
+        },
         "check",
         config.links.signingKey,
         clock.now(),
@@ -523,6 +586,7 @@ export function createOnboarding(deps: OnboardingDependencies): Onboarding {
           environmentUrl: target.environmentUrl,
           appId: app.clientId,
           roleName: serviceRoleName,
+          realtimeRoleName,
           check: { action: `${apiBase}/${onboardingRoutes.dynamicsConsentCheck}`, token, ticket },
           restart: dynamicsLinkUrl(token),
         }),
@@ -797,23 +861,185 @@ export function createOnboarding(deps: OnboardingDependencies): Onboarding {
           }[discovery.problem],
         );
       }
-      const target: AppConsentTarget = { linkId: opened.link.id, environmentUrl: url, tenantId: discovery.tenantId };
-      const state = newAppConsentToken(target, "consent", config.links.signingKey, clock.now());
-      deps.logger.info("dynamics 365 admin consent started", {
-        connectionId: connection.id,
+      // Sign the administrator in first: only a verified System Administrator of this environment gets further.
+      const nonce = randomBytes(16).toString("base64url");
+      const target: AppConsentTarget = {
+        linkId: opened.link.id,
+        environmentUrl: url,
         tenantId: discovery.tenantId,
-      });
+        nonce,
+      };
+      const state = newAppConsentToken(target, "sign-in", config.links.signingKey, clock.now());
+      deps.logger.info("dynamics 365 sign-in started", { connectionId: connection.id, tenantId: discovery.tenantId });
       return {
         status: 303,
-        location: toAdminConsentUrl(config.dataverse.authorityUrl, {
+        location: toAuthorizeUrl(config.dataverse.authorityUrl, {
           tenantId: discovery.tenantId,
           clientId: app.clientId,
+          redirectUri: signInCallbackUri,
           environmentUrl: url,
-          redirectUri: consentCallbackUri,
           state,
+          nonce,
+          codeChallenge: toSignInCodeChallenge(state, config.links.signingKey),
         }),
         cookies: [consentCookie(token, cookieLifetimeSeconds)],
       };
+    },
+
+    async completeSignIn(query, cookieToken) {
+      // The browser binding and the state come first: no code is redeemed for an answer that is not ours.
+      if (cookieToken === undefined || cookieToken === "") {
+        deps.logger.warn("dynamics sign-in callback without the onboarding cookie refused");
+        return problem(
+          400,
+          "This sign-in did not start here",
+          "The answer from Microsoft does not belong to a sign-in started in this browser.",
+          startAgain,
+        );
+      }
+      const opened = await openLink(cookieToken, "dynamics");
+      if (!opened.ok) return { ...opened.answer, cookies: [clearConsentCookie] };
+      if (app === undefined) return appConsentUnavailable();
+      const log = deps.logger.child({ connectionId: opened.connection.id });
+      const stateText = query.state ?? "";
+      const state = checkAppConsentToken(stateText, "sign-in", config.links.signingKey, clock.now(), opened.link.id);
+      if (!state.ok) {
+        log.warn("dynamics sign-in callback state refused", { reason: state.reason });
+        return problem(
+          400,
+          "This sign-in could not be verified",
+          "The answer from Microsoft does not match the sign-in this browser started (its state did not match).",
+          startAgain,
+        );
+      }
+      const refuse = (status: number, title: string, message: string, action: string): PageAnswer => ({
+        status,
+        page: renderProblemPage({ title, message, action, next: backToDynamics(cookieToken) }),
+        cookies: [clearConsentCookie],
+      });
+      const answer = toSignInAnswer(query);
+      if (answer.kind === "cancelled") {
+        log.info("dynamics sign-in cancelled");
+        return refuse(
+          400,
+          "Sign-in cancelled",
+          "The sign-in was cancelled on Microsoft's page, so nothing was connected.",
+          "Your link still works: go back and sign in with your Microsoft 365 admin account when you are ready, or use your own app registration instead.",
+        );
+      }
+      if (answer.kind !== "code") {
+        log.info("dynamics sign-in not completed", { error: answer.kind === "failed" ? answer.error : "incomplete" });
+        return refuse(
+          400,
+          "Microsoft did not complete the sign-in",
+          answer.kind === "failed"
+            ? `Microsoft answered with an error (${answer.error}) instead of a sign-in.`
+            : "Microsoft's answer carried no sign-in.",
+          "Your link still works: go back and try again.",
+        );
+      }
+      deps.logger.addSecrets([answer.code]);
+      const invalid = (): PageAnswer =>
+        refuse(
+          400,
+          "The sign-in could not be verified",
+          "Microsoft's sign-in could not be verified, so nothing was connected.",
+          "Your link still works: go back and sign in again. If this keeps happening, tell Xero Connector support.",
+        );
+      let tokens: SignInTokens;
+      try {
+        tokens = await redeemSignInCode(
+          config.dataverse.authorityUrl,
+          {
+            tenantId: state.tenantId,
+            clientId: app.clientId,
+            clientSecret: app.clientSecret,
+            code: answer.code,
+            redirectUri: signInCallbackUri,
+            codeVerifier: toSignInCodeVerifier(stateText, config.links.signingKey),
+            environmentUrl: state.environmentUrl,
+          },
+          {
+            nowMs: clock.now(),
+            onTokens: (issued) => deps.logger.addSecrets([issued.accessToken, issued.idToken]),
+            ...(deps.fetch === undefined ? {} : { fetch: deps.fetch }),
+          },
+        );
+      } catch (thrown) {
+        log.warn("dynamics sign-in code redemption failed", { error: toSyncError(thrown, "entra") });
+        return invalid();
+      }
+      let refusal: IdTokenRefusal | "keys-unavailable" | undefined;
+      let objectId = "";
+      try {
+        const keys = await fetchSigningKeys(config.dataverse.authorityUrl, state.tenantId, {
+          nowMs: clock.now(),
+          ...(deps.fetch === undefined ? {} : { fetch: deps.fetch }),
+        });
+        const checked = validateIdToken(tokens.idToken, keys, {
+          authorityUrl: config.dataverse.authorityUrl,
+          clientId: app.clientId,
+          nonce: state.nonce,
+          tenantId: state.tenantId,
+          nowMs: clock.now(),
+        });
+        if (checked.ok) objectId = checked.person.objectId;
+        else refusal = checked.reason;
+      } catch (thrown) {
+        log.warn("dynamics sign-in keys unavailable", { error: toSyncError(thrown, "entra") });
+        refusal = "keys-unavailable";
+      }
+      if (refusal === "wrong-tenant") {
+        log.warn("dynamics sign-in in another directory refused", { tenantId: state.tenantId });
+        return refuse(
+          403,
+          "Signed in to a different directory",
+          "You signed in with an account of a Microsoft Entra directory other than the one your Dynamics 365 environment belongs to.",
+          "Go back and sign in with an administrator account of the environment's own directory.",
+        );
+      }
+      if (refusal !== undefined) {
+        log.warn("dynamics sign-in id token refused", { reason: refusal, tenantId: state.tenantId });
+        return invalid();
+      }
+      const membership = await readEnvironmentMembership(state.environmentUrl, tokens.accessToken, {
+        ...(deps.fetch === undefined ? {} : { fetch: deps.fetch }),
+      });
+      if (!membership.ok && membership.problem === "not-a-user") {
+        log.info("dynamics sign-in by someone who is not a user of the environment", { tenantId: state.tenantId });
+        return refuse(
+          403,
+          "You are not a user of this environment",
+          `The account you signed in with is not a user of ${state.environmentUrl}.`,
+          "Sign in with the Microsoft 365 admin account of a System Administrator of this environment, or ask one to open this link.",
+        );
+      }
+      if (!membership.ok) {
+        log.info("dynamics environment did not answer the signed-in user", { tenantId: state.tenantId });
+        return refuse(
+          503,
+          "Your environment did not answer",
+          "The environment could not be reached to check your account.",
+          "Wait a minute, then go back and try again.",
+        );
+      }
+      if (!membership.isAdministrator) {
+        log.info("dynamics sign-in by a user who is not a system administrator", { tenantId: state.tenantId });
+        return refuse(
+          403,
+          "You are not a System Administrator of this environment",
+          `Your account is a user of ${state.environmentUrl} but does not hold the ${systemAdministratorRole} role there.`,
+          `Ask a ${systemAdministratorRole} of this environment to open this link, or to give you that role.`,
+        );
+      }
+      log.info("dynamics 365 administrator signed in", { tenantId: state.tenantId });
+      return verifyAppConsent(
+        cookieToken,
+        opened.link,
+        opened.connection,
+        { environmentUrl: state.environmentUrl, tenantId: state.tenantId, objectId },
+        true,
+      );
     },
 
     async completeAppConsent(query, cookieToken) {
@@ -899,7 +1125,12 @@ export function createOnboarding(deps: OnboardingDependencies): Onboarding {
           cookies: [clearConsentCookie],
         };
       }
-      return verifyAppConsent(cookieToken, opened.link, opened.connection, state);
+      if (state.objectId === undefined) throw new Error("a consent state always names who signed in");
+      return verifyAppConsent(cookieToken, opened.link, opened.connection, {
+        environmentUrl: state.environmentUrl,
+        tenantId: state.tenantId,
+        objectId: state.objectId,
+      });
     },
 
     async checkAppConsentAgain(raw) {
@@ -932,7 +1163,12 @@ export function createOnboarding(deps: OnboardingDependencies): Onboarding {
           }),
         };
       }
-      return verifyAppConsent(token, opened.link, opened.connection, ticket);
+      if (ticket.objectId === undefined) throw new Error("a check ticket always names who signed in");
+      return verifyAppConsent(token, opened.link, opened.connection, {
+        environmentUrl: ticket.environmentUrl,
+        tenantId: ticket.tenantId,
+        objectId: ticket.objectId,
+      });
     },
   };
 }

@@ -240,6 +240,7 @@ export function renderDynamicsForm(options: {
   appConsent?: AppConsentOption;
 }): SafeHtml {
   const { values } = options;
+  const signInLabel = `Sign in with your Microsoft 365 admin account${values.environmentUrl === "" ? "" : ` for ${values.environmentUrl}`}`;
   const ownApp = html`<form method="post" action="${options.action}" autocomplete="off">
     <input type="hidden" name="token" value="${options.token}" />
     <label for="environmentUrl">Environment URL <span class="hint">e.g. https://contoso.crm.dynamics.com</span></label>
@@ -280,9 +281,10 @@ export function renderDynamicsForm(options: {
       <section class="option recommended" aria-labelledby="option-app">
         <h2 id="option-app">Connect with the Xero Connector app <span class="badge">Recommended</span></h2>
         <p>
-          No secret to create or rotate. A Microsoft Entra administrator of your environment's directory approves the
-          Xero Connector app on Microsoft's page; then you add it to the environment as an application user (this page
-          shows the steps).
+          No secret to create or rotate. First sign in with your Microsoft 365 admin account: a System Administrator of
+          the environment. If your directory has not approved the Xero Connector app yet, Microsoft then asks you (an
+          Entra administrator) to approve it; then you add it to the environment as an application user (this page shows
+          the steps).
         </p>
         <form method="post" action="${options.appConsent.action}" autocomplete="off">
           <input type="hidden" name="token" value="${options.token}" />
@@ -296,7 +298,7 @@ export function renderDynamicsForm(options: {
             required
             value="${values.environmentUrl}"
           />
-          <button type="submit" id="connect-with-app">Continue to Microsoft to approve</button>
+          <button type="submit" id="connect-with-app">${signInLabel}</button>
         </form>
       </section>
       <section class="option" aria-labelledby="option-own">
@@ -321,16 +323,22 @@ export function renderAppConsentSteps(options: {
   message: string;
   environmentUrl: string;
   appId: string;
+  /** The solution's role for the application user ("Xero Connector Service"). */
   roleName: string;
+  /** The extra role the real-time add-on needs ("System Customizer"). */
+  realtimeRoleName: string;
   check: { action: string; token: string; ticket: string };
   /** The Dynamics 365 page again (to approve again, or to choose the other way). */
   restart: string;
 }): SafeHtml {
-  const { appId, roleName } = options;
-  // The solution's role covers its own tables; the flows also write invoices, accounts, contacts and products.
-  const alsoNeeded = html`<span class="hint"
-    >(and, if your own roles do not give it already, read and write on invoices, accounts, contacts and products)</span
-  >`;
+  const { appId, roleName, realtimeRoleName } = options;
+  // The solution's least-privilege role covers every table the flows touch; the real-time add-on also registers a
+  // webhook (plug-in step tables), which needs System Customizer.
+  const advice = [
+    `Assign the application user the ${roleName} role.`,
+    `If you turn on Real-time, also assign it the ${realtimeRoleName} role.`,
+  ];
+  const roleAdvice = html`<p class="hint" id="role-advice">${advice.join(" ")}</p>`;
   const openEnvironment = html`<li>
     Open the
     <a href="https://admin.powerplatform.microsoft.com/environments" rel="noreferrer">Power Platform admin center</a>,
@@ -345,14 +353,14 @@ export function renderAppConsentSteps(options: {
         Search for the app ID <code id="app-id">${appId}</code> (the Xero Connector app), select it and <b>Add</b>.
       </li>
       <li>Choose the <b>Business unit</b>: your organisation's root business unit.</li>
-      <li>Under <b>Security roles</b>, add <b>${roleName}</b> ${alsoNeeded}, then select <b>Create</b>.</li>
+      <li>Under <b>Security roles</b>, add <b>${roleName}</b>, then select <b>Create</b>.</li>
       <li>Come back to this page and select <b>Check again</b>.</li>
     </ol>`,
     "missing-role": html`<ol class="todo" id="todo">
       ${openEnvironment}
       <li>Select <b>Settings</b> → <b>Users + permissions</b> → <b>Application users</b>.</li>
       <li>Select the application user with the app ID <code id="app-id">${appId}</code>.</li>
-      <li>Select <b>Edit security roles</b>, add <b>${roleName}</b> ${alsoNeeded} and <b>Save</b>.</li>
+      <li>Select <b>Edit security roles</b>, add <b>${roleName}</b> and <b>Save</b>.</li>
       <li>Come back to this page and select <b>Check again</b>.</li>
     </ol>`,
     "solution-missing": html`<ol class="todo" id="todo">
@@ -385,7 +393,7 @@ export function renderAppConsentSteps(options: {
     html`${steps(2)}
       ${options.gap === "not-consented" ? html`` : html`<p class="ok">The Xero Connector app is approved for your directory.</p>`}
       <div class="problem" role="alert" id="problem"><p>${options.message}</p></div>
-      ${todo}
+      ${todo} ${options.gap === "no-application-user" || options.gap === "missing-role" ? roleAdvice : html``}
       <form method="post" action="${options.check.action}">
         <input type="hidden" name="token" value="${options.check.token}" />
         <input type="hidden" name="ticket" value="${options.check.ticket}" />

@@ -36,6 +36,7 @@ describe("the function table", () => {
       "http onboardingXeroOrganisation POST /api/onboarding/xero/organisation (anonymous)",
       "http onboardingDynamics GET,POST /api/onboarding/dynamics (anonymous)",
       "http onboardingDynamicsConsent POST /api/onboarding/dynamics/consent (anonymous)",
+      "http dynamicsSignInCallback GET /api/dynamics/signin/callback (anonymous)",
       "http dynamicsConsentCallback GET /api/dynamics/consent/callback (anonymous)",
       "http onboardingDynamicsConsentCheck POST /api/onboarding/dynamics/consent/check (anonymous)",
       "http dataverseWebhook POST /api/dataverse-webhook (anonymous)",

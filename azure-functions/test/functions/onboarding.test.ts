@@ -21,6 +21,7 @@ describe("onboarding HTTP triggers", () => {
         ["onboardingXeroOrganisation", "onboarding/xero/organisation", "POST", "anonymous"],
         ["onboardingDynamics", "onboarding/dynamics", "GET,POST", "anonymous"],
         ["onboardingDynamicsConsent", "onboarding/dynamics/consent", "POST", "anonymous"],
+        ["dynamicsSignInCallback", "dynamics/signin/callback", "GET", "anonymous"],
         ["dynamicsConsentCallback", "dynamics/consent/callback", "GET", "anonymous"],
         ["onboardingDynamicsConsentCheck", "onboarding/dynamics/consent/check", "POST", "anonymous"],
       ]),

@@ -45,7 +45,8 @@ const explanations: Record<CredentialProblem, { message: string; action: string 
   },
   "missing-role": {
     message: "The application user exists but has no security role that can read the Xero Connector tables.",
-    action: "Assign the application user the Xero Connector security role (or System Administrator).",
+    action:
+      "Assign the application user the Xero Connector Service role. If you turn on Real-time, also assign it the System Customizer role.",
   },
   "solution-missing": { message: "The Xero Connector solution is not installed in this environment.", action: "Install the Xero Connector solution from AppSource, then try again." },
   "unreachable": { message: "The environment could not be reached.", action: "Check the environment URL and try again in a minute." },
