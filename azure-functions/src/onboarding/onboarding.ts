@@ -483,6 +483,17 @@ export function createOnboarding(deps: OnboardingDependencies): Onboarding {
   const backToDynamics = (token: string) => ({ href: dynamicsLinkUrl(token), label: "Back to the Dynamics 365 step" });
   const signInCallbackUri = `${apiBase}/${onboardingRoutes.dynamicsSignInCallback}`;
 
+  /** Entra refused the service's own app secret: nothing the customer can fix (the log names the setting). */
+  const serviceAppRefused = (log: Logger, tenantId: string): PageAnswer => {
+    log.error("the service's dynamics 365 app was refused (check DATAVERSE_APP_CLIENT_SECRET)", { tenantId });
+    return problem(
+      503,
+      "The Xero Connector service could not sign in",
+      "Microsoft Entra ID refused the Xero Connector app's own credentials. This is a problem on our side, not in your environment.",
+      "Please tell Xero Connector support; your link keeps working, so you can finish here once it is fixed.",
+    );
+  };
+
   /** The service's app in the customer's tenant: token, WhoAmI, a read of the solution's table, the install checks. */
   const checkAppInTenant = async (
     credentials: DataverseCredentials,
@@ -555,17 +566,7 @@ export function createOnboarding(deps: OnboardingDependencies): Onboarding {
     }
     if (!checked.ok) {
       const { gap, message } = checked;
-      if (gap === "service") {
-        log.error("the service's dynamics 365 app was refused (check DATAVERSE_APP_CLIENT_SECRET)", {
-          tenantId: target.tenantId,
-        });
-        return problem(
-          503,
-          "The Xero Connector service could not sign in",
-          "Microsoft Entra ID refused the Xero Connector app's own credentials. This is a problem on our side, not in your environment.",
-          "Please tell Xero Connector support; your link keeps working, so you can finish here once it is fixed.",
-        );
-      }
+      if (gap === "service") return serviceAppRefused(log, target.tenantId);
       log.info("app consent not complete yet", { gap, tenantId: target.tenantId });
       const ticket = newAppConsentToken(
         {
@@ -966,7 +967,9 @@ export function createOnboarding(deps: OnboardingDependencies): Onboarding {
           },
         );
       } catch (thrown) {
-        log.warn("dynamics sign-in code redemption failed", { error: toSyncError(thrown, "entra") });
+        const error = toSyncError(thrown, "entra");
+        if (error.details.type === "invalid_client") return serviceAppRefused(log, state.tenantId);
+        log.warn("dynamics sign-in code redemption failed", { error });
         return invalid();
       }
       let refusal: IdTokenRefusal | "keys-unavailable" | undefined;

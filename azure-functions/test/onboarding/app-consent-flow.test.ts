@@ -1,18 +1,32 @@
-// The Dynamics 365 admin-consent path end to end without a browser: Azurite, the Xero emulator, and the Dataverse
-// emulator's bearer challenge, admin consent page, Entra stand-in (the service's multi-tenant app) and application
-// users. Approve, then the steps the administrator still has to do (application user, its role) with "Check again",
-// connected and syncing as the app's application user; cancel; state and cookie refused before anything else; bad
-// URLs; the solution missing; no per-connection secret stored.
+// The Dynamics 365 app-consent path end to end without a browser: Azurite, the Xero emulator, and the Dataverse
+// emulator's bearer challenge, Entra sign-in ("Pick an account", code flow, ID tokens, JWKS), admin consent page,
+// client credentials for the service's multi-tenant app, users, roles and application users. Sign in as the
+// environment's administrator, approve, then the steps still to do (application user, its role) with "Check again",
+// connected and syncing as the app's application user; an approved directory skips the consent page; cancel at either
+// page; state and cookie refused before anything else; forged consent callbacks get nowhere; people who are not
+// users or not System Administrators of the environment are refused; bad URLs; the solution missing; no
+// per-connection secret stored.
 import { mag_xeroaccountcode, mag_xeroconnector, mag_xerostatus } from "../../src/generated/dataverse";
 import { createService } from "../../src/composition";
 import { openAllTables } from "../../src/adapters/table-storage/tables";
 import { newAppConsentToken } from "../../src/onboarding/app-consent";
 import { createOnboarding, type PageAnswer } from "../../src/onboarding/onboarding";
 import { findSecretsInLogs } from "../support/log-scan";
-import { adminConsent, consent, cookieOf, consentCallbackUri, startHarness, tokenOf, type Harness } from "./harness";
+import {
+  adminConsent,
+  consent,
+  cookieOf,
+  consentCallbackUri,
+  grantAppConsent,
+  signIn,
+  signInCallbackUri,
+  startHarness,
+  tokenOf,
+  type Harness,
+} from "./harness";
 
 const cc = mag_xeroconnector.columns;
-const role = "Xero Connector Administrator";
+const role = "Xero Connector Service";
 const textOf = (answer: PageAnswer): string => answer.page?.html ?? "";
 const ticketOf = (answer: PageAnswer): string => /name="ticket" value="([^"]+)"/.exec(textOf(answer))?.[1] ?? "";
 
@@ -38,11 +52,34 @@ describe("Dynamics 365 through admin consent to the service's app (Azurite, the 
     return { connectionId: link.connectionId, dynamicsToken: tokenOf(answer.location) };
   }
 
-  /** The consent start for a dynamics link and environment, answered 303 to Entra. */
+  /** The start for a dynamics link and environment, answered 303 to Entra's sign-in. */
   async function startConsent(token: string, environmentUrl: string): Promise<{ location: string; cookie: string }> {
     const start = await h.onboarding.startAppConsent({ token, environmentUrl });
     expect(start.status).toBe(303);
     return { location: start.location ?? "", cookie: cookieOf(start) };
+  }
+
+  /** Starts, signs in as `objectId` and hands the answer to the service: its answer and the browser's cookie. */
+  async function signedIn(
+    token: string,
+    environmentUrl: string,
+    objectId: string,
+  ): Promise<{ answer: PageAnswer; cookie: string }> {
+    const start = await startConsent(token, environmentUrl);
+    const answer = await h.onboarding.completeSignIn(await signIn(start.location, objectId), start.cookie);
+    return { answer, cookie: answer.cookies?.find((cookie) => cookie.maxAge > 0)?.value ?? start.cookie };
+  }
+
+  /** Signed in as the org's administrator; the directory not approved yet, so on to the consent page. */
+  async function toConsentPage(
+    token: string,
+    org: { url: string; tenantId: string; administrator: { objectId: string } },
+  ): Promise<{ location: string; cookie: string }> {
+    const { answer, cookie } = await signedIn(token, org.url, org.administrator.objectId);
+    expect(answer.status).toBe(303);
+    const location = answer.location ?? "";
+    expect(location).toContain(`/${org.tenantId}/v2.0/adminconsent?`);
+    return { location, cookie };
   }
 
   it("approves the app, walks the administrator through the application user and its role, then connects and syncs as that user", async () => {
@@ -55,18 +92,24 @@ describe("Dynamics 365 through admin consent to the service's app (Azurite, the 
     expect(form).toContain("Connect with the Xero Connector app");
     expect(form).toContain('action="http://127.0.0.1:7071/api/onboarding/dynamics/consent"');
 
-    // The environment URL as the customer pastes it (an app URL with a trailing slash): tenant from its challenge.
+    // The environment URL as the customer pastes it (an app URL with a trailing slash): tenant from its challenge,
+    // then the administrator signs in first (code flow, PKCE, nonce) on the environment's own directory.
     const start = await h.onboarding.startAppConsent({ token: dynamicsToken, environmentUrl: `${dynamics.org.url}/` });
     expect(start.status).toBe(303);
-    const location = new URL(start.location ?? "");
-    expect(`${location.origin}${location.pathname}`).toBe(
-      `${h.dataverse.url}/${dynamics.org.tenantId}/v2.0/adminconsent`,
+    const authorize = new URL(start.location ?? "");
+    expect(`${authorize.origin}${authorize.pathname}`).toBe(
+      `${h.dataverse.url}/${dynamics.org.tenantId}/oauth2/v2.0/authorize`,
     );
-    expect(Object.fromEntries(location.searchParams)).toStrictEqual({
+    expect(Object.fromEntries(authorize.searchParams)).toStrictEqual({
       client_id: appId,
-      scope: `${dynamics.org.url}/.default`,
-      redirect_uri: consentCallbackUri,
+      response_type: "code",
+      redirect_uri: signInCallbackUri,
+      response_mode: "query",
+      scope: `openid profile ${dynamics.org.url}/user_impersonation`,
       state: expect.stringMatching(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{43}$/),
+      nonce: expect.stringMatching(/^[A-Za-z0-9_-]{22}$/),
+      code_challenge: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
+      code_challenge_method: "S256",
     });
     expect(start.cookies).toStrictEqual([
       {
@@ -80,7 +123,27 @@ describe("Dynamics 365 through admin consent to the service's app (Azurite, the 
       },
     ]);
 
-    const back = await adminConsent(start.location ?? "", "accept");
+    // Signed in as the environment's System Administrator; the directory has not approved the app: consent next.
+    const signedInAnswer = await h.onboarding.completeSignIn(
+      await signIn(start.location ?? "", dynamics.org.administrator.objectId),
+      cookieOf(start),
+    );
+    expect(signedInAnswer.status).toBe(303);
+    const location = new URL(signedInAnswer.location ?? "");
+    expect(`${location.origin}${location.pathname}`).toBe(
+      `${h.dataverse.url}/${dynamics.org.tenantId}/v2.0/adminconsent`,
+    );
+    expect(Object.fromEntries(location.searchParams)).toStrictEqual({
+      client_id: appId,
+      scope: `${dynamics.org.url}/.default`,
+      redirect_uri: consentCallbackUri,
+      state: expect.stringMatching(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{43}$/),
+    });
+    expect(signedInAnswer.cookies).toStrictEqual([
+      expect.objectContaining({ name: "xc_dynamics_consent", value: dynamicsToken, maxAge: 1800 }),
+    ]);
+
+    const back = await adminConsent(location.toString(), "accept");
     expect(back).toMatchObject({ admin_consent: "True", tenant: dynamics.org.tenantId });
     expect(h.dataverse.consentedTenants(appId)).toContain(dynamics.org.tenantId);
 
@@ -181,7 +244,7 @@ describe("Dynamics 365 through admin consent to the service's app (Azurite, the 
     const dynamics = h.newDynamicsOrg();
     h.dataverse.addApplicationUser(dynamics.org, { clientId: h.dynamicsApp.clientId, roles: [role] });
     const link = await h.issueLink("dynamics");
-    const start = await startConsent(link.token, dynamics.org.url);
+    const start = await toConsentPage(link.token, dynamics.org);
     const answer = await h.onboarding.completeAppConsent(await adminConsent(start.location, "accept"), start.cookie);
     expect(answer.status).toBe(303);
     expect(answer.location).toMatch(/\/api\/onboarding\/xero\?token=/);
@@ -194,10 +257,68 @@ describe("Dynamics 365 through admin consent to the service's app (Azurite, the 
     expect(form).toContain(`value="${dynamics.org.url}"`);
   });
 
-  it("explains a cancelled approval and keeps the link usable", async () => {
+  it("skips the consent page when the directory already approved the app (an earlier environment of the same customer)", async () => {
+    const dynamics = h.newDynamicsOrg();
+    await grantAppConsent(h, dynamics.org.tenantId);
+    h.dataverse.addApplicationUser(dynamics.org, { clientId: h.dynamicsApp.clientId, roles: [role] });
+    const link = await h.issueLink("dynamics");
+    const { answer } = await signedIn(link.token, dynamics.org.url, dynamics.org.administrator.objectId);
+    expect(answer.status).toBe(303);
+    expect(answer.location).toMatch(/\/api\/onboarding\/xero\?token=/);
+    expect(answer.location).not.toContain("adminconsent");
+    expect(answer.cookies).toStrictEqual([expect.objectContaining({ name: "xc_dynamics_consent", maxAge: 0 })]);
+    expect((await h.connections.require(link.connectionId)).dataverse).toMatchObject({
+      url: dynamics.org.url,
+      tenantId: dynamics.org.tenantId,
+      authorisation: "app-consent",
+    });
+  });
+
+  it("explains a cancelled sign-in and keeps the link usable", async () => {
     const dynamics = h.newDynamicsOrg();
     const link = await h.issueLink("dynamics");
     const start = await startConsent(link.token, dynamics.org.url);
+    const back = await signIn(start.location, "cancel");
+    expect(back.error).toBe("access_denied");
+    const answer = await h.onboarding.completeSignIn(back, start.cookie);
+    expect(answer.status).toBe(400);
+    expect(textOf(answer)).toContain("Sign-in cancelled");
+    expect(textOf(answer)).toContain("Your link still works");
+    expect(textOf(answer)).toContain(`href="http://127.0.0.1:7071/api/onboarding/dynamics?token=${link.token}"`);
+    expect(textOf(answer)).not.toContain("AADSTS");
+    expect(h.dataverse.consentedTenants(h.dynamicsApp.clientId)).not.toContain(dynamics.org.tenantId);
+    expect((await h.connections.require(link.connectionId)).dataverse).toBeNull();
+    expect((await h.onboarding.showDynamicsForm(link.token)).status).toBe(200);
+  });
+
+  it("refuses a person who is not a user of the environment, and one who is not its System Administrator", async () => {
+    const dynamics = h.newDynamicsOrg();
+    await grantAppConsent(h, dynamics.org.tenantId);
+    h.dataverse.addApplicationUser(dynamics.org, { clientId: h.dynamicsApp.clientId, roles: [role] });
+    const outsider = h.dataverse.addTenantUser(dynamics.org.tenantId, { name: "Olive Outsider" });
+    const salesperson = h.dataverse.addUser(dynamics.org, { name: "Sam Sales", roles: ["Salesperson"] });
+    const noRole = h.dataverse.addUser(dynamics.org, { name: "Nora Norole" });
+    const link = await h.issueLink("dynamics");
+
+    const notUser = (await signedIn(link.token, dynamics.org.url, outsider.objectId)).answer;
+    expect(notUser.status).toBe(403);
+    expect(textOf(notUser)).toContain("You are not a user of this environment");
+    for (const person of [salesperson, noRole]) {
+      const notAdmin = (await signedIn(link.token, dynamics.org.url, person.objectId)).answer;
+      expect(notAdmin.status).toBe(403);
+      expect(textOf(notAdmin)).toContain("You are not a System Administrator of this environment");
+    }
+    expect((await h.connections.require(link.connectionId)).dataverse).toBeNull();
+    // The link still works for the administrator.
+    const admin = (await signedIn(link.token, dynamics.org.url, dynamics.org.administrator.objectId)).answer;
+    expect(admin.status).toBe(303);
+    expect(admin.location).toMatch(/\/api\/onboarding\/xero\?token=/);
+  });
+
+  it("explains a cancelled approval and keeps the link usable", async () => {
+    const dynamics = h.newDynamicsOrg();
+    const link = await h.issueLink("dynamics");
+    const start = await toConsentPage(link.token, dynamics.org);
     const back = await adminConsent(start.location, "cancel");
     expect(back.error).toBe("access_denied");
     const answer = await h.onboarding.completeAppConsent(back, start.cookie);
@@ -219,8 +340,8 @@ describe("Dynamics 365 through admin consent to the service's app (Azurite, the 
     const other = h.newDynamicsOrg();
     const mine = await h.issueLink("dynamics");
     const theirs = await h.issueLink("dynamics");
-    const myStart = await startConsent(mine.token, dynamics.org.url);
-    const theirStart = await startConsent(theirs.token, dynamics.org.url);
+    const myStart = await toConsentPage(mine.token, dynamics.org);
+    const theirStart = await toConsentPage(theirs.token, dynamics.org);
     const theirBack = await adminConsent(theirStart.location, "accept");
     const requestsBefore = h.dataverse.requestCount(dynamics.org);
 
@@ -296,7 +417,12 @@ describe("Dynamics 365 through admin consent to the service's app (Azurite, the 
     if (!opened.ok) throw new Error("the link did not open");
     // A Check again ticket for an environment whose directory never approved the app (as after a revoked consent).
     const ticket = newAppConsentToken(
-      { linkId: opened.link.id, environmentUrl: dynamics.org.url, tenantId: dynamics.org.tenantId },
+      {
+        linkId: opened.link.id,
+        environmentUrl: dynamics.org.url,
+        tenantId: dynamics.org.tenantId,
+        objectId: dynamics.org.administrator.objectId,
+      },
       "check",
       h.config.links.signingKey,
       h.clock.now(),
@@ -314,7 +440,7 @@ describe("Dynamics 365 through admin consent to the service's app (Azurite, the 
     const dynamics = h.newDynamicsOrg({ solutionVersion: null });
     h.dataverse.addApplicationUser(dynamics.org, { clientId: h.dynamicsApp.clientId, roles: [role] });
     const link = await h.issueLink("dynamics");
-    const start = await startConsent(link.token, dynamics.org.url);
+    const start = await toConsentPage(link.token, dynamics.org);
     const answer = await h.onboarding.completeAppConsent(await adminConsent(start.location, "accept"), start.cookie);
     expect(answer.status).toBe(409);
     expect(textOf(answer)).toContain("Install the Xero Connector solution");
@@ -364,8 +490,9 @@ describe("Dynamics 365 through admin consent to the service's app (Azurite, the 
     });
     const link = await h.issueLink("dynamics");
     const start = await misconfigured.startAppConsent({ token: link.token, environmentUrl: dynamics.org.url });
-    const answer = await misconfigured.completeAppConsent(
-      await adminConsent(start.location ?? "", "accept"),
+    // The sign-in's code redemption already uses the app's secret.
+    const answer = await misconfigured.completeSignIn(
+      await signIn(start.location ?? "", dynamics.org.administrator.objectId),
       cookieOf(start),
     );
     expect(answer.status).toBe(503);

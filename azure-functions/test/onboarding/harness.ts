@@ -1,7 +1,8 @@
 // Onboarding against the real parts without a browser: Azurite (links, connections, vault), the Xero emulator
 // (consent, token endpoint, /connections), the Dataverse emulator (Entra stand-in, WhoAmI, the connector rows), one
-// manual clock for all. `consent()` plays the customer on Xero's consent page with plain HTTP; `adminConsent()` plays
-// the customer's Entra administrator on the Dataverse emulator's admin consent page for the service's multi-tenant app.
+// manual clock for all. `consent()` plays the customer on Xero's consent page with plain HTTP; `signIn()` plays a person
+// on the Dataverse emulator's Entra sign-in page ("Pick an account"), `adminConsent()` the customer's Entra
+// administrator on its admin consent page for the service's multi-tenant app.
 import { randomBytes } from "node:crypto";
 import { startAzurite, type Azurite } from "../../../sandbox/src/azurite";
 import {
@@ -65,6 +66,8 @@ let orgCounter = 0;
 
 /** The service's consent callback, registered on its multi-tenant app. */
 export const consentCallbackUri = `${publicBaseUrl}/api/dynamics/consent/callback`;
+/** The service's sign-in callback, registered on the same app. */
+export const signInCallbackUri = `${publicBaseUrl}/api/dynamics/signin/callback`;
 
 export async function startHarness(): Promise<Harness> {
   const clock = new ManualClock(Date.UTC(2026, 2, 2, 9, 0, 0));
@@ -80,7 +83,7 @@ export async function startHarness(): Promise<Harness> {
   });
   const dynamicsApp = dataverse.registerMultiTenantApp({
     displayName: "Xero Connector",
-    redirectUris: [consentCallbackUri],
+    redirectUris: [consentCallbackUri, signInCallbackUri],
   });
   rememberSecrets(dynamicsApp.clientSecret);
   const env = {
@@ -271,4 +274,55 @@ export async function adminConsent(
     if (value !== null) result[name] = value;
   }
   return result;
+}
+
+/**
+ * Plays a person on the emulator's Entra sign-in page: loads "Pick an account" for the service's authorize URL and
+ * picks the account with `objectId` (or cancels); returns the query Entra redirects back with.
+ */
+export async function signIn(
+  authorizeUrl: string,
+  choice: string | "cancel",
+): Promise<{ code?: string; state?: string; error?: string }> {
+  const page = await fetch(authorizeUrl);
+  const text = await page.text();
+  if (page.status !== 200 || !text.includes("Pick an account")) throw new Error(`no sign-in page (${page.status})`);
+  const url = new URL(authorizeUrl);
+  const form = new URLSearchParams(url.searchParams);
+  if (choice === "cancel") form.set("decision", "cancel");
+  else form.set("user", choice);
+  const answer = await fetch(`${url.origin}${url.pathname}`, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: form.toString(),
+    redirect: "manual",
+  });
+  const back = new URL(answer.headers.get("location") ?? "http://invalid/");
+  if (`${back.origin}${back.pathname}` !== signInCallbackUri)
+    throw new Error(`not redirected to the sign-in callback (${answer.status})`);
+  const result: { code?: string; state?: string; error?: string } = {};
+  for (const name of ["code", "state", "error"] as const) {
+    const value = back.searchParams.get(name);
+    if (value !== null) result[name] = value;
+  }
+  rememberSecrets(result.code);
+  return result;
+}
+
+/** The directory of `tenantId` approves the service's app (as an earlier customer's administrator did). */
+export async function grantAppConsent(h: Harness, tenantId: string): Promise<void> {
+  const url = new URL(`${h.dataverse.url}/${tenantId}/v2.0/adminconsent`);
+  const form = new URLSearchParams({
+    client_id: h.dynamicsApp.clientId,
+    scope: "https://any.example/.default",
+    redirect_uri: consentCallbackUri,
+    decision: "accept",
+  });
+  const answer = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: form.toString(),
+    redirect: "manual",
+  });
+  if (answer.status !== 302) throw new Error(`admin consent not granted (${answer.status})`);
 }
