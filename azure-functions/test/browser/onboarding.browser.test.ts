@@ -182,7 +182,7 @@ describe("onboarding in a browser (Chromium, the sandbox, the service in its Fun
     ).toStrictEqual([]);
   });
 
-  it("connects Dynamics 365 with the Xero Connector app: admin consent, the application user and its role, then Xero, to reference data synced", async () => {
+  it("connects Dynamics 365 with the Xero Connector app: the administrator signs in, admin consent, the application user and its role, then Xero, to reference data synced", async () => {
     const { page } = browser;
     const { endpoints } = sandbox;
     const appId = sandbox.serviceEnv?.DATAVERSE_APP_CLIENT_ID ?? "";
@@ -202,30 +202,40 @@ describe("onboarding in a browser (Chromium, the sandbox, the service in its Fun
     await browser.screenshot("consent-1-dynamics-choice");
     await page.locator("#connect-with-app").click();
 
-    // 2. Microsoft's admin consent page (the emulator's), for this environment's tenant: the administrator accepts.
+    // 2. Microsoft's sign-in (the emulator's) for this environment's tenant: the environment's administrator.
+    await page.getByRole("heading", { name: "Pick an account" }).waitFor();
+    const signInPage = new URL(page.url());
+    expect(signInPage.pathname).toBe(`/${org.tenantId}/oauth2/v2.0/authorize`);
+    expect(signInPage.searchParams.get("client_id")).toBe(appId);
+    expect(signInPage.searchParams.get("scope")).toBe(`openid profile ${org.url}/user_impersonation`);
+    expect(signInPage.searchParams.get("code_challenge_method")).toBe("S256");
+    await browser.screenshot("consent-2-microsoft-sign-in");
+    await page.getByRole("button", { name: org.administrator.name }).click();
+
+    // 3. Microsoft's admin consent page (the emulator's), for this environment's tenant: the administrator accepts.
     await page.getByRole("heading", { name: "Permissions requested" }).waitFor();
     const consentPage = new URL(page.url());
     expect(consentPage.pathname).toBe(`/${org.tenantId}/v2.0/adminconsent`);
     expect(consentPage.searchParams.get("client_id")).toBe(appId);
     expect(consentPage.searchParams.get("scope")).toBe(`${org.url}/.default`);
-    await browser.screenshot("consent-2-microsoft-admin-consent");
+    await browser.screenshot("consent-3-microsoft-admin-consent");
     await page.getByRole("button", { name: "Accept" }).click();
 
-    // 3. Approved; the environment has no application user for the app yet: the exact steps and the app id.
+    // 4. Approved; the environment has no application user for the app yet: the exact steps and the app id.
     await page.getByRole("heading", { name: "Add the Xero Connector app to your environment" }).waitFor();
     expect(await page.locator("#app-id").innerText()).toBe(appId);
     expect(await page.locator("#todo").innerText()).toContain(dynamicsAppRole);
-    await browser.screenshot("consent-3-add-application-user");
+    await browser.screenshot("consent-4-add-application-user");
 
     // The administrator adds it in the Power Platform admin center but forgets the role: Check again says so.
     sandbox.dataverse.addApplicationUser(org, { clientId: appId });
     await page.locator("#check-again").click();
     await page.getByRole("heading", { name: "Give the Xero Connector app its security role" }).waitFor();
-    await browser.screenshot("consent-4-assign-role");
+    await browser.screenshot("consent-5-assign-role");
     sandbox.dataverse.assignSecurityRole(org, appId, dynamicsAppRole);
     await page.locator("#check-again").click();
 
-    // 4. Dynamics 365 is connected; Xero is next, then the first sync.
+    // 5. Dynamics 365 is connected; Xero is next, then the first sync.
     await page.waitForURL((url) => url.pathname === "/identity/connect/authorize");
     // Xero ticks the organisations this user already connected (the first walk's); only this one is wanted here.
     for (const box of await page.locator('input[type="checkbox"]').all()) await box.uncheck();
@@ -235,9 +245,9 @@ describe("onboarding in a browser (Chromium, the sandbox, the service in its Fun
     // The heading first: a problem page fails here with its own title rather than a timeout.
     expect(await page.locator("h1").innerText()).toBe("You are connected");
     expect(await page.locator("main").innerText()).toContain(organisation);
-    await browser.screenshot("consent-5-connected");
+    await browser.screenshot("consent-6-connected");
 
-    // 5. The connector and reference data in the customer's environment, written as the app's application user.
+    // 6. The connector and reference data in the customer's environment, written as the app's application user.
     const client = createDataverseClient(
       { url: org.url, tenantId: org.tenantId, clientId: org.clientId, clientSecret: org.clientSecret },
       { authorityUrl: endpoints.dataverseHostUrl },
