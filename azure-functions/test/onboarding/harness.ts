@@ -278,11 +278,11 @@ export async function adminConsent(
 
 /**
  * Plays a person on the emulator's Entra sign-in page: loads "Pick an account" for the service's authorize URL and
- * picks the account with `objectId` (or cancels); returns the query Entra redirects back with.
+ * picks the account with that object id, or cancels (`"cancel"`); returns the query Entra redirects back with.
  */
 export async function signIn(
   authorizeUrl: string,
-  choice: string | "cancel",
+  choice: string,
 ): Promise<{ code?: string; state?: string; error?: string }> {
   const page = await fetch(authorizeUrl);
   const text = await page.text();
