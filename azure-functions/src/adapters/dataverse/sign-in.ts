@@ -7,7 +7,9 @@
 // The access token, ID token and code are secrets: the caller registers them with its logger; nothing here logs.
 import { z } from "zod";
 import { fromHttpFailure, SyncError, toSyncError } from "../../core/errors";
+import { systemuser } from "../../generated/dataverse";
 import { toTokenEndpoint } from "./client-credentials";
+import { isGuid, toKeySegment, toQueryString } from "./odata";
 import { webApiVersion } from "./web-api-client";
 
 const withoutSlash = (url: string): string => url.replace(/\/+$/, "");
@@ -123,6 +125,12 @@ export async function redeemSignInCode(
 /** The role that administers a Dataverse environment. https://learn.microsoft.com/power-platform/admin/database-security#environments-with-a-dataverse-database */
 export const systemAdministratorRole = "System Administrator";
 
+/**
+ * The users' N:N to `role` (a platform relationship the solution does not declare, so not in the generated constants).
+ * https://learn.microsoft.com/power-apps/developer/data-platform/reference/entities/systemuser#BKMK_systemuserroles_association
+ */
+export const userRolesNavigation = "systemuserroles_association";
+
 const WhoAmIAnswer = z.object({ UserId: z.string().min(1) });
 const UserWithRoles = z.object({
   fullname: z.string().nullable().optional(),
@@ -187,8 +195,12 @@ export async function readEnvironmentMembership(
   const me = whoAmI.status === 200 ? parse(WhoAmIAnswer, whoAmI.text) : undefined;
   if (me === undefined) return { ok: false, problem: "unreachable" };
   const id = me.UserId.toLowerCase();
-  if (!/^[0-9a-f-]{36}$/.test(id)) return { ok: false, problem: "unreachable" };
-  const read = await get(`systemusers(${id})?$select=fullname&$expand=systemuserroles_association($select=name)`);
+  if (!isGuid(id)) return { ok: false, problem: "unreachable" };
+  const query = toQueryString({
+    select: [systemuser.columns.fullname],
+    expand: [{ property: userRolesNavigation, select: ["name"] }],
+  });
+  const read = await get(`${systemuser.entitySetName}${toKeySegment(id)}?${query}`);
   if (read === undefined) return { ok: false, problem: "unreachable" };
   // A user whose roles do not even let them read their own user record administers nothing.
   if (read.status === 403) return { ok: true, systemUserId: id, roles: [], isAdministrator: false };
