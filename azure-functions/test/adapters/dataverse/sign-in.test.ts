@@ -10,12 +10,13 @@ function fakeFetch(answers: Array<{ status: number; body: unknown }>): {
   requests: Array<{ url: string; authorization: string | null }>;
 } {
   const requests: Array<{ url: string; authorization: string | null }> = [];
-  const fetcher = (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
-    requests.push({ url: String(input), authorization: new Headers(init?.headers).get("authorization") });
+  const fetcher: typeof fetch = (input, init) => {
+    const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
+    requests.push({ url, authorization: new Headers(init?.headers).get("authorization") });
     const answer = answers.shift() ?? { status: 500, body: {} };
     return Promise.resolve(new Response(JSON.stringify(answer.body), { status: answer.status }));
   };
-  return { fetch: fetcher as typeof fetch, requests };
+  return { fetch: fetcher, requests };
 }
 
 describe("readEnvironmentMembership", () => {
