@@ -138,6 +138,9 @@ export function tapChildOutput(
         sink.passOn(name, chunk);
       });
       stream.once("end", onEnd);
+      // An inherited descriptor never kept this process alive; our pipe must not either (esbuild unrefs its service
+      // child and would otherwise hold Jest's worker open). The child's own handle still does, unless unref'd.
+      (stream as Readable & { unref?: () => void }).unref?.();
     } else {
       watchReads(stream, onData, onEnd);
     }

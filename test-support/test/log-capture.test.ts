@@ -199,6 +199,25 @@ describe("the log capture", () => {
     expect(capture.scan().findings).toHaveLength(2);
   });
 
+  it("never holds this process open through a pipe it made of an inherited stream (esbuild unrefs its service)", async () => {
+    const fakes = fakePorts({ childProcess: childProcessCopy() });
+    const capture = createLogCapture(fakes.ports);
+    capture.install();
+    const spawn = fakes.ports.childProcess?.spawn as typeof childProcess.spawn;
+    const child = spawn(process.execPath, ["-e", "setTimeout(() => undefined, 30000)"], {
+      stdio: ["ignore", "ignore", "inherit"],
+    });
+    child.unref();
+    // Node's own handle of the pipe: what keeps an event loop alive (checked while it is open).
+    const handle = (child.stderr as unknown as { _handle?: { hasRef(): boolean } } | null)?._handle;
+    const holdsProcessOpen = handle?.hasRef();
+    const closed = exited(child);
+    child.kill();
+    await closed;
+    capture.restore();
+    expect(holdsProcessOpen).toBe(false);
+  });
+
   it("finds a secret the child's own emulator issued and printed (the child records it in the capture's file)", () => {
     const fakes = fakePorts({ childProcess: childProcessCopy() });
     const capture = createLogCapture(fakes.ports);
