@@ -136,6 +136,7 @@ export function toGuideLines(
   if (endpoints.dataverseAppClientId !== undefined) {
     lines.push("", "Onboard like a customer (a signed link; the Dynamics 365 page offers the Xero Connector app):");
     lines.push("  npm run support -- link --connection new --kind dynamics --expires 1h");
+    lines.push("  (Microsoft's sign-in page is the emulator's: pick the org's administrator, then Accept.)");
   }
   lines.push("", "See what Xero holds:");
   lines.push(
