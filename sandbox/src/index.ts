@@ -12,6 +12,7 @@ import { systemClock, type Clock } from "./clock";
 import { startDataverseEmulator, type DataverseEmulator } from "./dataverse";
 import { findFreePort } from "./free-port";
 import { startFunctionsHost, type FunctionsHost, type HostLogger } from "./functions-host";
+import { rememberIssuedSecret } from "./issued-secrets";
 import { startXeroEmulator, type XeroEmulator } from "./xero";
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -198,6 +199,13 @@ const serviceSecretsSchema = z.object({ encryptionKeys: z.string().min(1), linkS
  * between runs still decrypt; otherwise new ones each start.
  */
 export async function loadServiceSecrets(persistDir: string | undefined): Promise<ServiceSecrets> {
+  const secrets = await readOrCreateServiceSecrets(persistDir);
+  // The key ring's key on its own too: a leak of the key matters without its `sandbox:` id.
+  rememberIssuedSecret(secrets.encryptionKeys, secrets.encryptionKeys.split(":").pop(), secrets.linkSigningKey);
+  return secrets;
+}
+
+async function readOrCreateServiceSecrets(persistDir: string | undefined): Promise<ServiceSecrets> {
   if (persistDir === undefined) return newServiceSecrets();
   const path = join(persistDir, "service-secrets.json");
   try {

@@ -12,6 +12,7 @@ import type {
   StorageQueueFunctionDefinition,
   TimerFunctionDefinition,
 } from "../../../azure-functions/src/function-table";
+import { rememberIssuedSecret } from "../issued-secrets";
 import { loadHostSettings, type HostSettings, type HostSettingsOverrides } from "./host-settings";
 import {
   BodyTooLargeError,
@@ -86,6 +87,7 @@ export async function startFunctionsHost(options: FunctionsHostOptions): Promise
     hostKeys: [options.hostKey ?? newKey()],
     masterKey: options.masterKey ?? newKey(),
   };
+  rememberIssuedSecret(...Object.values(keys.functionKeys), ...keys.hostKeys, keys.masterKey);
   const invoker = createInvoker({ logger, functionTimeoutMs: settings.functionTimeoutMs });
   const http = options.table.filter((d): d is HttpFunctionDefinition => d.kind === "http");
   const timers = options.table.filter((d): d is TimerFunctionDefinition => d.kind === "timer");
