@@ -70,7 +70,7 @@ export function toInstallCheck(foundTables: readonly string[], solutionVersion: 
   return { ok: true, solutionVersion };
 }
 
-/** The solution's version, or undefined when the environment does not expose the solution table to this user. */
+/** The solution's version, or undefined when this user may not read the solution table. */
 async function readSolutionVersion(dataverse: DataversePort): Promise<string | undefined> {
   try {
     const rows = await dataverse.retrieveMultiple<{ version?: string }>("solutions", {
@@ -80,9 +80,11 @@ async function readSolutionVersion(dataverse: DataversePort): Promise<string | u
     });
     return rows[0]?.version;
   } catch (thrown) {
-    // A 404 here means the table itself is unknown (the sandbox's emulator does not model it); the table check
-    // above already proved the solution is present, so the version is reported as unknown rather than refused.
-    if (toSyncError(thrown, "dataverse").details.status === 404) return undefined;
+    // The table check above already proved the solution's tables are present, so a solution table this user may not
+    // read (403: a role without prvReadSolution; the Xero Connector Service role has it) or cannot see (404) leaves
+    // the version unknown rather than refusing the installation.
+    const status = toSyncError(thrown, "dataverse").details.status;
+    if (status === 403 || status === 404) return undefined;
     throw thrown;
   }
 }
