@@ -137,6 +137,16 @@ export function onboardingFunctions(service: ServiceProvider): HttpFunctionDefin
     },
     {
       kind: "http",
+      name: "onboardingXeroAnother",
+      route: onboardingRoutes.xeroAnother,
+      methods: ["POST"],
+      authLevel: "anonymous",
+      handler: onboardingHandler(service, async (onboarding, request) =>
+        onboarding.connectAnotherOrganisation(await readForm(request)),
+      ),
+    },
+    {
+      kind: "http",
       name: "onboardingDynamics",
       route: onboardingRoutes.dynamics,
       methods: ["GET", "POST"],

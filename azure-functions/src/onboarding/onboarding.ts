@@ -7,6 +7,9 @@
 //   ─► no Dynamics 365 credentials yet: 303 to a fresh dynamics link ─► GET/POST onboarding/dynamics: credentials
 //   verified with WhoAmI and install checks before they are stored ─► connector + data flows, status connected,
 //   health written, first sync queued.
+// Another Xero organisation for the same environment: the connected page's button POSTs onboarding/xero/another with a
+// signed 30-minute ticket ─► a new connection with the Dynamics 365 part copied server side ─► 303 to a fresh xero link
+// for it ─► the usual consent (its own grant) ─► an organisation already connected in the environment is refused.
 // Dynamics 365 the other way, with the service's multi-tenant app configured: POST onboarding/dynamics/consent (the
 // environment URL only) ─► tenant read from the environment's bearer challenge ─► 303 Entra sign-in (OpenID Connect
 // code flow, PKCE, nonce; state bound to the link, the environment and the tenant; the link token rides in its own
@@ -44,12 +47,13 @@ import type { TokenVault } from "../adapters/table-storage/token-vault";
 import { exchangeXeroAuthorizationCode, type XeroTokenSet } from "../adapters/table-storage/xero-token-endpoint";
 import type { Config } from "../config";
 import type { Clock } from "../core/clock";
-import { toSyncError } from "../core/errors";
+import { isSyncError, toSyncError } from "../core/errors";
 import type { Logger } from "../core/logger";
 import type { ScopeStore } from "../engine/scope-store";
 import { checkConsentState, newConsentState, toXeroAuthorizeUrl } from "../links/authorization";
 import type { LinkStore } from "../links/link-store";
-import { explainRefusal, type LinkKind, type LinkPayload, type LinkRefusal } from "../links/signed-links";
+import { explainRefusal, toLinkUrl, type LinkKind, type LinkPayload, type LinkRefusal } from "../links/signed-links";
+import { mag_xeroconnector } from "../generated/dataverse";
 import type { SafeHtml } from "../security/html";
 import {
   checkAppConsentToken,
@@ -61,6 +65,11 @@ import {
   toSignInCodeVerifier,
   type AppConsentTarget,
 } from "./app-consent";
+import {
+  checkAnotherOrganisationTicket,
+  newAnotherOrganisationTicket,
+  toAnotherConnectionId,
+} from "./another-organisation";
 import type { ConnectionHealth } from "./connection-health";
 import { ensureConnector, ensureConnectorExclusive, ensureDataFlows } from "./connector-setup";
 import { startFirstSync, type RealtimeRegistration } from "./first-sync";
@@ -83,6 +92,8 @@ import { readXeroConnections, toAuthEventId } from "./xero-connections";
 export const onboardingRoutes = {
   xero: "onboarding/xero",
   xeroOrganisation: "onboarding/xero/organisation",
+  /** POST: the connected page's "Connect another Xero organisation" (a signed ticket for the source connection). */
+  xeroAnother: "onboarding/xero/another",
   xeroCallback: "xero/callback",
   dynamics: "onboarding/dynamics",
   /** POST: the environment URL; answers with a redirect to Entra's sign-in on the service's app. */
@@ -204,6 +215,8 @@ export interface Onboarding {
   ): Promise<PageAnswer>;
   /** POST onboarding/xero/organisation */
   chooseOrganisation(tenantId: string | undefined, cookieToken: string | undefined): Promise<PageAnswer>;
+  /** POST onboarding/xero/another: a new connection for the same Dynamics 365 environment, then its Xero consent. */
+  connectAnotherOrganisation(form: Record<string, string | undefined>): Promise<PageAnswer>;
   /** GET onboarding/dynamics?token= */
   showDynamicsForm(token: string | undefined): Promise<PageAnswer>;
   /** POST onboarding/dynamics */
@@ -328,6 +341,65 @@ export function createOnboarding(deps: OnboardingDependencies): Onboarding {
     return link.url;
   };
 
+  /** The connected page's button: a ticket for this connection only (it carries no secret; 30 minutes). */
+  const anotherOrganisationButton = (connectionId: string) => ({
+    action: `${apiBase}/${onboardingRoutes.xeroAnother}`,
+    ticket: newAnotherOrganisationTicket(connectionId, config.links.signingKey, clock.now()),
+  });
+
+  /**
+   * The Xero organisations other connections already serve in this connection's Dynamics 365 environment, by tenant
+   * id. One connector per organisation and environment: a second connection for one would sync the same connector
+   * with a second grant. Unknown while Dynamics 365 is not authorised yet (Xero first).
+   */
+  const connectedElsewhere = async (connection: Connection): Promise<Map<string, Connection>> => {
+    const taken = new Map<string, Connection>();
+    if (connection.dataverse === null) return taken;
+    for (const other of await connections.listByEnvironment(connection.dataverse.url)) {
+      if (other.id !== connection.id && other.xero !== null) taken.set(other.xero.tenantId, other);
+    }
+    return taken;
+  };
+
+  /** The page refusing an organisation that already has its connection here; nothing is created or stored. */
+  const alreadyConnected = async (token: string, connection: Connection, other: Connection): Promise<PageAnswer> => {
+    const organisation = other.xero?.tenantName ?? "";
+    let connectorName = organisation;
+    if (connection.dataverse !== null && other.connectorId !== null) {
+      try {
+        const row = await dataverseFor(connection.dataverse).retrieve<{ mag_name: string | null }>(
+          mag_xeroconnector.entitySetName,
+          other.connectorId,
+          { select: [mag_xeroconnector.columns.mag_name] },
+        );
+        connectorName = row?.mag_name ?? connectorName;
+      } catch (thrown) {
+        // The name is a courtesy: the refusal stands without it.
+        deps.logger.warn("connector name not read", {
+          connectionId: other.id,
+          error: toSyncError(thrown, "dataverse"),
+        });
+      }
+    }
+    deps.logger.info("xero organisation already connected in this environment refused", {
+      connectionId: connection.id,
+      connectedAs: other.id,
+    });
+    return {
+      status: 409,
+      page: renderProblemPage({
+        title: `${organisation} is already connected`,
+        message: `${organisation} is already connected to this Dynamics 365 environment as the Xero Connector record ${connectorName}, so nothing was created.`,
+        action: `To reauthorise it, open the reconnect link you received for ${connectorName}, or ask Xero Connector support for one: it renews that connector without creating another. To connect a different organisation, go back to Xero and tick that one.`,
+        next: {
+          href: toLinkUrl(config.links.publicBaseUrl, "xero", token),
+          label: "Choose another organisation on Xero",
+        },
+      }),
+      cookies: [clearCookie],
+    };
+  };
+
   /** Both authorisations are in: install checks, connector and data flows, connected, health, first sync. */
   const finishConnection = async (
     connection: Connection,
@@ -376,15 +448,19 @@ export function createOnboarding(deps: OnboardingDependencies): Onboarding {
       dataFlowsCreated: createdFlows.length,
     });
     await deps.health?.refresh(updated.id);
+    const another = anotherOrganisationButton(updated.id);
     if (wasRunning)
       return {
         status: 200,
-        page: renderReauthorisedPage({
-          step,
-          xeroOrganisation: connection.xero.tenantName,
-          environmentUrl: connection.dataverse.url,
-          connectorName: connector.name,
-        }),
+        page: renderReauthorisedPage(
+          {
+            step,
+            xeroOrganisation: connection.xero.tenantName,
+            environmentUrl: connection.dataverse.url,
+            connectorName: connector.name,
+          },
+          another,
+        ),
       };
     const firstSync = await startFirstSync(
       {
@@ -403,15 +479,18 @@ export function createOnboarding(deps: OnboardingDependencies): Onboarding {
     );
     return {
       status: 200,
-      page: renderConnectedPage({
-        xeroOrganisation: connection.xero.tenantName,
-        environmentUrl: connection.dataverse.url,
-        connectorName: connector.name,
-        isDefault: connector.isDefault,
-        solutionVersion: installed.solutionVersion,
-        firstSync: firstSync.flows.map((flow) => dataFlowDefaults.find((row) => row.flow === flow)?.name ?? flow),
-        realtime: firstSync.realtime,
-      }),
+      page: renderConnectedPage(
+        {
+          xeroOrganisation: connection.xero.tenantName,
+          environmentUrl: connection.dataverse.url,
+          connectorName: connector.name,
+          isDefault: connector.isDefault,
+          solutionVersion: installed.solutionVersion,
+          firstSync: firstSync.flows.map((flow) => dataFlowDefaults.find((row) => row.flow === flow)?.name ?? flow),
+          realtime: firstSync.realtime,
+        },
+        another,
+      ),
     };
   };
 
@@ -421,6 +500,8 @@ export function createOnboarding(deps: OnboardingDependencies): Onboarding {
     connection: Connection,
     organisation: OrganisationOption,
   ): Promise<PageAnswer> => {
+    const other = (await connectedElsewhere(connection)).get(organisation.tenantId);
+    if (other !== undefined) return alreadyConnected(token, connection, other);
     const refused = await consumeLink(token, "xero");
     if (refused !== undefined) return { ...refused, cookies: [clearCookie] };
     const updated = await connections.update(connection.id, (current) => ({
@@ -703,18 +784,27 @@ export function createOnboarding(deps: OnboardingDependencies): Onboarding {
           400,
           `Reconnect ${serving.tenantName}`,
           `This link reconnects ${serving.tenantName}, which was not ticked on Xero's page.`,
-          `Open the link again and tick ${serving.tenantName}. To connect another organisation, ask Xero Connector support for a new link.`,
+          `Open the link again and tick ${serving.tenantName}. To connect another organisation, finish this first, then choose Connect another Xero organisation on the page that confirms it.`,
         );
       }
-      await vault.storeGrant(opened.connection.id, tokenSet);
       // Reauthorising the organisation this connection already serves needs no choice.
       const current = organisations.find((organisation) => organisation.tenantId === opened.connection.xero?.tenantId);
+      const taken = await connectedElsewhere(opened.connection);
+      const firstTaken = organisations.map((organisation) => taken.get(organisation.tenantId)).find(Boolean);
+      // Nothing this consent reached is free here: refused before its grant is stored.
+      if (current === undefined && firstTaken !== undefined && organisations.every((o) => taken.has(o.tenantId)))
+        return alreadyConnected(cookieToken, opened.connection, firstTaken);
+      await vault.storeGrant(opened.connection.id, tokenSet);
       const only = organisations.length === 1 ? organisations[0] : undefined;
       const chosen = current ?? only;
       if (chosen !== undefined) return completeXero(cookieToken, opened.connection, chosen);
       return {
         status: 200,
-        page: renderOrganisationChoice({ action: `${apiBase}/${onboardingRoutes.xeroOrganisation}`, organisations }),
+        page: renderOrganisationChoice({
+          action: `${apiBase}/${onboardingRoutes.xeroOrganisation}`,
+          organisations,
+          connected: new Set(taken.keys()),
+        }),
       };
     },
 
@@ -741,6 +831,58 @@ export function createOnboarding(deps: OnboardingDependencies): Onboarding {
           startAgain,
         );
       return completeXero(cookieToken, opened.connection, chosen);
+    },
+
+    async connectAnotherOrganisation(raw) {
+      const ticket = checkAnotherOrganisationTicket(raw["ticket"] ?? "", config.links.signingKey, clock.now());
+      if (!ticket.ok) {
+        deps.logger.warn("another organisation ticket refused", { reason: ticket.reason });
+        return ticket.reason === "expired"
+          ? problem(
+              410,
+              "This page has expired",
+              "The button to connect another Xero organisation works for 30 minutes after the connection is confirmed.",
+              "Ask Xero Connector support for a link to connect another organisation.",
+            )
+          : problem(
+              400,
+              "This request could not be verified",
+              "The button's ticket was changed or cut short, so nothing was created.",
+              "Go back to the page that confirmed your connection and choose Connect another Xero organisation again.",
+            );
+      }
+      const source = await connections.get(ticket.sourceConnectionId);
+      if (source === undefined || source.dataverse === null) {
+        deps.logger.warn("another organisation for a connection that does not exist refused");
+        return problem(
+          410,
+          "This connection no longer exists",
+          "The connection this page was shown for has been removed, so there is nothing to add an organisation to.",
+          "Ask Xero Connector support for a new link.",
+        );
+      }
+      const id = toAnotherConnectionId(ticket.nonce, config.links.signingKey);
+      let target = await connections.get(id);
+      if (target === undefined) {
+        try {
+          target = await connections.copyDynamics(source.id, { id });
+        } catch (thrown) {
+          // The same ticket posted twice at once: the other request created it.
+          if (!(isSyncError(thrown) && thrown.kind === "conflict")) throw thrown;
+          target = await connections.require(id);
+        }
+        deps.logger.info("another xero organisation started", { connectionId: id, sourceConnectionId: source.id });
+      }
+      if (target.xero !== null)
+        return problem(
+          409,
+          "This button was used already",
+          `${target.xero.tenantName} was connected from it.`,
+          "To connect yet another Xero organisation, choose Connect another Xero organisation on the page that confirmed that connection.",
+        );
+      // A second click supersedes the first: only the newest Xero link of the new connection works.
+      await links.revokeForConnection(id, "xero");
+      return { status: 303, location: await issueNextStep(id, "xero") };
     },
 
     async showDynamicsForm(token) {

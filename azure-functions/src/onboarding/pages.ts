@@ -72,6 +72,14 @@ const styles = html`<style>
     margin: 0;
     font-weight: 400;
   }
+  .choice.connected {
+    color: #605e5c;
+    background: #f3f2f1;
+  }
+  .choice.connected .badge {
+    background: #107c10;
+    margin-left: auto;
+  }
   button {
     margin-top: 20px;
     background: #0b5394;
@@ -183,31 +191,60 @@ export interface OrganisationOption {
   tenantName: string;
 }
 
-/** Several Xero organisations were authorised: the customer picks the one this connection serves. */
+/**
+ * Several Xero organisations were authorised: the customer picks the one this connection serves. Those already
+ * connected in this Dynamics 365 environment (`connected`, by tenant id) are shown as such and cannot be picked: each
+ * organisation has one connector per environment.
+ */
 export function renderOrganisationChoice(options: {
   action: string;
   organisations: readonly OrganisationOption[];
+  connected?: ReadonlySet<string>;
 }): SafeHtml {
-  const choices = options.organisations.map(
-    (organisation, index) =>
-      html`<div class="choice">
-        <input
-          type="radio"
-          id="organisation-${index}"
-          name="tenantId"
-          value="${organisation.tenantId}"
-          ${index === 0 ? html` checked` : html``}
-        />
-        <label for="organisation-${index}">${organisation.tenantName}</label>
-      </div>`,
+  const isConnected = (organisation: OrganisationOption): boolean =>
+    options.connected?.has(organisation.tenantId) === true;
+  const firstOpen = options.organisations.findIndex((organisation) => !isConnected(organisation));
+  const choices = options.organisations.map((organisation, index) =>
+    isConnected(organisation)
+      ? html`<div class="choice connected">
+          <input
+            type="radio"
+            id="organisation-${index}"
+            name="tenantId"
+            value="${organisation.tenantId}"
+            disabled
+            aria-describedby="organisation-${index}-connected"
+          />
+          <label for="organisation-${index}">${organisation.tenantName}</label>
+          <span class="badge" id="organisation-${index}-connected">connected</span>
+        </div>`
+      : html`<div class="choice">
+          <input
+            type="radio"
+            id="organisation-${index}"
+            name="tenantId"
+            value="${organisation.tenantId}"
+            ${index === firstOpen ? html` checked` : html``}
+          />
+          <label for="organisation-${index}">${organisation.tenantName}</label>
+        </div>`,
   );
+  const someConnected = options.organisations.some(isConnected);
   return toPage(
     "Choose the Xero organisation",
     html`${steps(1)}
       <p>
         You authorised more than one Xero organisation. Choose the one to connect to this Dynamics 365 environment now.
-        Each organisation gets its own Xero Connector record; ask for another link to connect the next one.
+        Each organisation gets its own Xero Connector record; once connected, use
+        <b>Connect another Xero organisation</b> to connect the next one.
       </p>
+      ${
+        someConnected
+          ? html`<p class="hint" id="connected-note">
+              Organisations marked <b>connected</b> already have a Xero Connector record in this environment.
+            </p>`
+          : html``
+      }
       <form method="post" action="${options.action}">
         ${choices}
         <button type="submit" id="connect-organisation">Connect this organisation</button>
@@ -415,7 +452,25 @@ export interface ConnectedSummary {
   realtime: "registered" | "not-enabled" | "not-available";
 }
 
-export function renderConnectedPage(summary: ConnectedSummary): SafeHtml {
+/** The "Connect another Xero organisation" button: a form posting a short-lived signed ticket, never a secret. */
+export interface AnotherOrganisationButton {
+  action: string;
+  ticket: string;
+}
+
+const anotherOrganisationForm = (another: AnotherOrganisationButton | undefined): SafeHtml =>
+  another === undefined
+    ? html``
+    : html`<form method="post" action="${another.action}" id="another-organisation">
+        <input type="hidden" name="ticket" value="${another.ticket}" />
+        <p class="hint">
+          Another Xero organisation for this Dynamics 365 environment? It gets its own Xero Connector record; this one
+          stays as it is.
+        </p>
+        <button type="submit" id="connect-another">Connect another Xero organisation</button>
+      </form>`;
+
+export function renderConnectedPage(summary: ConnectedSummary, another?: AnotherOrganisationButton): SafeHtml {
   const realtime = {
     registered: "registered",
     "not-enabled": "off (turn it on in the connector to push invoices as they change)",
@@ -442,17 +497,21 @@ export function renderConnectedPage(summary: ConnectedSummary): SafeHtml {
       <p>
         Open the Xero Connector app in Dynamics 365 to follow the first sync; the connector record shows the
         connection's health at any time.
-      </p>`,
+      </p>
+      ${anotherOrganisationForm(another)}`,
   );
 }
 
 /** One authorisation renewed on a connection that was already running. */
-export function renderReauthorisedPage(summary: {
-  step: "xero" | "dynamics";
-  xeroOrganisation: string;
-  environmentUrl: string;
-  connectorName: string;
-}): SafeHtml {
+export function renderReauthorisedPage(
+  summary: {
+    step: "xero" | "dynamics";
+    xeroOrganisation: string;
+    environmentUrl: string;
+    connectorName: string;
+  },
+  another?: AnotherOrganisationButton,
+): SafeHtml {
   const what = summary.step === "xero" ? summary.xeroOrganisation : `Dynamics 365 (${summary.environmentUrl})`;
   return toPage(
     summary.step === "xero" ? "Xero is reconnected" : "Dynamics 365 is reconnected",
@@ -460,6 +519,7 @@ export function renderReauthorisedPage(summary: {
       <p>
         The Xero Connector record <b>${summary.connectorName}</b> shows Connected; synchronisation resumes on its next
         run.
-      </p>`,
+      </p>
+      ${anotherOrganisationForm(another)}`,
   );
 }

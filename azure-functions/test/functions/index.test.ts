@@ -34,6 +34,7 @@ describe("the function table", () => {
       "http onboardingXero GET /api/onboarding/xero (anonymous)",
       "http xeroCallback GET /api/xero/callback (anonymous)",
       "http onboardingXeroOrganisation POST /api/onboarding/xero/organisation (anonymous)",
+      "http onboardingXeroAnother POST /api/onboarding/xero/another (anonymous)",
       "http onboardingDynamics GET,POST /api/onboarding/dynamics (anonymous)",
       "http onboardingDynamicsConsent POST /api/onboarding/dynamics/consent (anonymous)",
       "http dynamicsSignInCallback GET /api/dynamics/signin/callback (anonymous)",

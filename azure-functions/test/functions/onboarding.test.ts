@@ -19,6 +19,7 @@ describe("onboarding HTTP triggers", () => {
         ["onboardingXero", "onboarding/xero", "GET", "anonymous"],
         ["xeroCallback", "xero/callback", "GET", "anonymous"],
         ["onboardingXeroOrganisation", "onboarding/xero/organisation", "POST", "anonymous"],
+        ["onboardingXeroAnother", "onboarding/xero/another", "POST", "anonymous"],
         ["onboardingDynamics", "onboarding/dynamics", "GET,POST", "anonymous"],
         ["onboardingDynamicsConsent", "onboarding/dynamics/consent", "POST", "anonymous"],
         ["dynamicsSignInCallback", "dynamics/signin/callback", "GET", "anonymous"],

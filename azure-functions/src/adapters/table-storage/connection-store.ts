@@ -181,6 +181,15 @@ export interface ConnectionStore {
   /** Like get, but a missing connection is a `config` error. */
   require(id: string): Promise<Connection>;
   list(): Promise<Connection[]>;
+  /** The connections of one Dynamics 365 environment (by its stored org root), e.g. the organisations it already serves. */
+  listByEnvironment(environmentUrl: string): Promise<Connection[]>;
+  /**
+   * A new pending connection with the Dynamics 365 part of `sourceId` and nothing else (no Xero organisation, no
+   * grant): "connect another Xero organisation" to the same environment. A customer's client secret is decrypted and
+   * encrypted again for the new row (its ciphertext is bound to the row id); an app-consent source copies only the
+   * environment URL and tenant. A missing source, or one without Dynamics 365, is a `config` error.
+   */
+  copyDynamics(sourceId: string, options?: { id?: string }): Promise<Connection>;
   /** Applies a change with optimistic concurrency (re-reads and re-applies on a conflicting write). */
   update(id: string, change: (current: Connection) => Connection): Promise<Connection>;
   markConnected(id: string): Promise<Connection>;
@@ -232,31 +241,47 @@ export function createConnectionStore(table: TableClient, options: ConnectionSto
     });
   };
 
-  return {
-    async create(initial = {}) {
-      const stamp = now();
-      const connection = Connection.parse({
-        id: initial.id ?? randomUUID(),
-        dataverse: initial.dataverse ?? null,
-        xero: initial.xero ?? null,
-        connectorId: initial.connectorId ?? null,
-        status: "pending",
-        statusReason: initial.statusReason ?? null,
-        createdOn: stamp,
-        updatedOn: stamp,
-      });
-      try {
-        await table.createEntity(toConnectionEntity(connection, keyRing));
-      } catch (error) {
-        if (isConcurrencyConflict(error))
-          throw new SyncError("a connection with this id already exists", {
-            kind: "conflict",
-            details: { source: "storage", status: 409 },
-          });
-        throw toSyncError(error, "storage");
+  const create = async (
+    initial: Partial<Omit<Connection, "createdOn" | "updatedOn" | "status">> = {},
+  ): Promise<Connection> => {
+    const stamp = now();
+    const connection = Connection.parse({
+      id: initial.id ?? randomUUID(),
+      dataverse: initial.dataverse ?? null,
+      xero: initial.xero ?? null,
+      connectorId: initial.connectorId ?? null,
+      status: "pending",
+      statusReason: initial.statusReason ?? null,
+      createdOn: stamp,
+      updatedOn: stamp,
+    });
+    try {
+      await table.createEntity(toConnectionEntity(connection, keyRing));
+    } catch (error) {
+      if (isConcurrencyConflict(error))
+        throw new SyncError("a connection with this id already exists", {
+          kind: "conflict",
+          details: { source: "storage", status: 409 },
+        });
+      throw toSyncError(error, "storage");
+    }
+    return connection;
+  };
+
+  const listWhere = async (filter: string): Promise<Connection[]> => {
+    const connections: Connection[] = [];
+    try {
+      for await (const entity of table.listEntities({ queryOptions: { filter } })) {
+        connections.push(fromConnectionEntity(entity, keyRing, dataverseApp));
       }
-      return connection;
-    },
+    } catch (error) {
+      throw toSyncError(error, "storage");
+    }
+    return connections;
+  };
+
+  return {
+    create,
     get,
     async require(id) {
       const connection = await get(id);
@@ -267,16 +292,17 @@ export function createConnectionStore(table: TableClient, options: ConnectionSto
         });
       return connection;
     },
-    async list() {
-      const connections: Connection[] = [];
-      try {
-        for await (const entity of table.listEntities({ queryOptions: { filter: `PartitionKey eq '${partition}'` } })) {
-          connections.push(fromConnectionEntity(entity, keyRing, dataverseApp));
-        }
-      } catch (error) {
-        throw toSyncError(error, "storage");
-      }
-      return connections;
+    list: () => listWhere(`PartitionKey eq '${partition}'`),
+    listByEnvironment: (environmentUrl) =>
+      listWhere(`PartitionKey eq '${partition}' and dataverseUrl eq '${environmentUrl.replace(/'/g, "''")}'`),
+    async copyDynamics(sourceId, options = {}) {
+      const source = await get(sourceId);
+      if (source?.dataverse === null || source?.dataverse === undefined)
+        throw new SyncError("the source connection has no Dynamics 365 authorisation to copy", {
+          kind: "config",
+          details: { source: "storage", status: 404 },
+        });
+      return create({ ...(options.id === undefined ? {} : { id: options.id }), dataverse: source.dataverse });
     },
     update,
     markConnected: (id) => update(id, (current) => ({ ...current, status: "connected", statusReason: null })),
