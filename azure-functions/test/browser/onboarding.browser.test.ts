@@ -22,6 +22,7 @@ import { findSecretsInLogs } from "../support/log-scan";
 import { launchTestBrowser, type TestBrowser } from "./browser";
 
 const secondOrganisation = "Kiwi Widgets Ltd";
+const anotherOrganisation = "Tui Traders Ltd";
 
 describe("onboarding in a browser (Chromium, the sandbox, the service in its Functions host)", () => {
   let sandbox: Sandbox;
@@ -38,6 +39,7 @@ describe("onboarding in a browser (Chromium, the sandbox, the service in its Fun
       hostLogger: (entry) => hostLines.push(entry),
     });
     sandbox.xero.createOrganisation({ name: secondOrganisation });
+    sandbox.xero.createOrganisation({ name: anotherOrganisation });
     const { endpoints } = sandbox;
     dataverse = createDataverseClient(
       {
@@ -155,7 +157,34 @@ describe("onboarding in a browser (Chromium, the sandbox, the service in its Fun
     });
     expect(codes.length).toBeGreaterThan(0);
 
-    // 6. The link was used up; support sees a healthy connection.
+    // 6. "Connect another Xero organisation" on the connected page: Xero's consent again (it ticks the organisations
+    // this user already connected), the organisation already connected here marked and not choosable, the new one
+    // connected next to the first, not the default. The page is still the connected page of step 3.
+    await page.locator("#connect-another").click();
+    await page.waitForURL((url) => url.pathname === "/identity/connect/authorize");
+    await page.getByLabel(demoXeroOrganisationName).uncheck();
+    await page.getByLabel(anotherOrganisation).check();
+    await page.locator("#allow-access").click();
+    await page.getByRole("heading", { name: "Choose the Xero organisation" }).waitFor();
+    expect(await page.getByLabel(secondOrganisation).isDisabled()).toBe(true);
+    expect(await page.getByLabel(anotherOrganisation).isChecked()).toBe(true);
+    await browser.screenshot("onboarding-7-another-organisation-choice");
+    await page.locator("#connect-organisation").click();
+    await page.locator("#connected").waitFor();
+    expect(await page.locator("main").innerText()).toContain(anotherOrganisation);
+    await browser.screenshot("onboarding-8-another-organisation-connected");
+    const byOrganisation = await dataverse.retrieveMultiple<Record<string, unknown>>(mag_xeroconnector.entitySetName, {
+      select: [cc.mag_xeroorganisationname, cc.mag_isdefault],
+      filter: filter`mag_xeroorganisationname eq ${toStringLiteral(anotherOrganisation)} or mag_xeroorganisationname eq ${toStringLiteral(secondOrganisation)}`,
+    });
+    expect(byOrganisation.map((row) => [row[cc.mag_xeroorganisationname], row[cc.mag_isdefault]]).sort()).toStrictEqual(
+      [
+        [anotherOrganisation, false],
+        [secondOrganisation, true],
+      ].sort(),
+    );
+
+    // 7. The link was used up; support sees a healthy connection.
     await page.goto(link);
     expect(await page.locator("h1").innerText()).toBe("This link has already been used");
     await browser.screenshot("onboarding-6-link-used");
