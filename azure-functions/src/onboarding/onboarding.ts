@@ -143,7 +143,7 @@ export interface OnboardingDependencies {
   config: Pick<Config, "xero" | "dataverse" | "links">;
   links: LinkStore;
   connections: ConnectionStore;
-  vault: Pick<TokenVault, "storeGrant" | "getAccessToken" | "getGrantInfo">;
+  vault: Pick<TokenVault, "storeGrant" | "getAccessToken" | "getGrantInfo" | "deleteGrant">;
   queue: WorkQueue;
   scopes: ScopeStore;
   clock: Clock;
@@ -361,8 +361,11 @@ export function createOnboarding(deps: OnboardingDependencies): Onboarding {
     return taken;
   };
 
-  /** The page refusing an organisation that already has its connection here; nothing is created or stored. */
-  const alreadyConnected = async (token: string, connection: Connection, other: Connection): Promise<PageAnswer> => {
+  /**
+   * The page refusing an organisation that already has its connection here; nothing is created. `xeroLink` is where
+   * the customer picks another organisation (the Xero link they are on, or a fresh one).
+   */
+  const alreadyConnected = async (xeroLink: string, connection: Connection, other: Connection): Promise<PageAnswer> => {
     const organisation = other.xero?.tenantName ?? "";
     let connectorName = organisation;
     if (connection.dataverse !== null && other.connectorId !== null) {
@@ -392,12 +395,25 @@ export function createOnboarding(deps: OnboardingDependencies): Onboarding {
         message: `${organisation} is already connected to this Dynamics 365 environment as the Xero Connector record ${connectorName}, so nothing was created.`,
         action: `To reauthorise it, open the reconnect link you received for ${connectorName}, or ask Xero Connector support for one: it renews that connector without creating another. To connect a different organisation, go back to Xero and tick that one.`,
         next: {
-          href: toLinkUrl(config.links.publicBaseUrl, "xero", token),
+          href: xeroLink,
           label: "Choose another organisation on Xero",
         },
       }),
       cookies: [clearCookie],
     };
+  };
+
+  const xeroLinkUrl = (token: string): string => toLinkUrl(config.links.publicBaseUrl, "xero", token);
+
+  /**
+   * Dynamics 365 came last, and the organisation chosen earlier (when the environment was unknown) turns out to be
+   * served by another connection of this environment: the organisation and its grant are dropped from this
+   * connection, which keeps its Dynamics 365 part, and a fresh Xero link lets the customer pick another.
+   */
+  const releaseTakenOrganisation = async (connection: Connection, other: Connection): Promise<PageAnswer> => {
+    const released = await connections.update(connection.id, (current) => ({ ...current, xero: null }));
+    await vault.deleteGrant(connection.id);
+    return alreadyConnected(await issueNextStep(released.id, "xero"), released, other);
   };
 
   /** Both authorisations are in: install checks, connector and data flows, connected, health, first sync. */
@@ -421,6 +437,8 @@ export function createOnboarding(deps: OnboardingDependencies): Onboarding {
         "No Xero authorisation is stored for this connection.",
         startAgain,
       );
+    const other = (await connectedElsewhere(connection)).get(connection.xero.tenantId);
+    if (other !== undefined) return releaseTakenOrganisation(connection, other);
     const organisation = {
       tenantId: connection.xero.tenantId,
       tenantName: connection.xero.tenantName,
@@ -501,7 +519,7 @@ export function createOnboarding(deps: OnboardingDependencies): Onboarding {
     organisation: OrganisationOption,
   ): Promise<PageAnswer> => {
     const other = (await connectedElsewhere(connection)).get(organisation.tenantId);
-    if (other !== undefined) return alreadyConnected(token, connection, other);
+    if (other !== undefined) return alreadyConnected(xeroLinkUrl(token), connection, other);
     const refused = await consumeLink(token, "xero");
     if (refused !== undefined) return { ...refused, cookies: [clearCookie] };
     const updated = await connections.update(connection.id, (current) => ({
@@ -793,7 +811,7 @@ export function createOnboarding(deps: OnboardingDependencies): Onboarding {
       const firstTaken = organisations.map((organisation) => taken.get(organisation.tenantId)).find(Boolean);
       // Nothing this consent reached is free here: refused before its grant is stored.
       if (current === undefined && firstTaken !== undefined && organisations.every((o) => taken.has(o.tenantId)))
-        return alreadyConnected(cookieToken, opened.connection, firstTaken);
+        return alreadyConnected(xeroLinkUrl(cookieToken), opened.connection, firstTaken);
       await vault.storeGrant(opened.connection.id, tokenSet);
       const only = organisations.length === 1 ? organisations[0] : undefined;
       const chosen = current ?? only;

@@ -318,6 +318,39 @@ describe("connect another Xero organisation (Azurite, the Xero and Dataverse emu
     expect(textOf(chosen)).toContain("You are connected");
   });
 
+  it("refuses, when Dynamics 365 comes last, an organisation chosen before the environment was known", async () => {
+    const a = h.newXeroOrganisation("Known Later Ltd");
+    const c = h.newXeroOrganisation("Picked Instead Ltd");
+    const dynamics = h.newDynamicsOrg();
+    await connectFirst(a, dynamics);
+    // Support sent a brand-new link (not a reconnect link) and the customer picked A again on Xero.
+    const link = await h.issueLink("xero");
+    const start = await h.onboarding.startXero(link.token);
+    const callback = await h.onboarding.completeXeroConsent(await consent(start.location ?? "", [a]), cookieOf(start));
+    expect(callback.status).toBe(303);
+    const refused = await h.onboarding.submitDynamicsForm({ token: tokenOf(callback.location), ...dynamics.form });
+    expect(refused.status).toBe(409);
+    expect(textOf(refused)).toContain("Known Later Ltd is already connected");
+    // The connection keeps Dynamics 365 only; A and its grant are dropped; one connector as before.
+    expect(await h.connections.require(link.connectionId)).toMatchObject({
+      xero: null,
+      connectorId: null,
+      status: "pending",
+      dataverse: { url: dynamics.org.url },
+    });
+    expect(await h.vault.getGrantInfo(link.connectionId)).toBeUndefined();
+    expect(await connectorsOf(dynamics.client)).toHaveLength(1);
+
+    // Its way on: a fresh Xero link for the same connection, where another organisation connects.
+    const next = /id="next-step" href="([^"]+)"/.exec(textOf(refused))?.[1]?.replace(/&amp;/g, "&");
+    expect(connectionIdOf(next)).toBe(link.connectionId);
+    const { answer } = await throughConsent(next, [c]);
+    expect(textOf(answer)).toContain("You are connected");
+    expect((await connectorsOf(dynamics.client)).map((row) => row[cc.mag_xerotenantid]).sort()).toStrictEqual(
+      [a, c].sort(),
+    );
+  });
+
   it("copies only the environment and tenant from an app-consent connection (no secret in the new row)", async () => {
     const a = h.newXeroOrganisation("Consent Source Ltd");
     const b = h.newXeroOrganisation("Consent Second Ltd");
