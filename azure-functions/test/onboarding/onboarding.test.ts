@@ -322,6 +322,8 @@ describe("onboarding (Azurite, the Xero and Dataverse emulators)", () => {
     const again = await throughXero([south], first.connectionId);
     expect(again.answer.status).toBe(200);
     expect(textOf(again.answer)).toContain("Xero is reconnected");
+    // The reconnected page offers the next organisation too, with a ticket for this connection.
+    expect(textOf(again.answer)).toContain('id="connect-another"');
     const after = await connectorsOf(dynamics.client);
     expect(after).toHaveLength(2);
     expect(after.find((row) => row[cc.mag_xerotenantid] === south)).toMatchObject({
