@@ -48,7 +48,8 @@ export const isLookup = isLookupType;
 export const toPropertyName = (attribute: AttributeMetadata): string =>
   isLookupType(attribute) ? `_${attribute.logicalName}_value` : attribute.logicalName;
 
-const systemAttribute = (
+/** A platform column: read-only unless `extra` says otherwise. */
+export const systemAttribute = (
   logicalName: string,
   schemaName: string,
   type: AttributeMetadata["type"],

@@ -1,28 +1,15 @@
 // The `solution` table, served beside the generated schema as a read-only platform table, and what an
 // organisation looks like when the Xero Connector solution is not installed (its tables and columns are absent).
 // https://learn.microsoft.com/power-apps/developer/data-platform/reference/entities/solution
-import type { AttributeMetadata, DataverseMetadata, TableMetadata } from "../../../customizations/src/metadata";
+import type { DataverseMetadata, TableMetadata } from "../../../customizations/src/metadata";
 import { modelInput, publisherPrefix } from "../../../customizations/src/index";
 import type { OrgContext } from "./operations";
+import { systemAttribute } from "./schema-index";
 import { roleTable, systemUserRoles } from "./security";
 import { deterministicId, insertSystemRow } from "./system-rows";
 import { toDataverseDateTime } from "./values";
 
-const column = (
-  logicalName: string,
-  schemaName: string,
-  type: AttributeMetadata["type"],
-  extra: Partial<AttributeMetadata> = {},
-): AttributeMetadata => ({
-  logicalName,
-  schemaName,
-  displayName: schemaName,
-  type,
-  requiredLevel: "None",
-  isValidForCreate: false,
-  isValidForUpdate: false,
-  ...extra,
-});
+const column = systemAttribute;
 
 /** The columns of `solution` that clients read to find out what is installed (a subset of Microsoft's table). */
 export const solutionTable: TableMetadata = {

@@ -7,7 +7,7 @@
 // https://learn.microsoft.com/entra/identity-platform/v2-protocols-oidc#find-your-apps-openid-configuration-document-uri
 import { createPublicKey, verify, type JsonWebKey } from "node:crypto";
 import { z } from "zod";
-import { fromHttpFailure, SyncError, toSyncError } from "../../core/errors";
+import { fetchEntraJson } from "./entra-json";
 
 /** Clock skew allowed on `exp` and `nbf`. */
 export const idTokenSkewSeconds = 5 * 60;
@@ -148,36 +148,11 @@ export async function fetchSigningKeys(
   tenantId: string,
   options: { fetch?: typeof fetch; nowMs: number },
 ): Promise<SigningKey[]> {
-  const fetcher = options.fetch ?? fetch;
-  let response: Response;
-  try {
-    response = await fetcher(toKeysUrl(authorityUrl, tenantId), {
-      headers: { Accept: "application/json" },
-      signal: AbortSignal.timeout(15_000),
-    });
-  } catch (thrown) {
-    throw toSyncError(thrown, "entra");
-  }
-  const text = await response.text();
-  if (!response.ok)
-    throw fromHttpFailure({
-      source: "entra",
-      status: response.status,
-      headers: response.headers,
-      body: text,
-      nowMs: options.nowMs,
-    });
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    parsed = undefined;
-  }
-  const keys = Jwks.safeParse(parsed);
-  if (!keys.success)
-    throw new SyncError("the signing keys endpoint answered without keys", {
-      kind: "transient",
-      details: { source: "entra", status: response.status },
-    });
-  return keys.data.keys;
+  const keys = await fetchEntraJson(
+    toKeysUrl(authorityUrl, tenantId),
+    { headers: { Accept: "application/json" } },
+    { schema: Jwks, expected: "signing keys" },
+    { ...(options.fetch === undefined ? {} : { fetch: options.fetch }), nowMs: options.nowMs, timeoutMs: 15_000 },
+  );
+  return keys.keys;
 }

@@ -6,9 +6,9 @@
 // https://learn.microsoft.com/entra/identity-platform/v2-admin-consent ("Recommended: Sign the user into your app")
 // The access token, ID token and code are secrets: the caller registers them with its logger; nothing here logs.
 import { z } from "zod";
-import { fromHttpFailure, SyncError, toSyncError } from "../../core/errors";
 import { systemuser } from "../../generated/dataverse";
 import { toTokenEndpoint } from "./client-credentials";
+import { fetchEntraJson } from "./entra-json";
 import { isGuid, toKeySegment, toQueryString } from "./odata";
 import { webApiVersion } from "./web-api-client";
 
@@ -75,7 +75,6 @@ export async function redeemSignInCode(
   },
   options: { fetch?: typeof fetch; nowMs: number; onTokens?: (tokens: SignInTokens) => void },
 ): Promise<SignInTokens> {
-  const fetcher = options.fetch ?? fetch;
   const form = new URLSearchParams({
     grant_type: "authorization_code",
     client_id: request.clientId,
@@ -85,39 +84,17 @@ export async function redeemSignInCode(
     code_verifier: request.codeVerifier,
     scope: toSignInScope(request.environmentUrl),
   });
-  let response: Response;
-  try {
-    response = await fetcher(toTokenEndpoint(authorityUrl, request.tenantId), {
+  const answer = await fetchEntraJson(
+    toTokenEndpoint(authorityUrl, request.tenantId),
+    {
       method: "POST",
       headers: { "Content-Type": "application/x-www-form-urlencoded", Accept: "application/json" },
       body: form.toString(),
-      signal: AbortSignal.timeout(30_000),
-    });
-  } catch (thrown) {
-    throw toSyncError(thrown, "entra");
-  }
-  const text = await response.text();
-  if (!response.ok)
-    throw fromHttpFailure({
-      source: "entra",
-      status: response.status,
-      headers: response.headers,
-      body: text,
-      nowMs: options.nowMs,
-    });
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  const parsed = CodeAnswer.safeParse(json);
-  if (!parsed.success)
-    throw new SyncError("the token endpoint answered without an ID token and access token", {
-      kind: "transient",
-      details: { source: "entra", status: response.status },
-    });
-  const tokens = { accessToken: parsed.data.access_token, idToken: parsed.data.id_token };
+    },
+    { schema: CodeAnswer, expected: "token (ID token and access token)" },
+    { ...(options.fetch === undefined ? {} : { fetch: options.fetch }), nowMs: options.nowMs },
+  );
+  const tokens = { accessToken: answer.access_token, idToken: answer.id_token };
   options.onTokens?.(tokens);
   return tokens;
 }
