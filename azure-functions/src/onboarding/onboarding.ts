@@ -871,7 +871,9 @@ export function createOnboarding(deps: OnboardingDependencies): Onboarding {
       }
       const source = await connections.get(ticket.sourceConnectionId);
       if (source === undefined || source.dataverse === null) {
-        deps.logger.warn("another organisation for a connection that does not exist refused");
+        deps.logger.warn("another organisation for a connection that does not exist refused", {
+          connectionId: ticket.sourceConnectionId,
+        });
         return problem(
           410,
           "This connection no longer exists",
