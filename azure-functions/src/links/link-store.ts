@@ -41,6 +41,8 @@ export interface LinkStore {
   consume(token: string, expectedKind?: LinkKind): Promise<LinkOpening>;
   /** Withdraws every unused link of a connection (e.g. when a new one is issued for the same step). */
   revokeForConnection(connectionId: string, kind?: LinkKind): Promise<number>;
+  /** Whether the connection has a link that still works (unused, not withdrawn, not expired). */
+  hasLiveLink(connectionId: string): Promise<boolean>;
 }
 
 export function createLinkStore(table: TableClient, options: { signingKey: string; publicBaseUrl: string; clock: Clock }): LinkStore {
@@ -100,6 +102,18 @@ export function createLinkStore(table: TableClient, options: { signingKey: strin
         throw toSyncError(error, "storage");
       }
       return { ok: true, link: result.link };
+    },
+
+    async hasLiveLink(connectionId) {
+      const filter = `PartitionKey eq '${partition}' and connectionId eq '${toKey(connectionId).replace(/'/g, "''")}' and usedAt eq 0 and revokedAt eq 0`;
+      try {
+        for await (const entity of table.listEntities<LinkEntity>({ queryOptions: { filter } })) {
+          if (entity.expiresAt > clock.now()) return true;
+        }
+      } catch (error) {
+        throw toSyncError(error, "storage");
+      }
+      return false;
     },
 
     async revokeForConnection(connectionId, kind) {

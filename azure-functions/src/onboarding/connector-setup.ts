@@ -99,22 +99,38 @@ export function toEnvironmentLockKey(environmentUrl: string): string {
   return `env-${createHash("sha256").update(environmentUrl.trim().toLowerCase()).digest("hex").slice(0, 40)}`;
 }
 
+export interface EnvironmentLock {
+  leases: Pick<LeaseStore, "withLease">;
+  environmentUrl: string;
+  clock: Clock;
+}
+
 /**
- * `ensureConnector` under a per-environment lease: "the org's first connector is the default" is a read then a write,
- * so two Xero organisations finishing onboarding in one environment at the same moment would both become the
- * default. The lease serialises them across instances (a holder that dies frees it after a minute).
+ * Runs `work` under the environment's lease, waiting for it (a holder that dies frees it after a minute). Everything
+ * that reads then writes "what this environment has" takes it: connector setup (who is the default) and onboarding's
+ * "organisation already connected here" check with the recording of the organisation. Not re-entrant: `work` must not
+ * take it again.
  */
-export async function ensureConnectorExclusive(
-  dataverse: DataversePort,
-  organisation: XeroOrganisationGrant,
-  lock: { leases: Pick<LeaseStore, "withLease">; environmentUrl: string; clock: Clock },
-): Promise<ConnectorRecord> {
+export function withEnvironmentLease<T>(lock: EnvironmentLock, work: () => Promise<T>): Promise<T> {
   return withLeaseWaiting(
     lock.leases,
     { connectionId: toEnvironmentLockKey(lock.environmentUrl), flow: "ConnectorSetup" },
     { durationMs: 60_000, waitMs: 60_000, clock: lock.clock },
-    () => ensureConnector(dataverse, organisation),
+    work,
   );
+}
+
+/**
+ * `ensureConnector` under a per-environment lease: "the org's first connector is the default" is a read then a write,
+ * so two Xero organisations finishing onboarding in one environment at the same moment would both become the
+ * default. The lease serialises them across instances.
+ */
+export async function ensureConnectorExclusive(
+  dataverse: DataversePort,
+  organisation: XeroOrganisationGrant,
+  lock: EnvironmentLock,
+): Promise<ConnectorRecord> {
+  return withEnvironmentLease(lock, () => ensureConnector(dataverse, organisation));
 }
 
 /** The Xero Data Flow rows the connector lacks, created with the defaults; returns the flows created. */

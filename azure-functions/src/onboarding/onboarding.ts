@@ -71,7 +71,7 @@ import {
   toAnotherConnectionId,
 } from "./another-organisation";
 import type { ConnectionHealth } from "./connection-health";
-import { ensureConnector, ensureConnectorExclusive, ensureDataFlows } from "./connector-setup";
+import { ensureConnector, ensureDataFlows, withEnvironmentLease } from "./connector-setup";
 import { startFirstSync, type RealtimeRegistration } from "./first-sync";
 import { dataFlowDefaults } from "./flow-defaults";
 import { checkInstallation, type InstallCheck } from "./install-checks";
@@ -155,7 +155,10 @@ export interface OnboardingDependencies {
   registerRealtime?: RealtimeRegistration;
   /** The Dataverse port for a set of credentials (default: the Web API client against the configured authority). */
   dataverseFor?: (credentials: DataverseCredentials) => DataversePort;
-  /** Serialises connector setup per environment across instances (who becomes the default); none in unit tests. */
+  /**
+   * Serialises, per environment and across instances, connector setup (who becomes the default) and the "already
+   * connected here" check with the recording of the organisation; none in unit tests.
+   */
   leases?: Pick<LeaseStore, "withLease">;
 }
 
@@ -406,15 +409,15 @@ export function createOnboarding(deps: OnboardingDependencies): Onboarding {
   const xeroLinkUrl = (token: string): string => toLinkUrl(config.links.publicBaseUrl, "xero", token);
 
   /**
-   * Dynamics 365 came last, and the organisation chosen earlier (when the environment was unknown) turns out to be
-   * served by another connection of this environment: the organisation and its grant are dropped from this
-   * connection, which keeps its Dynamics 365 part, and a fresh Xero link lets the customer pick another.
+   * `work` under the environment's lease when the service has leases and the environment is known: the "already
+   * connected here" check and what makes this connection count in that check for others (its organisation recorded,
+   * or its connector set up) happen as one step, so two connections choosing one organisation at once cannot both
+   * pass. Without an environment there is nothing to check against yet (Xero first); `finishConnection` checks later.
    */
-  const releaseTakenOrganisation = async (connection: Connection, other: Connection): Promise<PageAnswer> => {
-    const released = await connections.update(connection.id, (current) => ({ ...current, xero: null }));
-    await vault.deleteGrant(connection.id);
-    return alreadyConnected(await issueNextStep(released.id, "xero"), released, other);
-  };
+  const exclusiveIn = <T>(environmentUrl: string | undefined, work: () => Promise<T>): Promise<T> =>
+    deps.leases === undefined || environmentUrl === undefined
+      ? work()
+      : withEnvironmentLease({ leases: deps.leases, environmentUrl, clock }, work);
 
   /** Both authorisations are in: install checks, connector and data flows, connected, health, first sync. */
   const finishConnection = async (
@@ -437,21 +440,26 @@ export function createOnboarding(deps: OnboardingDependencies): Onboarding {
         "No Xero authorisation is stored for this connection.",
         startAgain,
       );
-    const other = (await connectedElsewhere(connection)).get(connection.xero.tenantId);
-    if (other !== undefined) return releaseTakenOrganisation(connection, other);
     const organisation = {
       tenantId: connection.xero.tenantId,
       tenantName: connection.xero.tenantName,
       grantExpiresOn: grant.grantExpiresOn,
     };
-    const connector =
-      deps.leases === undefined
-        ? await ensureConnector(dataverse, organisation)
-        : await ensureConnectorExclusive(dataverse, organisation, {
-            leases: deps.leases,
-            environmentUrl: connection.dataverse.url,
-            clock: deps.clock,
-          });
+    const setUp = await exclusiveIn(connection.dataverse.url, async () => {
+      const other = (await connectedElsewhere(connection)).get(organisation.tenantId);
+      if (other === undefined)
+        return { kind: "set-up" as const, connector: await ensureConnector(dataverse, organisation) };
+      // Dynamics 365 came last, and the organisation chosen earlier (when the environment was unknown) turns out to
+      // be served by another connection here: dropped from this one (under the lease, so the next check no longer
+      // counts it), which keeps its Dynamics 365 part; a fresh Xero link lets the customer pick another.
+      const released = await connections.update(connection.id, (current) => ({ ...current, xero: null }));
+      return { kind: "taken" as const, other, released };
+    });
+    if (setUp.kind === "taken") {
+      await vault.deleteGrant(connection.id);
+      return alreadyConnected(await issueNextStep(setUp.released.id, "xero"), setUp.released, setUp.other);
+    }
+    const { connector } = setUp;
     const createdFlows = await ensureDataFlows(dataverse, connector.connectorId);
     const wasRunning = connection.status === "connected" && connection.connectorId === connector.connectorId;
     const updated = await connections.update(connection.id, (current) => ({
@@ -518,14 +526,20 @@ export function createOnboarding(deps: OnboardingDependencies): Onboarding {
     connection: Connection,
     organisation: OrganisationOption,
   ): Promise<PageAnswer> => {
-    const other = (await connectedElsewhere(connection)).get(organisation.tenantId);
-    if (other !== undefined) return alreadyConnected(xeroLinkUrl(token), connection, other);
-    const refused = await consumeLink(token, "xero");
-    if (refused !== undefined) return { ...refused, cookies: [clearCookie] };
-    const updated = await connections.update(connection.id, (current) => ({
-      ...current,
-      xero: { tenantId: organisation.tenantId, tenantName: organisation.tenantName },
-    }));
+    const recorded = await exclusiveIn(connection.dataverse?.url, async () => {
+      const other = (await connectedElsewhere(connection)).get(organisation.tenantId);
+      if (other !== undefined) return { kind: "taken" as const, other };
+      const refused = await consumeLink(token, "xero");
+      if (refused !== undefined) return { kind: "refused" as const, refused };
+      const updated = await connections.update(connection.id, (current) => ({
+        ...current,
+        xero: { tenantId: organisation.tenantId, tenantName: organisation.tenantName },
+      }));
+      return { kind: "recorded" as const, updated };
+    });
+    if (recorded.kind === "taken") return alreadyConnected(xeroLinkUrl(token), connection, recorded.other);
+    if (recorded.kind === "refused") return { ...recorded.refused, cookies: [clearCookie] };
+    const { updated } = recorded;
     deps.logger.info("xero organisation authorised", { connectionId: connection.id, tenantId: organisation.tenantId });
     if (updated.dataverse === null)
       return { status: 303, location: await issueNextStep(updated.id, "dynamics"), cookies: [clearCookie] };

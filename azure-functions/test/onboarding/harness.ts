@@ -16,6 +16,7 @@ import { startXeroEmulator, type XeroEmulator } from "../../../sandbox/src/xero"
 import { createDataverseClient, type DataverseWebApiClient } from "../../src/adapters/dataverse/web-api-client";
 import { createMemoryWorkQueue } from "../../src/adapters/queue/work-queue";
 import { createConnectionStore, type ConnectionStore } from "../../src/adapters/table-storage/connection-store";
+import { createLeaseStore } from "../../src/adapters/table-storage/leases";
 import { openAllTables } from "../../src/adapters/table-storage/tables";
 import { createTokenVault, type TokenVault } from "../../src/adapters/table-storage/token-vault";
 import { loadConfig, type Config } from "../../src/config";
@@ -145,9 +146,12 @@ export async function startHarness(): Promise<Harness> {
     keySecret: config.links.signingKey,
     store: realtimeStore,
   });
+  // The service's per-environment lease, as composition wires it (connector setup, the "already connected" check).
+  const leases = createLeaseStore(tables.leases, clock);
   const onboarding = createOnboarding({
     config,
     links,
+    leases,
     connections,
     vault,
     queue,

@@ -17,7 +17,7 @@ import {
   reencryptSecret,
   type KeyRing,
 } from "../../security/encryption";
-import { isConcurrencyConflict, readEntity, toKey } from "./tables";
+import { isConcurrencyConflict, isNotFound, readEntity, toKey } from "./tables";
 
 export const connectionStatuses = ["pending", "connected", "disconnected"] as const;
 export type ConnectionStatus = (typeof connectionStatuses)[number];
@@ -195,6 +195,13 @@ export interface ConnectionStore {
   markConnected(id: string): Promise<Connection>;
   markDisconnected(id: string, reason: string): Promise<Connection>;
   delete(id: string): Promise<void>;
+  /** The connections in one status (e.g. the pending ones housekeeping looks at). */
+  listByStatus(status: ConnectionStatus): Promise<Connection[]>;
+  /**
+   * Deletes the connection only if `still` holds for the row as it is now, and only if nobody writes it in between
+   * (ETag-conditional): a sweep never removes a connection whose onboarding moved on after it looked. True when deleted.
+   */
+  deleteIf(id: string, still: (current: Connection) => boolean): Promise<boolean>;
   /** Re-encrypts every secret written with an older key; returns how many rows changed. */
   reencryptAll(): Promise<number>;
 }
@@ -313,6 +320,18 @@ export function createConnectionStore(table: TableClient, options: ConnectionSto
         await table.deleteEntity(partition, toKey(id));
       } catch (error) {
         if ((error as { statusCode?: number }).statusCode !== 404) throw toSyncError(error, "storage");
+      }
+    },
+    listByStatus: (status) => listWhere(`PartitionKey eq '${partition}' and status eq '${status}'`),
+    async deleteIf(id, still) {
+      const entity = await readEntity<ConnectionEntity>(table, partition, toKey(id));
+      if (entity === undefined || !still(fromConnectionEntity(entity, keyRing, dataverseApp))) return false;
+      try {
+        await table.deleteEntity(partition, toKey(id), { etag: entity.etag });
+        return true;
+      } catch (error) {
+        if (isConcurrencyConflict(error) || isNotFound(error)) return false;
+        throw toSyncError(error, "storage");
       }
     },
     async reencryptAll() {
