@@ -17,7 +17,7 @@ import { renderOrganisationChoice } from "../../src/onboarding/pages";
 import { checkLinkToken } from "../../src/links/signed-links";
 import { rememberSecrets } from "../support/log-capture";
 import { findSecretsInLogs } from "../support/log-scan";
-import { consent, cookieOf, grantAppConsent, startHarness, tokenOf, type Harness } from "./harness";
+import { consent, cookieOf, grantAppConsent, publicBaseUrl, startHarness, tokenOf, type Harness } from "./harness";
 
 const cc = mag_xeroconnector.columns;
 const textOf = (answer: PageAnswer): string => answer.page?.html ?? "";
@@ -316,6 +316,50 @@ describe("connect another Xero organisation (Azurite, the Xero and Dataverse emu
     // The link was not used up: C can still be chosen.
     const chosen = await h.onboarding.chooseOrganisation(c, both.cookie);
     expect(textOf(chosen)).toContain("You are connected");
+  });
+
+  it("gives an organisation chosen by two connections of one environment at the same moment to one of them only", async () => {
+    const x = h.newXeroOrganisation("Raced For Ltd");
+    const y = h.newXeroOrganisation("Second Choice Ltd");
+    const dynamics = h.newDynamicsOrg();
+    const credentials = {
+      url: dynamics.org.url,
+      tenantId: dynamics.org.tenantId,
+      clientId: dynamics.org.clientId,
+      clientSecret: dynamics.org.clientSecret,
+    };
+    // Two pending connections of the environment (as two "Connect another" buttons make), each at its choice page.
+    const racers = await Promise.all(
+      [1, 2].map(async () => {
+        const link = await h.issueLink("xero", (await h.connections.create({ dataverse: credentials })).id);
+        const { cookie, answer } = await throughConsent(`${publicBaseUrl}/api/onboarding/xero?token=${link.token}`, [
+          x,
+          y,
+        ]);
+        const { connectionId } = link;
+        expect(answer.status).toBe(200);
+        return { connectionId, cookie };
+      }),
+    );
+
+    const answers = await Promise.all(racers.map((racer) => h.onboarding.chooseOrganisation(x, racer.cookie)));
+    expect(answers.map((answer) => answer.status).sort()).toStrictEqual([200, 409]);
+    const winner = answers.findIndex((answer) => answer.status === 200);
+    const loser = racers[1 - winner];
+    expect(textOf(answers[winner] as PageAnswer)).toContain("You are connected");
+    expect(textOf(answers[1 - winner] as PageAnswer)).toContain("Raced For Ltd is already connected");
+    expect((await connectorsOf(dynamics.client)).map((row) => row[cc.mag_xerotenantid])).toStrictEqual([x]);
+    expect(
+      (await h.connections.listByEnvironment(dynamics.org.url)).filter((item) => item.xero?.tenantId === x),
+    ).toHaveLength(1);
+    expect(await h.connections.require(loser?.connectionId ?? "")).toMatchObject({ xero: null, status: "pending" });
+
+    // The loser's link was not used up: it takes the other organisation.
+    const other = await h.onboarding.chooseOrganisation(y, loser?.cookie);
+    expect(textOf(other)).toContain("You are connected");
+    expect((await connectorsOf(dynamics.client)).map((row) => row[cc.mag_xerotenantid]).sort()).toStrictEqual(
+      [x, y].sort(),
+    );
   });
 
   it("refuses, when Dynamics 365 comes last, an organisation chosen before the environment was known", async () => {
