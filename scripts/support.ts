@@ -1,7 +1,9 @@
 // `npm run support -- <command>`: the vendor's support tool.
 //   link --connection <id|new> --kind xero|dynamics [--expires 72h]   prints a signed, expiring, single-use link
-//   status [--json] [--offline]                                        every connection's health (with --offline, only
-//                                                                      what storage knows; otherwise the connector row too)
+//   status [--json] [--offline]                                        every live connection's health (with --offline,
+//                                                                      only what storage knows; otherwise the connector row
+//                                                                      too), then the pending ones (onboarding not finished)
+//                                                                      apart; exit 2 when a live one is not connected
 //   replay-poison                                                      moves sync-work-poison back to sync-work
 // Settings come from the environment (the service's own: AzureWebJobsStorage, XC_ENCRYPTION_KEYS, XC_LINK_SIGNING_KEY,
 // …), optionally from `--env-file <path>`; `.sandbox/service.env` is read when present and nothing else is set.
@@ -18,6 +20,7 @@ import { createRateGovernor } from "../azure-functions/src/adapters/table-storag
 import { openAllTables } from "../azure-functions/src/adapters/table-storage/tables";
 import { createTokenVault, type GrantInfo } from "../azure-functions/src/adapters/table-storage/token-vault";
 import { createLinkStore } from "../azure-functions/src/links/link-store";
+import { abandonedAfterMs } from "../azure-functions/src/onboarding/abandoned-connections";
 import { linkKinds, parseDuration, type LinkKind } from "../azure-functions/src/links/signed-links";
 
 export type SupportCommand =
@@ -130,6 +133,55 @@ export function toConnectionHealth(connection: Connection, grant: GrantInfo | un
   };
 }
 
+/** A connection whose onboarding has not finished, and the step it waits for (never a secret). */
+export interface PendingConnection {
+  connectionId: string;
+  createdOn: string;
+  /** The daily housekeeping deletes it 30 days after this, unless a link that still works points at it. */
+  updatedOn: string;
+  waitingFor: string;
+}
+
+export interface PendingSummary {
+  count: number;
+  /** The longest-unchanged one's last change (empty when none). */
+  oldestUpdatedOn: string;
+  connections: PendingConnection[];
+}
+
+const waitingFor = (connection: Connection): string => {
+  if (connection.xero === null && connection.dataverse === null) return "Xero and Dynamics 365";
+  if (connection.xero === null) return "Xero";
+  if (connection.dataverse === null) return "Dynamics 365";
+  return "connector setup";
+};
+
+/** The pending connections, longest unchanged first. */
+export function toPendingSummary(connections: readonly Connection[]): PendingSummary {
+  const pending = connections
+    .filter((connection) => connection.status === "pending")
+    .sort((a, b) => a.updatedOn.localeCompare(b.updatedOn) || a.id.localeCompare(b.id))
+    .map((connection) => ({
+      connectionId: connection.id,
+      createdOn: connection.createdOn,
+      updatedOn: connection.updatedOn,
+      waitingFor: waitingFor(connection),
+    }));
+  return { count: pending.length, oldestUpdatedOn: pending[0]?.updatedOn ?? "", connections: pending };
+}
+
+/** "pending (onboarding not finished): N, oldest …", then one line per pending connection. */
+export function toPendingText(summary: PendingSummary, now: number): string {
+  const oldest = summary.connections[0];
+  if (oldest === undefined) return "pending (onboarding not finished): 0";
+  const day = 86_400_000;
+  const days = Math.floor((now - Date.parse(oldest.updatedOn)) / day);
+  return [
+    `pending (onboarding not finished): ${summary.count}, oldest unchanged since ${oldest.updatedOn} (${days} day${days === 1 ? "" : "s"}, ${oldest.connectionId}); deleted after ${abandonedAfterMs / day} days unchanged unless a link still works`,
+    toTable(summary.connections.map((row) => ({ ...row }))),
+  ].join("\n");
+}
+
 /** A plain-text table. */
 export function toTable(rows: readonly Record<string, string | number | null>[]): string {
   const first = rows[0];
@@ -165,14 +217,21 @@ export async function runSupport(command: Exclude<SupportCommand, { command: "he
     case "status": {
       const vault = createTokenVault({ table: tables.tokens, keyRing: config.encryption, clock, xero: config.xero });
       const governor = createRateGovernor({ table: tables.rateBudget, clock, limits: config.xero.limits });
+      const all = await connections.list();
       const rows: ConnectionHealth[] = [];
-      for (const connection of await connections.list()) {
+      for (const connection of all.filter((item) => item.status !== "pending")) {
         const grant = await vault.getGrantInfo(connection.id);
         const calls = connection.xero === null ? null : await governor.callsRemainingToday(connection.xero.tenantId);
         const connector = command.offline ? undefined : await readConnector(connection, config, clock);
         rows.push(toConnectionHealth(connection, grant, calls, connector));
       }
-      io.out(command.json ? JSON.stringify(rows, null, 2) : toTable(rows.map((row) => ({ ...row }))));
+      const pending = toPendingSummary(all);
+      io.out(
+        command.json
+          ? JSON.stringify({ connections: rows, pending }, null, 2)
+          : [toTable(rows.map((row) => ({ ...row }))), "", toPendingText(pending, clock.now())].join("\n"),
+      );
+      // Unfinished onboarding is not a fault of a running connection: only live ones set the exit code.
       return rows.some((row) => row.status !== "connected") ? 2 : 0;
     }
     case "replay-poison": {

@@ -8,7 +8,7 @@ import { createConnectionStore } from "../../azure-functions/src/adapters/table-
 import { openAllTables } from "../../azure-functions/src/adapters/table-storage/tables";
 import { createTokenVault } from "../../azure-functions/src/adapters/table-storage/token-vault";
 import { createLinkStore } from "../../azure-functions/src/links/link-store";
-import { parseEnvFile, parseSupportArgs, resolveEnvironment, runSupport, toTable } from "../support";
+import { parseEnvFile, parseSupportArgs, resolveEnvironment, runSupport, toPendingSummary, toPendingText, toTable } from "../support";
 
 describe("support CLI arguments", () => {
   it("parses each command", () => {
@@ -78,7 +78,7 @@ describe("support CLI commands (Azurite)", () => {
     expect(await runSupport({ command: "link", connection: "new", kind: "dynamics", lifetimeMs: 1000 }, config, io, clock)).toBe(0);
   });
 
-  it("prints every connection's health without a secret", async () => {
+  it("prints the live connections' health, then the pending ones apart, without a secret", async () => {
     const tables = await openAllTables(config.storageConnectionString);
     const store = createConnectionStore(tables.connections, { keyRing: config.encryption, clock });
     const connectorId = dataverse.store.insert(org, "mag_xeroconnector", { mag_name: "Demo Co", mag_lastsynchedon: "2026-07-31T23:45:00Z", mag_lasterror: "Account code '999' is not valid" });
@@ -94,10 +94,22 @@ describe("support CLI commands (Azurite)", () => {
       connectorId,
     });
     await store.markConnected(healthy.id);
+    await store.markDisconnected("conn-wrong-secret", "Dynamics 365 refused the client secret");
     const vault = createTokenVault({ table: tables.tokens, keyRing: config.encryption, clock, xero: config.xero });
     await vault.storeGrant(healthy.id, { accessToken: "access-token-value-1", refreshToken: "refresh-token-value-1", scopes: [], accessTokenExpiresAt: clock.now() + 1_800_000, refreshTokenIssuedAt: clock.now() });
+    // A later pending one, waiting for Dynamics 365 (the link test left two waiting for both: conn-1 and a new one).
+    clock.advance(2 * 86_400_000);
+    await store.create({ id: "conn-pending-xero", xero: { tenantId: "xero-tenant-2", tenantName: "Halfway Ltd" } });
+    clock.advance(86_400_000);
+    // A disconnected live connection sets the exit code; pending ones do not.
     expect(await runSupport({ command: "status", json: true, offline: false }, config, io, clock)).toBe(2);
-    const rows = JSON.parse(output.join("\n")) as { connectionId: string; status: string; grantExpiresOn: string; callsRemainingToday: number | null; problem: string }[];
+    const printed = output.join("\n");
+    const status = JSON.parse(printed) as {
+      connections: { connectionId: string; status: string; grantExpiresOn: string; callsRemainingToday: number | null; problem: string }[];
+      pending: { count: number; oldestUpdatedOn: string; connections: { connectionId: string; waitingFor: string }[] };
+    };
+    const rows = status.connections;
+    expect(rows.map((row) => row.connectionId).sort()).toStrictEqual(["conn-healthy", "conn-wrong-secret"]);
     expect(rows.find((row) => row.connectionId === "conn-healthy")).toMatchObject({
       status: "connected",
       grantExpiresOn: "2026-09-30T00:00:00.000Z",
@@ -107,12 +119,31 @@ describe("support CLI commands (Azurite)", () => {
       problem: "",
     });
     expect(rows.find((row) => row.connectionId === "conn-wrong-secret")?.problem).toMatch(/connector row unreadable: entra answered 401 invalid_client/);
-    expect(rows.find((row) => row.connectionId === "conn-1")).toMatchObject({ status: "pending", problem: "no Dynamics 365 credentials: send a dynamics link" });
-    const printed = output.join("\n");
+    expect(status.pending).toMatchObject({ count: 3, oldestUpdatedOn: "2026-08-01T00:00:00.000Z" });
+    expect(status.pending.connections).toContainEqual(expect.objectContaining({ connectionId: "conn-1", waitingFor: "Xero and Dynamics 365" }));
+    // Longest unchanged first.
+    expect(status.pending.connections[2]).toMatchObject({ connectionId: "conn-pending-xero", waitingFor: "Dynamics 365" });
     for (const secret of ["dataverse-secret-value", org.clientSecret, "access-token-value-1", "refresh-token-value-1"]) expect(printed).not.toContain(secret);
+
     output.length = 0;
     await runSupport({ command: "status", json: false, offline: true }, config, io, clock);
-    expect(output[0]?.split("\n")[0]).toMatch(/^connectionId\s+status\s+xeroOrganisation/);
+    const lines = (output[0] ?? "").split("\n");
+    expect(lines[0]).toMatch(/^connectionId\s+status\s+xeroOrganisation/);
+    const live = lines.slice(2, lines.indexOf(""));
+    expect(live).toHaveLength(2);
+    expect(live.join("\n")).not.toContain("conn-1 ");
+    expect(lines[lines.indexOf("") + 1]).toMatch(
+      /^pending \(onboarding not finished\): 3, oldest unchanged since 2026-08-01T00:00:00\.000Z \(3 days, [^)]+\); deleted after 30 days unchanged unless a link still works$/,
+    );
+    const pendingTable = lines.slice(lines.indexOf("") + 2);
+    expect(pendingTable).toHaveLength(5);
+    expect(pendingTable[0]).toMatch(/^connectionId\s+createdOn\s+updatedOn\s+waitingFor$/);
+    expect(pendingTable).toContainEqual(expect.stringMatching(/^conn-1\s+2026-08-01T00:00:00\.000Z\s+2026-08-01T00:00:00\.000Z\s+Xero and Dynamics 365$/));
+    expect(pendingTable[4]).toMatch(/^conn-pending-xero\s+2026-08-03T00:00:00\.000Z\s+2026-08-03T00:00:00\.000Z\s+Dynamics 365$/);
+  });
+
+  it("prints only the count when nothing is pending (pure)", () => {
+    expect(toPendingText(toPendingSummary([]), 0)).toBe("pending (onboarding not finished): 0");
   });
 
   it("replays the poison queue", async () => {

@@ -164,7 +164,7 @@ test("a pending connection written between the sweep's read and its delete stays
           return target.deleteEntity(...args);
         };
       const value: unknown = Reflect.get(target, name, receiver);
-      return typeof value === "function" ? value.bind(target) : value;
+      return typeof value === "function" ? (value.bind(target) as unknown) : value;
     },
   });
   const sweeper = createConnectionStore(racing, options);
