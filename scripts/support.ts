@@ -3,7 +3,8 @@
 //   status [--json] [--offline]                                        every live connection's health (with --offline,
 //                                                                      only what storage knows; otherwise the connector row
 //                                                                      too), then the pending ones (onboarding not finished)
-//                                                                      apart; exit 2 when a live one is not connected
+//                                                                      apart (--json: one row each, status "pending");
+//                                                                      exit 2 when a live one is not connected
 //   replay-poison                                                      moves sync-work-poison back to sync-work
 // Settings come from the environment (the service's own: AzureWebJobsStorage, XC_ENCRYPTION_KEYS, XC_LINK_SIGNING_KEY,
 // …), optionally from `--env-file <path>`; `.sandbox/service.env` is read when present and nothing else is set.
@@ -218,21 +219,26 @@ export async function runSupport(command: Exclude<SupportCommand, { command: "he
       const vault = createTokenVault({ table: tables.tokens, keyRing: config.encryption, clock, xero: config.xero });
       const governor = createRateGovernor({ table: tables.rateBudget, clock, limits: config.xero.limits });
       const all = await connections.list();
-      const rows: ConnectionHealth[] = [];
-      for (const connection of all.filter((item) => item.status !== "pending")) {
+      const live: ConnectionHealth[] = [];
+      const pending: ConnectionHealth[] = [];
+      for (const connection of all) {
         const grant = await vault.getGrantInfo(connection.id);
         const calls = connection.xero === null ? null : await governor.callsRemainingToday(connection.xero.tenantId);
+        if (connection.status === "pending") {
+          pending.push(toConnectionHealth(connection, grant, calls));
+          continue;
+        }
         const connector = command.offline ? undefined : await readConnector(connection, config, clock);
-        rows.push(toConnectionHealth(connection, grant, calls, connector));
+        live.push(toConnectionHealth(connection, grant, calls, connector));
       }
-      const pending = toPendingSummary(all);
+      // JSON keeps one row per connection (its status tells a pending one); the table shows the pending ones apart.
       io.out(
         command.json
-          ? JSON.stringify({ connections: rows, pending }, null, 2)
-          : [toTable(rows.map((row) => ({ ...row }))), "", toPendingText(pending, clock.now())].join("\n"),
+          ? JSON.stringify([...live, ...pending], null, 2)
+          : [toTable(live.map((row) => ({ ...row }))), "", toPendingText(toPendingSummary(all), clock.now())].join("\n"),
       );
       // Unfinished onboarding is not a fault of a running connection: only live ones set the exit code.
-      return rows.some((row) => row.status !== "connected") ? 2 : 0;
+      return live.some((row) => row.status !== "connected") ? 2 : 0;
     }
     case "replay-poison": {
       const summary = await replayPoison({ connectionString: config.storageConnectionString, clock });
