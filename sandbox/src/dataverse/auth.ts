@@ -58,23 +58,15 @@ export class TokenAuthority {
 
   /** A JWT-shaped bearer token (its signature is random: the emulator checks tokens by lookup). */
   issue(registration: AppRegistration): { token: string; expiresIn: number } {
-    const now = this.clock.now();
-    const expiresAt = now + accessTokenLifetimeSeconds * 1000;
-    const header = base64Url({ typ: "JWT", alg: "RS256", kid: "sandbox" });
-    const payload = base64Url({
-      aud: registration.resource,
-      iss: `https://sts.windows.net/${registration.tenantId}/`,
-      iat: Math.floor(now / 1000),
-      nbf: Math.floor(now / 1000),
-      exp: Math.floor(expiresAt / 1000),
-      appid: registration.clientId,
-      tid: registration.tenantId,
-      oid: randomUUID(),
-    });
-    const token = `${header}.${payload}.${randomBytes(32).toString("base64url")}`;
-    rememberIssuedSecret(token);
-    this.tokens.set(token, { org: registration.org, appId: registration.clientId, expiresAt });
-    return { token, expiresIn: accessTokenLifetimeSeconds };
+    return this.mint(
+      {
+        org: registration.org,
+        tenantId: registration.tenantId,
+        clientId: registration.clientId,
+        resource: registration.resource,
+      },
+      {},
+    );
   }
 
   /**
@@ -85,6 +77,14 @@ export class TokenAuthority {
     token: string;
     expiresIn: number;
   } {
+    return this.mint(grant, { userObjectId: grant.objectId });
+  }
+
+  /** An app token (no user) or a delegated one (`userObjectId`: its `oid` and `scp`), recorded for lookup. */
+  private mint(
+    grant: { org: string; tenantId: string; clientId: string; resource: string },
+    user: { userObjectId?: string },
+  ): { token: string; expiresIn: number } {
     const now = this.clock.now();
     const expiresAt = now + accessTokenLifetimeSeconds * 1000;
     const header = base64Url({ typ: "JWT", alg: "RS256", kid: "sandbox" });
@@ -96,12 +96,12 @@ export class TokenAuthority {
       exp: Math.floor(expiresAt / 1000),
       appid: grant.clientId,
       tid: grant.tenantId,
-      oid: grant.objectId,
-      scp: "user_impersonation",
+      oid: user.userObjectId ?? randomUUID(),
+      ...(user.userObjectId === undefined ? {} : { scp: "user_impersonation" }),
     });
     const token = `${header}.${payload}.${randomBytes(32).toString("base64url")}`;
     rememberIssuedSecret(token);
-    this.tokens.set(token, { org: grant.org, appId: grant.clientId, expiresAt, userObjectId: grant.objectId });
+    this.tokens.set(token, { org: grant.org, appId: grant.clientId, expiresAt, ...user });
     return { token, expiresIn: accessTokenLifetimeSeconds };
   }
 
