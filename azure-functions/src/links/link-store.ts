@@ -1,7 +1,7 @@
 // The links table: a row per issued link, so a link can be used once (consuming it is an ETag-conditional write:
 // of two tabs finishing at once, one wins) and withdrawn. The token itself is checked first (signature, expiry), so a
 // forged or expired link never costs a storage read.
-import type { TableClient } from "@azure/data-tables";
+import { odata, type TableClient } from "@azure/data-tables";
 import type { Clock } from "../core/clock";
 import { SyncError, toSyncError } from "../core/errors";
 import { isConcurrencyConflict, readEntity, toKey } from "../adapters/table-storage/tables";
@@ -44,6 +44,10 @@ export interface LinkStore {
   /** Whether the connection has a link that still works (unused, not withdrawn, not expired). */
   hasLiveLink(connectionId: string): Promise<boolean>;
 }
+
+/** The connection's links that are neither used nor withdrawn (expiry is checked by the caller, on the clock). */
+const unusedLinksOf = (connectionId: string): string =>
+  odata`PartitionKey eq ${partition} and connectionId eq ${toKey(connectionId)} and usedAt eq 0 and revokedAt eq 0`;
 
 export function createLinkStore(table: TableClient, options: { signingKey: string; publicBaseUrl: string; clock: Clock }): LinkStore {
   const { signingKey, publicBaseUrl, clock } = options;
@@ -105,7 +109,7 @@ export function createLinkStore(table: TableClient, options: { signingKey: strin
     },
 
     async hasLiveLink(connectionId) {
-      const filter = `PartitionKey eq '${partition}' and connectionId eq '${toKey(connectionId).replace(/'/g, "''")}' and usedAt eq 0 and revokedAt eq 0`;
+      const filter = unusedLinksOf(connectionId);
       try {
         for await (const entity of table.listEntities<LinkEntity>({ queryOptions: { filter } })) {
           if (entity.expiresAt > clock.now()) return true;
@@ -118,7 +122,7 @@ export function createLinkStore(table: TableClient, options: { signingKey: strin
 
     async revokeForConnection(connectionId, kind) {
       let revoked = 0;
-      const filter = `PartitionKey eq '${partition}' and connectionId eq '${toKey(connectionId).replace(/'/g, "''")}' and usedAt eq 0 and revokedAt eq 0`;
+      const filter = unusedLinksOf(connectionId);
       for await (const entity of table.listEntities<LinkEntity>({ queryOptions: { filter } })) {
         if (kind !== undefined && entity.kind !== kind) continue;
         try {
