@@ -41,6 +41,9 @@ export const unknownTenantDescription = (tenantId: string): string =>
 export const unknownClientDescription = (clientId: string, tenantId: string): string =>
   `Application with identifier '${clientId}' was not found in the directory '${tenantId}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`;
 
+export const invalidSecretDescription = (clientId: string): string =>
+  `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${clientId}'.`;
+
 export interface TokenErrorBody {
   error: string;
   error_description: string;
@@ -167,12 +170,7 @@ export class TokenAuthority {
       return this.tokenError(400, "unauthorized_client", 700016, unknownClientDescription(clientId, tenantId));
     }
     if (form.get("client_secret") !== registration.clientSecret) {
-      return this.tokenError(
-        401,
-        "invalid_client",
-        7000215,
-        `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${clientId}'.`,
-      );
+      return this.tokenError(401, "invalid_client", 7000215, invalidSecretDescription(clientId));
     }
     const scope = form.get("scope") ?? "";
     const target = forClient.find(

@@ -13,7 +13,12 @@ import { rememberIssuedSecret } from "../issued-secrets";
 import type { ConsentAnswer } from "./admin-consent";
 import { errorPage, escapeHtml } from "./admin-consent";
 import type { TokenErrorBody } from "./auth";
-import { accessTokenLifetimeSeconds, unknownClientDescription, unknownTenantDescription } from "./auth";
+import {
+  accessTokenLifetimeSeconds,
+  invalidSecretDescription,
+  unknownClientDescription,
+  unknownTenantDescription,
+} from "./auth";
 
 /** An Entra user of a tenant (who may or may not be a user of the tenant's Dataverse organisations). */
 export interface TenantUser {
@@ -308,12 +313,7 @@ ${hidden}
     if (clientId !== pending.clientId) return badCode();
     const app = directory.app(clientId);
     if (app?.clientSecret === undefined || form.get("client_secret") !== app.clientSecret)
-      return tokenError(
-        401,
-        "invalid_client",
-        7000215,
-        `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${clientId}'.`,
-      );
+      return tokenError(401, "invalid_client", 7000215, invalidSecretDescription(clientId));
     if (form.get("redirect_uri") !== pending.redirectUri)
       return tokenError(
         400,
